@@ -1,0 +1,112 @@
+package io.propensitykit.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * A reusable, row-major batch of float features backed by one direct buffer per thread, so that
+ * scoring allocates no native memory per batch. The model's standardization is applied as values
+ * are put, and scores are written back into an array owned by the batch.
+ *
+ * <p>Not thread-safe: each task thread uses its own batch from {@link PropensityModel#newScorer}.
+ */
+public final class FeatureBatch {
+
+    private static final ThreadLocal<ByteBuffer> BUFFERS = new ThreadLocal<>();
+
+    private final int features;
+    private final int capacity;
+    private final ByteBuffer bytes;
+    private final FloatBuffer floats;
+    private final float[] scale;
+    private final float[] shift;
+    private final float[] scores;
+    private int rows;
+
+    FeatureBatch(ModelMetadata metadata, int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, found " + capacity);
+        }
+        this.features = metadata.featureCount();
+        this.capacity = capacity;
+        this.bytes = threadBuffer(Math.multiplyExact(Math.multiplyExact(features, capacity), Float.BYTES));
+        this.floats = bytes.asFloatBuffer();
+        this.scale = new float[features];
+        this.shift = new float[features];
+        double[] mean = metadata.mean();
+        double[] std = metadata.std();
+        for (int j = 0; j < features; j++) {
+            scale[j] = mean == null ? 1f : (float) (1.0 / std[j]);
+            shift[j] = mean == null ? 0f : (float) (-mean[j] / std[j]);
+        }
+        this.scores = new float[capacity];
+    }
+
+    /** One direct buffer per thread, grown when a larger batch asks for it, never freed per batch. */
+    private static ByteBuffer threadBuffer(int size) {
+        ByteBuffer buffer = BUFFERS.get();
+        if (buffer == null || buffer.capacity() < size) {
+            buffer = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+            BUFFERS.set(buffer);
+        }
+        buffer.clear();
+        return buffer;
+    }
+
+    /**
+     * Sets feature {@code column} of the current row; the standardization is applied here.
+     *
+     * @param column the feature index, in metadata order
+     * @param value the raw value
+     */
+    public void set(int column, double value) {
+        floats.put(rows * features + column, (float) (value * scale[column] + shift[column]));
+    }
+
+    /** Ends the current row; the next {@link #set} calls fill the following one. */
+    public void endRow() {
+        rows++;
+    }
+
+    /** Forgets the rows, keeping the buffer. */
+    public void clear() {
+        rows = 0;
+    }
+
+    /** @return the number of complete rows */
+    public int rows() {
+        return rows;
+    }
+
+    /** @return whether no further row fits */
+    public boolean isFull() {
+        return rows == capacity;
+    }
+
+    /** @return the maximum number of rows */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** @return the number of features per row */
+    public int features() {
+        return features;
+    }
+
+    /**
+     * Returns the scores of the last prediction; index {@code i} belongs to row {@code i}.
+     *
+     * @return the array owned by this batch, overwritten by the next prediction
+     */
+    public float[] scores() {
+        return scores;
+    }
+
+    /** The direct bytes of the complete rows, positioned for a zero-copy tensor. */
+    ByteBuffer inputBytes() {
+        bytes.clear();
+        bytes.limit(rows * features * Float.BYTES);
+        return bytes;
+    }
+}

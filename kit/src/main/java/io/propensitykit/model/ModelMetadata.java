@@ -1,0 +1,472 @@
+package io.propensitykit.model;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The small JSON that travels next to a model and says how to feed it: the feature columns in
+ * order, their standardization, what the output means, and which weights it belongs to.
+ *
+ * <p>For a TorchScript file {@code churn.pt} it is {@code churn.json} beside it; for a DJL-saved
+ * directory it is {@code propensity.json} inside it. Scoring looks features up by these names, so a
+ * DataFrame whose columns come in another order is still scored correctly.
+ *
+ * <pre>{@code
+ * ModelMetadata.builder()
+ *     .setFeatures(List.of("recency", "frequency", "monetary"))
+ *     .optOutput(OutputKind.LOGIT)
+ *     .build()
+ *     .writeFor(Path.of("/models/churn.pt"));   // writes /models/churn.json
+ * }</pre>
+ */
+public final class ModelMetadata implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The metadata file's name inside a DJL-saved model directory. */
+    public static final String DIRECTORY_FILE_NAME = "propensity.json";
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    private final String name;
+    private final String version;
+    private final ModelFormat format;
+    private final List<String> features;
+    private final double[] mean;
+    private final double[] std;
+    private final OutputKind output;
+    private final String sha256;
+    private final MlpArchitecture architecture;
+
+    private ModelMetadata(Builder builder) {
+        this.name = builder.name;
+        this.version = builder.version;
+        this.format = builder.format;
+        this.features = List.copyOf(builder.features);
+        this.mean = builder.mean;
+        this.std = builder.std;
+        this.output = builder.output;
+        this.sha256 = builder.sha256;
+        this.architecture = builder.architecture;
+    }
+
+    /**
+     * Starts a builder; {@link Builder#setFeatures} is required.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns where the metadata of a model lives: {@code X.json} next to a file {@code X.pt}, or
+     * {@code propensity.json} inside a model directory.
+     *
+     * @param model the model file or directory
+     * @return the metadata path
+     */
+    public static Path pathFor(Path model) {
+        if (Files.isDirectory(model)) {
+            return model.resolve(DIRECTORY_FILE_NAME);
+        }
+        String file = model.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        String stem = dot > 0 ? file.substring(0, dot) : file;
+        return model.resolveSibling(stem + ".json");
+    }
+
+    /**
+     * Reads and validates a metadata file.
+     *
+     * @param json the file
+     * @return the metadata
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException naming the file and field when the content is invalid
+     */
+    public static ModelMetadata read(Path json) throws IOException {
+        String text = Files.readString(json, StandardCharsets.UTF_8);
+        try {
+            return fromJson(text);
+        } catch (JsonParseException | IllegalStateException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid model metadata " + json + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses metadata from its JSON text.
+     *
+     * @param text the JSON
+     * @return the metadata
+     */
+    public static ModelMetadata fromJson(String text) {
+        JsonObject root = JsonParser.parseString(text).getAsJsonObject();
+        Builder b = builder();
+        JsonArray featureArray = required(root, "features").getAsJsonArray();
+        List<String> names = new ArrayList<>();
+        for (JsonElement e : featureArray) {
+            names.add(e.getAsString());
+        }
+        b.setFeatures(names);
+        if (root.has("name")) {
+            b.optName(root.get("name").getAsString());
+        }
+        if (root.has("version")) {
+            b.optVersion(root.get("version").getAsString());
+        }
+        if (root.has("format")) {
+            b.optFormat(ModelFormat.parse(root.get("format").getAsString()));
+        }
+        if (root.has("output")) {
+            b.optOutput(OutputKind.parse(root.get("output").getAsString()));
+        }
+        if (root.has("sha256")) {
+            b.optSha256(root.get("sha256").getAsString());
+        }
+        if (root.has("preprocessing")) {
+            JsonObject pre = root.getAsJsonObject("preprocessing");
+            String type = required(pre, "type").getAsString();
+            if ("standardize".equals(type)) {
+                b.optStandardization(doubles(required(pre, "mean")), doubles(required(pre, "std")));
+            } else if (!"none".equals(type)) {
+                throw new IllegalArgumentException(
+                        "preprocessing.type is '" + type + "': use \"standardize\" or \"none\"");
+            }
+        }
+        if (root.has("architecture")) {
+            JsonObject arch = root.getAsJsonObject("architecture");
+            String type = required(arch, "type").getAsString();
+            if (!"mlp".equals(type)) {
+                throw new IllegalArgumentException("architecture.type is '" + type + "': only \"mlp\" is known");
+            }
+            List<Integer> hidden = new ArrayList<>();
+            for (JsonElement e : required(arch, "hidden").getAsJsonArray()) {
+                hidden.add(e.getAsInt());
+            }
+            String activation = arch.has("activation") ? arch.get("activation").getAsString() : "relu";
+            boolean sigmoid = arch.has("sigmoid") && arch.get("sigmoid").getAsBoolean();
+            b.optArchitecture(new MlpArchitecture(hidden, activation, sigmoid));
+        }
+        return b.build();
+    }
+
+    private static JsonElement required(JsonObject object, String field) {
+        JsonElement value = object.get(field);
+        if (value == null || value.isJsonNull()) {
+            throw new IllegalArgumentException("the field '" + field + "' is missing");
+        }
+        return value;
+    }
+
+    private static double[] doubles(JsonElement array) {
+        JsonArray a = array.getAsJsonArray();
+        double[] out = new double[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsDouble();
+        }
+        return out;
+    }
+
+    /**
+     * Renders this metadata as the JSON the loader reads.
+     *
+     * @return pretty-printed JSON
+     */
+    public String toJson() {
+        JsonObject root = new JsonObject();
+        root.addProperty("name", name);
+        root.addProperty("version", version);
+        if (format != null) {
+            root.addProperty("format", format.jsonName());
+        }
+        JsonArray names = new JsonArray();
+        features.forEach(names::add);
+        root.add("features", names);
+        JsonObject pre = new JsonObject();
+        if (mean == null) {
+            pre.addProperty("type", "none");
+        } else {
+            pre.addProperty("type", "standardize");
+            pre.add("mean", GSON.toJsonTree(mean));
+            pre.add("std", GSON.toJsonTree(std));
+        }
+        root.add("preprocessing", pre);
+        root.addProperty("output", output.jsonName());
+        if (sha256 != null) {
+            root.addProperty("sha256", sha256);
+        }
+        if (architecture != null) {
+            JsonObject arch = new JsonObject();
+            arch.addProperty("type", "mlp");
+            arch.add("hidden", GSON.toJsonTree(architecture.hidden()));
+            arch.addProperty("activation", architecture.activation());
+            arch.addProperty("sigmoid", architecture.sigmoid());
+            root.add("architecture", arch);
+        }
+        return GSON.toJson(root) + "\n";
+    }
+
+    /**
+     * Writes this metadata where the loader looks for it, next to (or inside) the model.
+     *
+     * @param model the model file or directory
+     * @return the path written
+     * @throws IOException if the file cannot be written
+     */
+    public Path writeFor(Path model) throws IOException {
+        Path target = pathFor(model);
+        Files.writeString(target, toJson(), StandardCharsets.UTF_8);
+        return target;
+    }
+
+    /**
+     * Returns a copy of this metadata with another weights checksum.
+     *
+     * @param sha256Hex the lower-case hex sha256 of the weights file
+     * @return the copy
+     */
+    public ModelMetadata withSha256(String sha256Hex) {
+        Builder b = toBuilder();
+        b.optSha256(sha256Hex);
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = builder().setFeatures(features).optName(name).optVersion(version).optOutput(output);
+        b.format = format;
+        b.sha256 = sha256;
+        b.architecture = architecture;
+        if (mean != null) {
+            b.optStandardization(mean, std);
+        }
+        return b;
+    }
+
+    /** @return the model name, used in messages and as the DJL parameter file prefix */
+    public String name() {
+        return name;
+    }
+
+    /** @return the model version string */
+    public String version() {
+        return version;
+    }
+
+    /** @return the storage format, or null when it is inferred from the model's location */
+    public ModelFormat format() {
+        return format;
+    }
+
+    /** @return the feature column names, in the order the model expects them */
+    public List<String> features() {
+        return features;
+    }
+
+    /** @return the number of features */
+    public int featureCount() {
+        return features.size();
+    }
+
+    /** @return the standardization means, or null when the features go in raw */
+    public double[] mean() {
+        return mean == null ? null : mean.clone();
+    }
+
+    /** @return the standardization standard deviations, or null when the features go in raw */
+    public double[] std() {
+        return std == null ? null : std.clone();
+    }
+
+    /** @return what the model's output means */
+    public OutputKind output() {
+        return output;
+    }
+
+    /** @return the expected sha256 of the weights file, or null when none is pinned */
+    public String sha256() {
+        return sha256;
+    }
+
+    /** @return the MLP architecture of a DJL-saved model, or null */
+    public MlpArchitecture architecture() {
+        return architecture;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelMetadata m && toJson().equals(m.toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return toJson().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ModelMetadata" + toJson();
+    }
+
+    /** Builds {@link ModelMetadata}: {@code set*} is required, {@code opt*} optional. */
+    public static final class Builder {
+        private String name = "model";
+        private String version = "1";
+        private ModelFormat format;
+        private List<String> features;
+        private double[] mean;
+        private double[] std;
+        private OutputKind output = OutputKind.PROBABILITY;
+        private String sha256;
+        private MlpArchitecture architecture;
+
+        private Builder() {}
+
+        /**
+         * Sets the feature columns in the order the model expects them.
+         *
+         * @param names the column names, unique and non-empty
+         * @return this builder
+         */
+        public Builder setFeatures(List<String> names) {
+            this.features = List.copyOf(names);
+            return this;
+        }
+
+        /**
+         * Sets the model's name (default {@code model}).
+         *
+         * @param modelName the name
+         * @return this builder
+         */
+        public Builder optName(String modelName) {
+            this.name = Objects.requireNonNull(modelName, "name");
+            return this;
+        }
+
+        /**
+         * Sets the model's version (default {@code 1}).
+         *
+         * @param modelVersion the version
+         * @return this builder
+         */
+        public Builder optVersion(String modelVersion) {
+            this.version = Objects.requireNonNull(modelVersion, "version");
+            return this;
+        }
+
+        /**
+         * Sets the storage format; by default it follows the location (file: TorchScript, directory: DJL).
+         *
+         * @param modelFormat the format
+         * @return this builder
+         */
+        public Builder optFormat(ModelFormat modelFormat) {
+            this.format = modelFormat;
+            return this;
+        }
+
+        /**
+         * Sets what the output means (default {@link OutputKind#PROBABILITY}).
+         *
+         * @param kind the output kind
+         * @return this builder
+         */
+        public Builder optOutput(OutputKind kind) {
+            this.output = Objects.requireNonNull(kind, "output");
+            return this;
+        }
+
+        /**
+         * Standardizes each feature as {@code (x - mean) / std} before the model sees it.
+         *
+         * @param means one mean per feature
+         * @param stds one positive standard deviation per feature
+         * @return this builder
+         */
+        public Builder optStandardization(double[] means, double[] stds) {
+            this.mean = means.clone();
+            this.std = stds.clone();
+            return this;
+        }
+
+        /**
+         * Pins the sha256 of the weights file; loading fails before anything runs when it differs.
+         *
+         * @param sha256Hex 64 hex digits
+         * @return this builder
+         */
+        public Builder optSha256(String sha256Hex) {
+            this.sha256 = sha256Hex == null ? null : sha256Hex.toLowerCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * Records the MLP architecture that a DJL-saved model's parameters belong to.
+         *
+         * @param arch the architecture
+         * @return this builder
+         */
+        public Builder optArchitecture(MlpArchitecture arch) {
+            this.architecture = arch;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @return the metadata
+         */
+        public ModelMetadata build() {
+            if (features == null || features.isEmpty()) {
+                throw new IllegalArgumentException("the field 'features' must list at least one column");
+            }
+            Set<String> seen = new HashSet<>();
+            for (String f : features) {
+                if (f == null || f.isBlank()) {
+                    throw new IllegalArgumentException("feature names must be non-empty: " + features);
+                }
+                if (!seen.add(f)) {
+                    throw new IllegalArgumentException("feature '" + f + "' is listed twice in " + features);
+                }
+            }
+            if (mean != null) {
+                if (mean.length != features.size() || std.length != features.size()) {
+                    throw new IllegalArgumentException(
+                            "preprocessing has " + mean.length + " means and " + std.length
+                                    + " stds for " + features.size() + " features " + features);
+                }
+                for (int i = 0; i < std.length; i++) {
+                    if (!(std[i] > 0) || !Double.isFinite(mean[i])) {
+                        throw new IllegalArgumentException(
+                                "preprocessing for feature '" + features.get(i) + "' needs a finite mean and"
+                                        + " a positive std, found mean=" + mean[i] + " std=" + std[i]);
+                    }
+                }
+            }
+            if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("sha256 must be 64 hex digits, found '" + sha256 + "'");
+            }
+            if (format == ModelFormat.DJL && architecture == null) {
+                throw new IllegalArgumentException("a DJL-saved model needs an 'architecture' to rebuild its block");
+            }
+            return new ModelMetadata(this);
+        }
+    }
+}

@@ -1,0 +1,426 @@
+package io.propensitykit.model;
+
+import ai.djl.inference.Predictor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A propensity model, loaded and checked on the driver, that Spark tasks can score with.
+ *
+ * <p>The handle is small and serializable: it carries the location, the weights' sha256 and the
+ * metadata. The native model lives in {@link ModelCache}, loaded once per JVM.
+ *
+ * <pre>{@code
+ * PropensityModel model = PropensityModel.load("hdfs:///models/churn.pt");
+ * PropensityModel pinned = PropensityModel.builder()
+ *     .setLocation("/models/churn.pt")
+ *     .optSha256("250fcc64...")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Loading fails on the driver, before any task runs, with a message that names the model, what
+ * was expected and what was found: a missing or corrupt file, a checksum that differs from its pin,
+ * missing metadata, a feature count the model does not accept, or an output of the wrong shape.
+ */
+public final class PropensityModel implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
+    private static final int SMOKE_ROWS = 2;
+
+    private final String location;
+    private final ModelMetadata metadata;
+    private final ModelFormat format;
+    private final String sha256;
+    private final String paramsPrefix;
+    private final String cacheKey;
+    private final transient Path localModel;
+
+    private PropensityModel(String location, ModelMetadata metadata, ModelFormat format, String sha256,
+            String paramsPrefix, Path localModel) {
+        this.location = location;
+        this.metadata = metadata;
+        this.format = format;
+        this.sha256 = sha256;
+        this.paramsPrefix = paramsPrefix;
+        this.localModel = localModel;
+        this.cacheKey = location + '|' + sha256 + '|' + sha256Hex(metadata.toJson());
+    }
+
+    /**
+     * Loads a model with the metadata next to it and runs the checks.
+     *
+     * @param location a local path or a Hadoop URI ({@code file:}, {@code hdfs:}, {@code s3a:})
+     * @return the checked model
+     */
+    public static PropensityModel load(String location) {
+        return builder().setLocation(location).build();
+    }
+
+    /**
+     * Starts a builder; {@link Builder#setLocation} is required.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the location as given */
+    public String location() {
+        return location;
+    }
+
+    /** @return the metadata: feature order, preprocessing, output kind */
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    /** @return the feature columns in the order the model expects them */
+    public List<String> features() {
+        return metadata.features();
+    }
+
+    /** @return the storage format */
+    public ModelFormat format() {
+        return format;
+    }
+
+    /** @return the sha256 of the weights file, in hex */
+    public String sha256() {
+        return sha256;
+    }
+
+    String paramsPrefix() {
+        return paramsPrefix;
+    }
+
+    /** @return the key of this model in the per-JVM cache: location, checksum and metadata */
+    public String cacheKey() {
+        return cacheKey;
+    }
+
+    /**
+     * Opens a predictor on the cached model, loading it first if this JVM has not yet.
+     *
+     * @param batchSize the most rows one {@link ModelScorer#predict()} call takes
+     * @return a scorer for the calling thread; close it when done
+     */
+    public ModelScorer newScorer(int batchSize) {
+        return newScorer(batchSize, () -> {
+            throw new PropensityModelException("Model '" + metadata.name() + "' is not on this machine ("
+                    + location + ") and its files were not shipped.");
+        });
+    }
+
+    /**
+     * Opens a predictor, materializing the model from shipped bytes when it is not on this machine.
+     *
+     * @param batchSize the most rows one {@link ModelScorer#predict()} call takes
+     * @param shipped the model's files, asked for only on a cache miss away from the driver
+     * @return a scorer for the calling thread; close it when done
+     */
+    public ModelScorer newScorer(int batchSize, Supplier<ModelFiles> shipped) {
+        FeatureBatch batch = new FeatureBatch(metadata, batchSize);
+        Predictor<FeatureBatch, float[]> predictor = ModelCache.get(this, () -> {
+            if (localModel != null && Files.exists(localModel)) {
+                return localModel;
+            }
+            try {
+                return shipped.get().materialize(cacheRoot().resolve("shipped").resolve(sha256));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not write model '" + metadata.name() + "' to local disk", e);
+            }
+        }).newPredictor();
+        return new ModelScorer(metadata.name(), predictor, batch);
+    }
+
+    /**
+     * Reads the model's files so that they can be broadcast to executors that cannot see them.
+     *
+     * @return the files' bytes
+     */
+    public ModelFiles files() {
+        if (localModel == null) {
+            throw new IllegalStateException("files() is for the driver, where the model was loaded");
+        }
+        try {
+            return ModelFiles.read(localModel);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read model files " + localModel, e);
+        }
+    }
+
+    /**
+     * Scores rows given as arrays in metadata feature order; for checks and small data, not for Spark.
+     *
+     * @param rows the raw feature values, one array per row
+     * @return one probability per row
+     */
+    public float[] predict(double[]... rows) {
+        float[] out = new float[rows.length];
+        int batchSize = Math.max(1, Math.min(rows.length, 4096));
+        try (ModelScorer scorer = newScorer(batchSize)) {
+            FeatureBatch batch = scorer.batch();
+            int start = 0;
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i].length != metadata.featureCount()) {
+                    throw new IllegalArgumentException("Row " + i + " has " + rows[i].length
+                            + " values; model '" + metadata.name() + "' takes " + metadata.featureCount()
+                            + " features " + metadata.features());
+                }
+                for (int j = 0; j < rows[i].length; j++) {
+                    batch.set(j, rows[i][j]);
+                }
+                batch.endRow();
+                if (batch.isFull() || i == rows.length - 1) {
+                    int n = batch.rows();
+                    System.arraycopy(scorer.predict(), 0, out, start, n);
+                    start += n;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "PropensityModel[" + metadata.name() + " v" + metadata.version() + ", " + format.jsonName() + ", "
+                + metadata.featureCount() + " features, " + metadata.output().jsonName() + ", " + location
+                + ", sha256 " + sha256.substring(0, 12) + "]";
+    }
+
+    static Path cacheRoot() {
+        String dir = System.getProperty("propensity.cache.dir");
+        return dir != null ? Path.of(dir) : Path.of(System.getProperty("java.io.tmpdir"), "propensity-kit");
+    }
+
+    static String sha256Hex(String text) {
+        return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static String sha256Hex(Path file) throws IOException {
+        MessageDigest md = digest();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** Builds and checks a {@link PropensityModel}: {@code set*} is required, {@code opt*} optional. */
+    public static final class Builder {
+        private String location;
+        private ModelMetadata metadata;
+        private String sha256;
+        private Object hadoopConf;
+
+        private Builder() {}
+
+        /**
+         * Sets where the model is: a local path, or a {@code file:}, {@code hdfs:} or {@code s3a:} URI.
+         *
+         * @param modelLocation a {@code .pt} file or a DJL model directory
+         * @return this builder
+         */
+        public Builder setLocation(String modelLocation) {
+            this.location = modelLocation;
+            return this;
+        }
+
+        /**
+         * Uses this metadata instead of the JSON next to the model.
+         *
+         * @param modelMetadata the metadata
+         * @return this builder
+         */
+        public Builder optMetadata(ModelMetadata modelMetadata) {
+            this.metadata = modelMetadata;
+            return this;
+        }
+
+        /**
+         * Pins the weights' sha256 (as {@code sha256sum} prints it); overrides a pin in the metadata.
+         *
+         * @param sha256Hex 64 hex digits
+         * @return this builder
+         */
+        public Builder optSha256(String sha256Hex) {
+            this.sha256 = sha256Hex == null ? null : sha256Hex.trim().toLowerCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * Sets the Hadoop {@code Configuration} used for {@code hdfs:} and {@code s3a:} locations.
+         *
+         * @param conf an {@code org.apache.hadoop.conf.Configuration}, for example Spark's
+         * @return this builder
+         */
+        public Builder optHadoopConfiguration(Object conf) {
+            this.hadoopConf = conf;
+            return this;
+        }
+
+        /**
+         * Fetches the model if it is remote, verifies it, loads it into this JVM's cache and checks it
+         * with one smoke prediction.
+         *
+         * @return the checked model
+         * @throws PropensityModelException naming the model, what was expected and what was found
+         */
+        public PropensityModel build() {
+            if (location == null || location.isBlank()) {
+                throw new IllegalArgumentException("setLocation is required: a .pt file or a DJL model directory");
+            }
+            Path local = localize();
+            ModelMetadata meta = metadata != null ? metadata : readMetadata(local);
+            ModelFormat format = meta.format() != null ? meta.format()
+                    : Files.isDirectory(local) ? ModelFormat.DJL : ModelFormat.TORCHSCRIPT;
+            if (format == ModelFormat.DJL && meta.architecture() == null) {
+                throw new PropensityModelException("Model '" + meta.name() + "' at " + location
+                        + " is a DJL model directory, but its metadata has no 'architecture' to rebuild the block.");
+            }
+            Path weights = format == ModelFormat.DJL ? paramsFile(local, meta) : local;
+            if (format == ModelFormat.TORCHSCRIPT && Files.isDirectory(local)) {
+                throw new PropensityModelException("Model '" + meta.name() + "' at " + location
+                        + " is declared torchscript, but the location is a directory; give the .pt file.");
+            }
+            String actual;
+            try {
+                actual = sha256Hex(weights);
+            } catch (IOException e) {
+                throw new PropensityModelException("Could not read model file " + weights + ": " + e.getMessage(), e);
+            }
+            String pin = sha256 != null ? sha256 : meta.sha256();
+            if (pin != null && !pin.equals(actual)) {
+                String where = sha256 != null ? "given to optSha256" : "pinned in the metadata";
+                throw new PropensityModelException("Checksum mismatch for model '" + meta.name() + "' at " + location
+                        + ": expected sha256 " + pin + " (" + where + "), found " + actual + " for " + weights
+                        + ". The file changed since it was pinned: restore it, or pin the new checksum.");
+            }
+            String prefix = null;
+            if (format == ModelFormat.DJL) {
+                String name = weights.getFileName().toString();
+                prefix = name.substring(0, name.lastIndexOf('-'));
+            }
+            PropensityModel model = new PropensityModel(location, meta, format, actual, prefix, local);
+            check(model);
+            return model;
+        }
+
+        private Path localize() {
+            Path local;
+            if (URI_SCHEME.matcher(location).matches()) {
+                URI uri = URI.create(location);
+                if ("file".equals(uri.getScheme())) {
+                    local = Path.of(uri);
+                } else {
+                    try {
+                        Path dir = cacheRoot().resolve("remote").resolve(sha256Hex(location));
+                        local = HadoopFiles.copyToLocal(uri, hadoopConf, dir);
+                    } catch (IOException e) {
+                        throw new PropensityModelException("Could not fetch model from " + location + ": "
+                                + e.getMessage(), e);
+                    } catch (NoClassDefFoundError e) {
+                        throw new PropensityModelException("Loading " + location + " needs Hadoop on the class"
+                                + " path (it comes with Spark); for a local model give a plain path.", e);
+                    }
+                }
+            } else {
+                local = Path.of(location).toAbsolutePath();
+            }
+            if (!Files.exists(local)) {
+                throw new PropensityModelException("Model not found: " + location
+                        + (location.equals(local.toString()) ? "" : " (looked at " + local + ")")
+                        + ". Give a .pt file or a DJL model directory; on a cluster use an hdfs:// or s3a:// URI.");
+            }
+            return local;
+        }
+
+        private ModelMetadata readMetadata(Path local) {
+            Path json = ModelMetadata.pathFor(local);
+            if (!Files.exists(json)) {
+                throw new PropensityModelException("No metadata for model " + location + ": expected " + json
+                        + ". Write it once with ModelMetadata.builder().setFeatures(List.of(...)).build().writeFor(path),"
+                        + " or pass it with optMetadata(...).");
+            }
+            try {
+                return ModelMetadata.read(json);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new PropensityModelException(e.getMessage(), e);
+            }
+        }
+
+        private Path paramsFile(Path dir, ModelMetadata meta) {
+            List<Path> params;
+            try (Stream<Path> list = Files.list(dir)) {
+                params = list.filter(p -> p.getFileName().toString().matches(".+-\\d{4}\\.params")).sorted().toList();
+            } catch (IOException e) {
+                throw new PropensityModelException("Could not list model directory " + dir + ": " + e.getMessage(), e);
+            }
+            if (params.size() != 1) {
+                throw new PropensityModelException("Model '" + meta.name() + "' at " + location
+                        + " should hold exactly one NAME-NNNN.params file, found " + params.size()
+                        + (params.isEmpty() ? "" : ": " + params));
+            }
+            return params.get(0);
+        }
+
+        /** One smoke prediction on the driver: feature count, output shape, output range. */
+        private static void check(PropensityModel model) {
+            ModelMetadata meta = model.metadata();
+            int n = meta.featureCount();
+            double[] typical = meta.mean() != null ? meta.mean() : new double[n];
+            float[] scores;
+            ModelScorer scorer = model.newScorer(SMOKE_ROWS);
+            try (scorer) {
+                FeatureBatch batch = scorer.batch();
+                for (int i = 0; i < SMOKE_ROWS; i++) {
+                    for (int j = 0; j < n; j++) {
+                        batch.set(j, typical[j]);
+                    }
+                    batch.endRow();
+                }
+                scores = scorer.predict();
+            } catch (PropensityModelException e) {
+                throw new PropensityModelException("Model '" + meta.name() + "' at " + model.location()
+                        + " failed its smoke prediction with " + n + " features " + meta.features()
+                        + " as its metadata declares: " + ModelCache.rootMessage(e)
+                        + ". Check that the metadata lists the features the model was trained on, in order.", e);
+            }
+            for (int i = 0; i < SMOKE_ROWS; i++) {
+                float p = scores[i];
+                if (!(p >= 0f && p <= 1f)) {
+                    throw new PropensityModelException("Model '" + meta.name() + "' at " + model.location()
+                            + " declares output '" + meta.output().jsonName() + "' but its smoke prediction gave "
+                            + p + ", not a probability in [0, 1]."
+                            + (meta.output() == OutputKind.PROBABILITY ? " If it returns logits, declare"
+                                    + " \"output\": \"logit\"." : ""));
+                }
+            }
+        }
+    }
+}

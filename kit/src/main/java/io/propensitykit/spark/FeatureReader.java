@@ -1,0 +1,258 @@
+package io.propensitykit.spark;
+
+import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.PropensityModel;
+
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads a row's features straight from Spark's {@link InternalRow} into a {@link FeatureBatch},
+ * either from one numeric column per feature or from one numeric array column. Types are checked
+ * on the driver, where a non-numeric column fails before any task runs.
+ */
+final class FeatureReader implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Returned by {@link #read} for a row that went into the batch. */
+    static final int VALID = -1;
+    /** Returned by {@link #read} for an array of the wrong width. */
+    static final int WRONG_WIDTH = -2;
+
+    private enum Kind { BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, DECIMAL }
+
+    private final String modelName;
+    private final String[] names;
+    private final int[] ordinals;
+    private final Kind[] kinds;
+    private final int[] precision;
+    private final int[] scale;
+    private final int arrayOrdinal;
+    private final Kind arrayKind;
+    private final int width;
+
+    private FeatureReader(String modelName, String[] names, int[] ordinals, Kind[] kinds, int[] precision,
+            int[] scale, int arrayOrdinal, Kind arrayKind, int width) {
+        this.modelName = modelName;
+        this.names = names;
+        this.ordinals = ordinals;
+        this.kinds = kinds;
+        this.precision = precision;
+        this.scale = scale;
+        this.arrayOrdinal = arrayOrdinal;
+        this.arrayKind = arrayKind;
+        this.width = width;
+    }
+
+    /**
+     * Reads one column per feature. {@code inputCols} may rename the metadata's features; by default
+     * each feature is looked up by its metadata name.
+     */
+    static FeatureReader columns(StructType schema, PropensityModel model, List<String> inputCols) {
+        List<String> features = model.features();
+        List<String> cols = inputCols == null ? features : inputCols;
+        if (cols.size() != features.size()) {
+            throw new IllegalArgumentException("inputCols has " + cols.size() + " columns " + cols + " but model '"
+                    + model.metadata().name() + "' takes " + features.size() + " features " + features);
+        }
+        int n = cols.size();
+        int[] ordinals = new int[n];
+        Kind[] kinds = new Kind[n];
+        int[] precision = new int[n];
+        int[] scale = new int[n];
+        List<String> missing = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            int ordinal = find(schema, cols.get(j));
+            if (ordinal < 0) {
+                missing.add(cols.get(j));
+                continue;
+            }
+            StructField field = schema.fields()[ordinal];
+            ordinals[j] = ordinal;
+            kinds[j] = kindOf(field.dataType(), field.name());
+            if (field.dataType() instanceof DecimalType d) {
+                precision[j] = d.precision();
+                scale[j] = d.scale();
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("Model '" + model.metadata().name() + "' needs feature column(s) "
+                    + missing + ", which the DataFrame lacks. Its columns are " + List.of(schema.fieldNames())
+                    + ". Rename them, or map them with inputCols (in the model's order " + features + ").");
+        }
+        return new FeatureReader(model.metadata().name(), cols.toArray(new String[0]), ordinals, kinds,
+                precision, scale, -1, null, n);
+    }
+
+    /** Reads all features from one array column, which must hold exactly as many numbers as the model takes. */
+    static FeatureReader array(StructType schema, PropensityModel model, String featuresCol) {
+        int ordinal = find(schema, featuresCol);
+        if (ordinal < 0) {
+            throw new IllegalArgumentException("featuresCol '" + featuresCol + "' is not a column of the DataFrame: "
+                    + List.of(schema.fieldNames()));
+        }
+        StructField field = schema.fields()[ordinal];
+        if (!(field.dataType() instanceof ArrayType array)) {
+            String hint = field.dataType().typeName().equals("vector")
+                    ? " For an ML Vector use org.apache.spark.ml.functions.vector_to_array(col) first." : "";
+            throw new IllegalArgumentException("featuresCol '" + field.name() + "' has type "
+                    + field.dataType().simpleString() + "; it must be an array of numbers." + hint);
+        }
+        Kind kind = kindOf(array.elementType(), field.name() + " (its elements)");
+        if (kind == Kind.DECIMAL) {
+            throw new IllegalArgumentException("featuresCol '" + field.name() + "' holds decimals; cast it to"
+                    + " array<double> first.");
+        }
+        return new FeatureReader(model.metadata().name(), new String[] {field.name()}, null, null, null, null,
+                ordinal, kind, model.metadata().featureCount());
+    }
+
+    private static int find(StructType schema, String name) {
+        String[] fields = schema.fieldNames();
+        for (int i = 0; i < fields.length; i++) {
+            if (fields[i].equals(name)) {
+                return i;
+            }
+        }
+        int found = -1;
+        for (int i = 0; i < fields.length; i++) {
+            if (fields[i].toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
+                if (found >= 0) {
+                    return -1; // ambiguous without case: treat as missing, the message lists the columns
+                }
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    private static Kind kindOf(DataType type, String column) {
+        if (type instanceof DoubleType) {
+            return Kind.DOUBLE;
+        } else if (type instanceof FloatType) {
+            return Kind.FLOAT;
+        } else if (type instanceof IntegerType) {
+            return Kind.INT;
+        } else if (type instanceof LongType) {
+            return Kind.LONG;
+        } else if (type instanceof ShortType) {
+            return Kind.SHORT;
+        } else if (type instanceof ByteType) {
+            return Kind.BYTE;
+        } else if (type instanceof DecimalType) {
+            return Kind.DECIMAL;
+        }
+        throw new IllegalArgumentException("Feature column '" + column + "' has type " + type.simpleString()
+                + ", not a number. Cast it (for example col(\"" + column + "\").cast(\"double\")), or encode it"
+                + " as numbers before scoring.");
+    }
+
+    /** @return the number of features per row */
+    int width() {
+        return width;
+    }
+
+    /**
+     * Puts the row's features into the batch's current row.
+     *
+     * @return {@link #VALID} when the row is usable (the caller then ends the row), {@link #WRONG_WIDTH}
+     *     for an array of the wrong size, or the index of the first null, NaN or infinite feature
+     */
+    int read(InternalRow row, FeatureBatch batch) {
+        if (ordinals == null) {
+            return readArray(row, batch);
+        }
+        for (int j = 0; j < width; j++) {
+            if (row.isNullAt(ordinals[j])) {
+                return j;
+            }
+            double v = columnValue(row, j);
+            if (!Double.isFinite(v)) {
+                return j;
+            }
+            batch.set(j, v);
+        }
+        return VALID;
+    }
+
+    private int readArray(InternalRow row, FeatureBatch batch) {
+        if (row.isNullAt(arrayOrdinal)) {
+            return 0;
+        }
+        ArrayData array = row.getArray(arrayOrdinal);
+        if (array.numElements() != width) {
+            return WRONG_WIDTH;
+        }
+        for (int j = 0; j < width; j++) {
+            if (array.isNullAt(j)) {
+                return j;
+            }
+            double v = elementValue(array, j);
+            if (!Double.isFinite(v)) {
+                return j;
+            }
+            batch.set(j, v);
+        }
+        return VALID;
+    }
+
+    private double columnValue(InternalRow row, int j) {
+        int ordinal = ordinals[j];
+        return switch (kinds[j]) {
+            case DOUBLE -> row.getDouble(ordinal);
+            case FLOAT -> row.getFloat(ordinal);
+            case INT -> row.getInt(ordinal);
+            case LONG -> row.getLong(ordinal);
+            case SHORT -> row.getShort(ordinal);
+            case BYTE -> row.getByte(ordinal);
+            case DECIMAL -> row.getDecimal(ordinal, precision[j], scale[j]).toDouble();
+        };
+    }
+
+    private double elementValue(ArrayData array, int j) {
+        return switch (arrayKind) {
+            case DOUBLE -> array.getDouble(j);
+            case FLOAT -> array.getFloat(j);
+            case INT -> array.getInt(j);
+            case LONG -> array.getLong(j);
+            case SHORT -> array.getShort(j);
+            case BYTE -> array.getByte(j);
+            case DECIMAL -> throw new IllegalStateException("decimal arrays are rejected on the driver");
+        };
+    }
+
+    /** Describes why {@link #read} rejected a row, naming the column and the value. */
+    String describe(InternalRow row, int problem) {
+        if (ordinals == null) {
+            if (row.isNullAt(arrayOrdinal)) {
+                return "column '" + names[0] + "' is null";
+            }
+            ArrayData array = row.getArray(arrayOrdinal);
+            if (problem == WRONG_WIDTH) {
+                return "column '" + names[0] + "' holds " + array.numElements() + " values, but model '"
+                        + modelName + "' takes " + width;
+            }
+            String value = array.isNullAt(problem) ? "null" : String.valueOf(elementValue(array, problem));
+            return "column '" + names[0] + "' element " + problem + " is " + value;
+        }
+        String value = row.isNullAt(ordinals[problem]) ? "null" : String.valueOf(columnValue(row, problem));
+        return "column '" + names[problem] + "' is " + value;
+    }
+}

@@ -1,0 +1,100 @@
+package io.propensitykit.spark;
+
+import io.propensitykit.model.PropensityModel;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One-line entry points for notebooks and jobs: load a model, score a DataFrame, register the SQL
+ * function.
+ *
+ * <pre>{@code
+ * PropensityModel model = Propensity.load(spark, "hdfs:///models/churn.pt");
+ * Dataset<Row> scored = Propensity.score(customers, model);          // + column "propensity"
+ * Propensity.register(spark, "propensity", model);                    // SELECT propensity(a, b, c) ...
+ * }</pre>
+ */
+public final class Propensity {
+
+    private Propensity() {}
+
+    /**
+     * Loads and checks a model on the driver, reading remote locations with the session's Hadoop
+     * configuration (so {@code spark.hadoop.*} settings such as S3 credentials apply).
+     *
+     * @param spark the session
+     * @param location a local path or an {@code hdfs:}, {@code s3a:} or {@code file:} URI
+     * @return the checked model
+     */
+    public static PropensityModel load(SparkSession spark, String location) {
+        return PropensityModel.builder()
+                .setLocation(location)
+                .optHadoopConfiguration(spark.sessionState().newHadoopConf())
+                .build();
+    }
+
+    /**
+     * Loads a model and verifies the sha256 of its weights before anything runs.
+     *
+     * @param spark the session
+     * @param location a local path or a Hadoop URI
+     * @param sha256 the expected hex digest of the weights file
+     * @return the checked model
+     */
+    public static PropensityModel load(SparkSession spark, String location, String sha256) {
+        return PropensityModel.builder()
+                .setLocation(location)
+                .optSha256(sha256)
+                .optHadoopConfiguration(spark.sessionState().newHadoopConf())
+                .build();
+    }
+
+    /**
+     * Scores every row in batches with the default settings: features from the columns the model's
+     * metadata names, 4096 rows per call, output column {@code propensity}, invalid rows fail.
+     *
+     * @param df the rows to score
+     * @param model the loaded model
+     * @return the same rows plus a {@code propensity} column
+     */
+    public static Dataset<Row> score(Dataset<?> df, PropensityModel model) {
+        return scorer(model).build().transform(df);
+    }
+
+    /**
+     * Starts a batch scorer with settings of its own (output column, batch size, handleInvalid, ...).
+     *
+     * @param model the loaded model
+     * @return a builder
+     */
+    public static BatchScorer.Builder scorer(PropensityModel model) {
+        return BatchScorer.builder(model);
+    }
+
+    /**
+     * Registers the model as a SQL function that fails on invalid features; row at a time, so prefer
+     * {@link #score} for large tables.
+     *
+     * @param spark the session
+     * @param name the function name, for example {@code propensity}
+     * @param model the loaded model
+     */
+    public static void register(SparkSession spark, String name, PropensityModel model) {
+        register(spark, name, model, HandleInvalid.ERROR);
+    }
+
+    /**
+     * Registers the model as a SQL function with an invalid-feature policy: {@code error}, or
+     * {@code keep} for a NULL score.
+     *
+     * @param spark the session
+     * @param name the function name
+     * @param model the loaded model
+     * @param handleInvalid {@link HandleInvalid#ERROR} or {@link HandleInvalid#KEEP}
+     */
+    public static void register(SparkSession spark, String name, PropensityModel model, HandleInvalid handleInvalid) {
+        PropensityUdf.register(spark, name, model, handleInvalid);
+    }
+}

@@ -1,0 +1,214 @@
+package io.propensitykit.spark;
+
+import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.ModelFiles;
+import io.propensitykit.model.ModelScorer;
+import io.propensitykit.model.PropensityModel;
+
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.TaskCompletionListener;
+
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+import scala.runtime.AbstractFunction1;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model as a SQL function, for {@code %sql} and {@code spark.sql}: correct, but row at a time,
+ * so one native call per row. Use {@link BatchScorer} (or {@link Propensity#score}) for volume.
+ *
+ * <pre>{@code
+ * Propensity.register(spark, "propensity", model);
+ * spark.sql("SELECT id, propensity(recency, frequency, monetary, tenure) AS p FROM customers");
+ * spark.sql("SELECT id, propensity(features) FROM customers");             -- an array column
+ * spark.sql("SELECT id, propensity(struct(*)) FROM customers");            -- fields matched by name
+ * }</pre>
+ *
+ * <p>Arguments are checked when the query is analyzed, on the driver: the count, that each is a
+ * number, and that no argument is a feature column passed in another feature's place.
+ */
+final class PropensityUdf implements UDF1<Seq<Object>, Double> {
+
+    private static final long serialVersionUID = 1L;
+    private static final ThreadLocal<Map<String, ModelScorer>> TASK_SCORERS = ThreadLocal.withInitial(HashMap::new);
+
+    private final PropensityModel model;
+    private final HandleInvalid mode;
+    private final String name;
+    private final Broadcast<ModelFiles> files;
+
+    private PropensityUdf(PropensityModel model, HandleInvalid mode, String name, Broadcast<ModelFiles> files) {
+        this.model = model;
+        this.mode = mode;
+        this.name = name;
+        this.files = files;
+    }
+
+    static void register(SparkSession spark, String name, PropensityModel model, HandleInvalid mode) {
+        if (mode == HandleInvalid.SKIP) {
+            throw new IllegalArgumentException("A SQL function cannot drop rows: register '" + name + "' with"
+                    + " handleInvalid 'error' or 'keep', and filter with WHERE, or use Propensity.score with 'skip'.");
+        }
+        Broadcast<ModelFiles> files = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model.files());
+        UserDefinedFunction udf = functions.udf(new PropensityUdf(model, mode, name, files), DataTypes.DoubleType)
+                .withName(name);
+        if (mode == HandleInvalid.ERROR) {
+            udf = udf.asNonNullable();
+        }
+        UserDefinedFunction function = udf;
+        spark.sessionState().functionRegistry().createOrReplaceTempFunction(name,
+                new AbstractFunction1<Seq<Expression>, Expression>() {
+                    @Override
+                    public Expression apply(Seq<Expression> children) {
+                        return function.apply(featureArray(name, model, JavaConverters.seqAsJavaList(children))).expr();
+                    }
+                }, "java_udf");
+    }
+
+    private static Seq<Column> seq(List<Column> columns) {
+        return JavaConverters.asScalaBuffer(columns).toSeq();
+    }
+
+    /** Turns the call's arguments into one {@code array<double>} in the model's feature order. */
+    static Column featureArray(String name, PropensityModel model, List<Expression> args) {
+        List<String> features = model.features();
+        String signature = name + "(" + String.join(", ", features) + ")";
+        if (args.size() == 1 && args.get(0).resolved()) {
+            DataType type = args.get(0).dataType();
+            if (type instanceof ArrayType array) {
+                requireNumeric(name, "the elements of the array argument", array.elementType());
+                return new Column(args.get(0)).cast(DataTypes.createArrayType(DataTypes.DoubleType));
+            }
+            if (type instanceof StructType struct) {
+                Column s = new Column(args.get(0));
+                List<Column> fields = new ArrayList<>();
+                for (String feature : features) {
+                    StructField field = fieldOf(struct, feature, name);
+                    requireNumeric(name, "field '" + field.name() + "'", field.dataType());
+                    fields.add(s.getField(field.name()).cast(DataTypes.DoubleType));
+                }
+                return functions.array(seq(fields));
+            }
+        }
+        if (args.size() != features.size()) {
+            throw new IllegalArgumentException(name + "() takes " + features.size() + " feature arguments, "
+                    + signature + ", or one array or struct of them; it was given " + args.size() + ".");
+        }
+        List<Column> values = new ArrayList<>();
+        for (int j = 0; j < args.size(); j++) {
+            Expression arg = args.get(j);
+            if (arg.resolved()) {
+                requireNumeric(name, "argument " + (j + 1) + " (" + arg.sql() + ")", arg.dataType());
+            }
+            if (arg instanceof NamedExpression named) {
+                int position = features.indexOf(named.name());
+                if (position >= 0 && position != j) {
+                    throw new IllegalArgumentException(name + "(): argument " + (j + 1) + " is column '"
+                            + named.name() + "', which is feature " + (position + 1) + " of the model; pass the"
+                            + " features in the model's order: " + signature + ".");
+                }
+            }
+            values.add(new Column(arg).cast(DataTypes.DoubleType));
+        }
+        return functions.array(seq(values));
+    }
+
+    private static StructField fieldOf(StructType struct, String feature, String name) {
+        for (StructField f : struct.fields()) {
+            if (f.name().equalsIgnoreCase(feature)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException(name + "(): the struct argument has no field '" + feature
+                + "'; its fields are " + List.of(struct.fieldNames()) + ".");
+    }
+
+    private static void requireNumeric(String name, String what, DataType type) {
+        if (!(type instanceof NumericType)) {
+            throw new IllegalArgumentException(name + "(): " + what + " has type " + type.simpleString()
+                    + ", not a number. Cast it to double, or encode it as numbers first.");
+        }
+    }
+
+    @Override
+    public Double call(Seq<Object> values) {
+        String problem = check(values);
+        if (problem != null) {
+            if (mode == HandleInvalid.KEEP) {
+                return null;
+            }
+            throw new InvalidFeaturesException(name + "(): " + problem + ". Model '" + model.metadata().name()
+                    + "' needs " + model.metadata().featureCount() + " finite numbers per row. Register the function"
+                    + " with handleInvalid 'keep' to get NULL for such rows, or filter them out first.");
+        }
+        TaskContext task = TaskContext.get();
+        if (task == null) {
+            // Evaluated on the driver (constant folding): a short-lived scorer of its own.
+            try (ModelScorer scorer = model.newScorer(1, files::value)) {
+                return score(scorer, values);
+            }
+        }
+        return score(scorerFor(task), values);
+    }
+
+    private String check(Seq<Object> values) {
+        List<String> features = model.features();
+        if (values == null) {
+            return "the features are null";
+        }
+        if (values.length() != features.size()) {
+            return "the features hold " + values.length() + " values, not " + features.size();
+        }
+        for (int j = 0; j < features.size(); j++) {
+            Object v = values.apply(j);
+            if (v == null || !Double.isFinite((Double) v)) {
+                return "feature '" + features.get(j) + "' is " + v;
+            }
+        }
+        return null;
+    }
+
+    private static double score(ModelScorer scorer, Seq<Object> values) {
+        FeatureBatch batch = scorer.batch();
+        for (int j = 0; j < values.length(); j++) {
+            batch.set(j, (Double) values.apply(j));
+        }
+        batch.endRow();
+        return scorer.predict()[0];
+    }
+
+    /** One predictor per task thread, closed when the task completes. */
+    private ModelScorer scorerFor(TaskContext task) {
+        Map<String, ModelScorer> scorers = TASK_SCORERS.get();
+        ModelScorer scorer = scorers.get(model.cacheKey());
+        if (scorer == null) {
+            ModelScorer opened = model.newScorer(1, files::value);
+            scorers.put(model.cacheKey(), opened);
+            task.addTaskCompletionListener((TaskCompletionListener) context -> {
+                scorers.remove(model.cacheKey());
+                opened.close();
+            });
+            scorer = opened;
+        }
+        return scorer;
+    }
+}

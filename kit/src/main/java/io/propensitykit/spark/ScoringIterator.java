@@ -1,0 +1,125 @@
+package io.propensitykit.spark;
+
+import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.ModelScorer;
+
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Scores a partition batch by batch: it reads up to {@code batchSize} rows into the scorer's
+ * direct buffer, makes one predictor call, then hands out each input row joined with its score.
+ *
+ * <p>Input rows are copied into row buffers owned by this iterator and reused for every batch, and
+ * the output row objects are reused too, as Spark's row iterators allow: the consumer (an unsafe
+ * projection) copies what it keeps.
+ */
+final class ScoringIterator implements Iterator<InternalRow> {
+
+    private final Iterator<InternalRow> input;
+    private final FeatureReader reader;
+    private final ModelScorer scorer;
+    private final FeatureBatch batch;
+    private final HandleInvalid mode;
+    private final InvalidRows invalid;
+    private final InternalRow[] rows;
+    private final UnsafeRow[] buffers;
+    private final boolean[] scored;
+    private final JoinedRow joined = new JoinedRow();
+    private final GenericInternalRow scoreRow = new GenericInternalRow(1);
+    private float[] scores;
+    private int count;
+    private int next;
+    private int nextScore;
+
+    /** Formats the message for a bad row and counts skipped ones. */
+    interface InvalidRows {
+        String describe(InternalRow row, int problem);
+
+        void skipped(InternalRow row, int problem);
+    }
+
+    ScoringIterator(Iterator<InternalRow> input, FeatureReader reader, ModelScorer scorer, HandleInvalid mode,
+            InvalidRows invalid) {
+        this.input = input;
+        this.reader = reader;
+        this.scorer = scorer;
+        this.batch = scorer.batch();
+        this.mode = mode;
+        this.invalid = invalid;
+        int capacity = batch.capacity();
+        this.rows = new InternalRow[capacity];
+        this.buffers = new UnsafeRow[capacity];
+        this.scored = new boolean[capacity];
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (next < count) {
+            return true;
+        }
+        fill();
+        return count > 0;
+    }
+
+    @Override
+    public InternalRow next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        if (scored[next]) {
+            scoreRow.setDouble(0, scores[nextScore++]);
+        } else {
+            scoreRow.setNullAt(0);
+        }
+        return joined.apply(rows[next++], scoreRow);
+    }
+
+    private void fill() {
+        count = 0;
+        next = 0;
+        nextScore = 0;
+        int capacity = rows.length;
+        while (count < capacity && input.hasNext()) {
+            InternalRow row = input.next();
+            int problem = reader.read(row, batch);
+            if (problem == FeatureReader.VALID) {
+                batch.endRow();
+                scored[count] = true;
+            } else if (mode == HandleInvalid.ERROR) {
+                throw new InvalidFeaturesException(invalid.describe(row, problem));
+            } else if (mode == HandleInvalid.SKIP) {
+                invalid.skipped(row, problem);
+                continue;
+            } else {
+                scored[count] = false;
+            }
+            rows[count] = keep(row, count);
+            count++;
+        }
+        if (batch.rows() > 0) {
+            scores = scorer.predict();
+        }
+    }
+
+    /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */
+    private InternalRow keep(InternalRow row, int slot) {
+        if (row instanceof UnsafeRow unsafe) {
+            UnsafeRow buffer = buffers[slot];
+            if (buffer == null) {
+                buffer = new UnsafeRow(unsafe.numFields());
+                // copyFrom needs a byte[]-backed row; it grows the array when a row is larger.
+                buffer.pointTo(new byte[unsafe.getSizeInBytes()], unsafe.getSizeInBytes());
+                buffers[slot] = buffer;
+            }
+            buffer.copyFrom(unsafe);
+            return buffer;
+        }
+        return row.copy();
+    }
+}
