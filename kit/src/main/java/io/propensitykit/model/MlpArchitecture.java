@@ -19,7 +19,8 @@ import java.util.List;
  * @param activation {@code relu} or {@code tanh}, used after every hidden layer
  * @param sigmoid whether the block ends with a sigmoid (output kind {@code probability})
  */
-public record MlpArchitecture(List<Integer> hidden, String activation, boolean sigmoid) {
+public record MlpArchitecture(List<Integer> hidden, String activation, boolean sigmoid)
+        implements java.io.Serializable {
 
     /** Validates the layer widths and activation name. */
     public MlpArchitecture {

@@ -38,7 +38,6 @@ final class FeatureReader implements Serializable {
 
     private enum Kind { BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, DECIMAL }
 
-    private final String modelName;
     private final String[] names;
     private final int[] ordinals;
     private final Kind[] kinds;
@@ -48,9 +47,8 @@ final class FeatureReader implements Serializable {
     private final Kind arrayKind;
     private final int width;
 
-    private FeatureReader(String modelName, String[] names, int[] ordinals, Kind[] kinds, int[] precision,
+    private FeatureReader(String[] names, int[] ordinals, Kind[] kinds, int[] precision,
             int[] scale, int arrayOrdinal, Kind arrayKind, int width) {
-        this.modelName = modelName;
         this.names = names;
         this.ordinals = ordinals;
         this.kinds = kinds;
@@ -97,7 +95,7 @@ final class FeatureReader implements Serializable {
                     + missing + ", which the DataFrame lacks. Its columns are " + List.of(schema.fieldNames())
                     + ". Rename them, or map them with inputCols (in the model's order " + features + ").");
         }
-        return new FeatureReader(model.metadata().name(), cols.toArray(new String[0]), ordinals, kinds,
+        return new FeatureReader(cols.toArray(new String[0]), ordinals, kinds,
                 precision, scale, -1, null, n);
     }
 
@@ -120,7 +118,7 @@ final class FeatureReader implements Serializable {
             throw new IllegalArgumentException("featuresCol '" + field.name() + "' holds decimals; cast it to"
                     + " array<double> first.");
         }
-        return new FeatureReader(model.metadata().name(), new String[] {field.name()}, null, null, null, null,
+        return new FeatureReader(new String[] {field.name()}, null, null, null, null,
                 ordinal, kind, model.metadata().featureCount());
     }
 
@@ -246,8 +244,7 @@ final class FeatureReader implements Serializable {
             }
             ArrayData array = row.getArray(arrayOrdinal);
             if (problem == WRONG_WIDTH) {
-                return "column '" + names[0] + "' holds " + array.numElements() + " values, but model '"
-                        + modelName + "' takes " + width;
+                return "column '" + names[0] + "' holds " + array.numElements() + " values, not " + width;
             }
             String value = array.isNullAt(problem) ? "null" : String.valueOf(elementValue(array, problem));
             return "column '" + names[0] + "' element " + problem + " is " + value;

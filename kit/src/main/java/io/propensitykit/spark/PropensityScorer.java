@@ -37,20 +37,13 @@ public final class PropensityScorer extends Transformer implements DefaultParams
 
     private final String uid;
 
-    /** Param: the model location, a local path or a Hadoop URI. */
-    public final Param<String> modelPath;
-    /** Param: the expected sha256 of the weights; empty for none. */
-    public final Param<String> modelSha256;
-    /** Param: one column per feature, in the model's order; empty for the metadata's names. */
-    public final StringArrayParam inputCols;
-    /** Param: one numeric array column holding all features; empty when features are columns. */
-    public final Param<String> featuresCol;
-    /** Param: the score column. */
-    public final Param<String> outputCol;
-    /** Param: how to handle null, NaN, infinite or wrong-width features: error, skip or keep. */
-    public final Param<String> handleInvalid;
-    /** Param: rows per predictor call. */
-    public final IntParam batchSize;
+    private final Param<String> modelPath;
+    private final Param<String> modelSha256;
+    private final StringArrayParam inputCols;
+    private final Param<String> featuresCol;
+    private final Param<String> outputCol;
+    private final Param<String> handleInvalid;
+    private final IntParam batchSize;
 
     private transient PropensityModel loaded;
 
@@ -80,6 +73,69 @@ public final class PropensityScorer extends Transformer implements DefaultParams
         setDefault(outputCol, BatchScorer.DEFAULT_OUTPUT_COL);
         setDefault(handleInvalid, HandleInvalid.ERROR.sparkName());
         setDefault(batchSize, BatchScorer.DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * Param: the model location, a local path or a Hadoop URI.
+     *
+     * @return the param
+     */
+    public Param<String> modelPath() {
+        return modelPath;
+    }
+
+    /**
+     * Param: the expected sha256 of the weights; empty for none.
+     *
+     * @return the param
+     */
+    public Param<String> modelSha256() {
+        return modelSha256;
+    }
+
+    /**
+     * Param: one column per feature, in the model's order; empty for the metadata's names.
+     *
+     * @return the param
+     */
+    public StringArrayParam inputCols() {
+        return inputCols;
+    }
+
+    /**
+     * Param: one numeric array column holding all features; empty when features are columns.
+     *
+     * @return the param
+     */
+    public Param<String> featuresCol() {
+        return featuresCol;
+    }
+
+    /**
+     * Param: the score column.
+     *
+     * @return the param
+     */
+    public Param<String> outputCol() {
+        return outputCol;
+    }
+
+    /**
+     * Param: how to handle null, NaN, infinite or wrong-width features: error, skip or keep.
+     *
+     * @return the param
+     */
+    public Param<String> handleInvalid() {
+        return handleInvalid;
+    }
+
+    /**
+     * Param: rows per predictor call.
+     *
+     * @return the param
+     */
+    public IntParam batchSize() {
+        return batchSize;
     }
 
     @Override
