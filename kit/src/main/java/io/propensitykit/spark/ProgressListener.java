@@ -4,9 +4,13 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Prints one progress line every few seconds while Spark works: tasks done, rows read and written.
@@ -57,6 +61,21 @@ final class ProgressListener extends SparkListener {
     /** @return seconds since the listener was created */
     double seconds() {
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Peak resident set size of this JVM (VmHWM from /proc), in MB; in local mode that covers the
+     * driver and the executors.
+     *
+     * @return the peak in MB, or -1 where /proc is missing
+     */
+    static long peakRssMb() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+            return lines.filter(l -> l.startsWith("VmHWM:")).findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).orElse(-1L);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     String line() {

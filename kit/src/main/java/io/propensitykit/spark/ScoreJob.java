@@ -131,8 +131,9 @@ public final class ScoreJob {
             double seconds = progress.seconds();
             String skipped = built.handleInvalid() == HandleInvalid.SKIP
                     ? String.format(", %,d invalid rows skipped", built.skippedRows()) : "";
-            System.err.printf(Locale.ROOT, "kit score: wrote %,d rows to %s (%s) in %.1f s, %,.0f rows/s%s%n",
-                    written, output, outFormat, seconds, written / Math.max(seconds, 1e-9), skipped);
+            System.err.printf(Locale.ROOT, "kit score: wrote %,d rows to %s (%s) in %.1f s, %,.0f rows/s,"
+                    + " peak RSS %d MB%s%n", written, output, outFormat, seconds, written / Math.max(seconds, 1e-9),
+                    ProgressListener.peakRssMb(), skipped);
             return 0;
         } finally {
             spark.sparkContext().removeSparkListener(progress);

@@ -1,0 +1,183 @@
+package io.propensitykit.spark;
+
+import io.propensitykit.model.MlpArchitecture;
+import io.propensitykit.model.ModelFormat;
+import io.propensitykit.model.ModelMetadata;
+import io.propensitykit.model.OutputKind;
+import io.propensitykit.model.PropensityModel;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * {@code kit bench}: scoring throughput measured side by side in one run, after a warm-up, on the
+ * same Parquet data: the batched scorer, the row-at-a-time SQL function, MLlib's VectorAssembler +
+ * LogisticRegression, and a plain scan + sum of the same columns (what Spark itself can do).
+ *
+ * <p>Each method ends in one aggregate over its output so that every row is produced and nothing
+ * is collected. The last line is {@code ratios: batched/row_udf=X batched/mllib=Y batched/scan=Z}.
+ */
+public final class ScoringBenchmark {
+
+    private static final int FEATURES = 20;
+
+    private ScoringBenchmark() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code [--rows N] [--master URL] [--batch-size N] [--udf-rows N] [--repeat N]}
+     * @throws IOException if the temporary data cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        long rows = Long.parseLong(opts.getOrDefault("rows", "2000000"));
+        String master = opts.getOrDefault("master", "local[2]");
+        int batchSize = Integer.parseInt(opts.getOrDefault("batch-size", "4096"));
+        int repeat = Integer.parseInt(opts.getOrDefault("repeat", "3"));
+        // The row UDF is the slow one; --udf-rows runs it on a slice when time is short.
+        long udfRows = Long.parseLong(opts.getOrDefault("udf-rows", String.valueOf(rows)));
+
+        Path work = Files.createTempDirectory("kit-bench");
+        SparkSession spark = SparkSession.builder().master(master).appName("kit bench")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2")
+                .getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            List<String> names = new ArrayList<>();
+            for (int j = 0; j < FEATURES; j++) {
+                names.add("f" + j);
+            }
+            PropensityModel model = Propensity.load(spark, saveModel(work.resolve("mlp"), names).toString());
+            Path data = work.resolve("data.parquet");
+            writeData(spark, rows, data);
+            Dataset<Row> df = spark.read().parquet(data.toString());
+            Dataset<Row> udfSlice = df.limit((int) udfRows);
+            Path udfData = work.resolve("udf.parquet");
+            udfSlice.write().parquet(udfData.toString());
+            Dataset<Row> udfDf = spark.read().parquet(udfData.toString());
+
+            Propensity.register(spark, "propensity", model);
+            LogisticRegressionModel lr = fitLogistic(df.limit(20_000), names);
+            Column[] cols = names.stream().map(functions::col).toArray(Column[]::new);
+
+            Map<String, Function<Dataset<Row>, Dataset<Row>>> methods = new LinkedHashMap<>();
+            methods.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
+                    .agg(functions.sum("propensity")));
+            methods.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
+                    .agg(functions.sum("p")));
+            methods.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
+                    .setOutputCol("features").transform(d))
+                    .agg(functions.sum(functions.element_at(
+                            org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64"),
+                            2))));
+            methods.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
+                    .reduce(Column::plus).orElseThrow())));
+
+            System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features (row_udf on %,d), %s, "
+                    + "MLP 20-64-32-1 (DJL, PyTorch engine), batch %d, median of %d runs after a warm-up%n",
+                    rows, FEATURES, udfRows, master, batchSize, repeat);
+            // Warm-up: every method once over a slice, so that JIT compilation and the model load are
+            // not timed.
+            Dataset<Row> warm = spark.read().parquet(udfData.toString()).limit((int) Math.min(udfRows, 200_000));
+            for (Function<Dataset<Row>, Dataset<Row>> m : methods.values()) {
+                m.apply(warm).collectAsList();
+            }
+            System.out.printf("%-10s %14s %10s %14s%n", "method", "rows/s", "seconds", "peak RSS MB");
+            Map<String, Double> rate = new LinkedHashMap<>();
+            for (Map.Entry<String, Function<Dataset<Row>, Dataset<Row>>> m : methods.entrySet()) {
+                boolean udf = "row_udf".equals(m.getKey());
+                Dataset<Row> input = udf ? udfDf : df;
+                long n = udf ? udfRows : rows;
+                double[] seconds = new double[repeat];
+                for (int r = 0; r < repeat; r++) {
+                    long start = System.nanoTime();
+                    m.getValue().apply(input).collectAsList();
+                    seconds[r] = (System.nanoTime() - start) / 1e9;
+                }
+                Arrays.sort(seconds);
+                double median = seconds[repeat / 2];
+                rate.put(m.getKey(), n / median);
+                System.out.printf(Locale.ROOT, "%-10s %,14.0f %10.2f %14d%n", m.getKey(), n / median, median,
+                        ProgressListener.peakRssMb());
+            }
+            System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f%n",
+                    rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
+                    rate.get("batched") / rate.get("scan"));
+        } finally {
+            spark.stop();
+            deleteRecursively(work);
+        }
+    }
+
+    /** A DJL MLP with seeded random weights, saved with its metadata, as a trained model would be. */
+    static Path saveModel(Path dir, List<String> names) throws IOException {
+        io.propensitykit.model.EngineDefaults.apply();
+        Engine.getEngine("PyTorch").setRandomSeed(42);
+        MlpArchitecture arch = new MlpArchitecture(List.of(64, 32), "relu", true);
+        Files.createDirectories(dir);
+        try (Model model = Model.newInstance("bench_mlp", "PyTorch");
+                NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Block block = arch.newBlock();
+            model.setBlock(block);
+            block.initialize(manager, DataType.FLOAT32, new Shape(1, names.size()));
+            model.save(dir, "bench_mlp");
+        }
+        ModelMetadata.builder().setFeatures(names).optName("bench_mlp").optFormat(ModelFormat.DJL)
+                .optArchitecture(arch).optOutput(OutputKind.PROBABILITY).build().writeFor(dir);
+        return dir;
+    }
+
+    private static void writeData(SparkSession spark, long rows, Path path) {
+        List<Column> cols = new ArrayList<>();
+        cols.add(functions.col("id"));
+        for (int j = 0; j < FEATURES; j++) {
+            cols.add(functions.randn(1000 + j).cast("float").as("f" + j));
+        }
+        spark.range(0, rows, 1, 4).select(cols.toArray(new Column[0])).write().parquet(path.toString());
+    }
+
+    private static LogisticRegressionModel fitLogistic(Dataset<Row> sample, List<String> names) {
+        Dataset<Row> assembled = new VectorAssembler().setInputCols(names.toArray(new String[0]))
+                .setOutputCol("features").transform(sample)
+                .withColumn("label", functions.expr("CAST(f0 + f1 > 0 AS DOUBLE)"));
+        return new LogisticRegression().setMaxIter(5).fit(assembled)
+                .setPredictionCol("").setRawPredictionCol("");
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
