@@ -3,17 +3,24 @@ package io.propensitykit.model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
- * A reusable, row-major batch of float features backed by one direct buffer per thread, so that
- * scoring allocates no native memory per batch. The model's standardization is applied as values
+ * A reusable, row-major batch of float features backed by a direct buffer that its thread reuses
+ * from task to task, so that scoring allocates no native memory per batch. The model's standardization is applied as values
  * are put, and scores are written back into an array owned by the batch.
  *
  * <p>Not thread-safe: each task thread uses its own batch from {@link PropensityModel#newScorer}.
  */
 public final class FeatureBatch {
 
-    private static final ThreadLocal<ByteBuffer> BUFFERS = new ThreadLocal<>();
+    /**
+     * Each thread keeps the direct buffers its batches released, for the next task to reuse. Two
+     * scorers open at once on one thread (two models chained in one query) borrow two buffers.
+     */
+    private static final ThreadLocal<ArrayDeque<ByteBuffer>> POOL = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final int POOL_LIMIT = 4;
 
     private final int features;
     private final int capacity;
@@ -23,6 +30,7 @@ public final class FeatureBatch {
     private final float[] shift;
     private final float[] scores;
     private int rows;
+    private boolean released;
 
     FeatureBatch(ModelMetadata metadata, int capacity) {
         if (capacity <= 0) {
@@ -30,7 +38,7 @@ public final class FeatureBatch {
         }
         this.features = metadata.featureCount();
         this.capacity = capacity;
-        this.bytes = threadBuffer(Math.multiplyExact(Math.multiplyExact(features, capacity), Float.BYTES));
+        this.bytes = borrow(Math.multiplyExact(Math.multiplyExact(features, capacity), Float.BYTES));
         this.floats = bytes.asFloatBuffer();
         this.scale = new float[features];
         this.shift = new float[features];
@@ -43,15 +51,26 @@ public final class FeatureBatch {
         this.scores = new float[capacity];
     }
 
-    /** One direct buffer per thread, grown when a larger batch asks for it, never freed per batch. */
-    private static ByteBuffer threadBuffer(int size) {
-        ByteBuffer buffer = BUFFERS.get();
-        if (buffer == null || buffer.capacity() < size) {
-            buffer = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
-            BUFFERS.set(buffer);
+    private static ByteBuffer borrow(int size) {
+        ArrayDeque<ByteBuffer> pool = POOL.get();
+        for (Iterator<ByteBuffer> it = pool.iterator(); it.hasNext();) {
+            ByteBuffer buffer = it.next();
+            if (buffer.capacity() >= size) {
+                it.remove();
+                buffer.clear();
+                return buffer;
+            }
         }
-        buffer.clear();
-        return buffer;
+        return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+    }
+
+    /** Gives the direct buffer back to this thread's pool; the batch must not be used afterwards. */
+    void release() {
+        ArrayDeque<ByteBuffer> pool = POOL.get();
+        if (!released && pool.size() < POOL_LIMIT) {
+            pool.push(bytes);
+        }
+        released = true;
     }
 
     /**

@@ -57,5 +57,6 @@ public final class ModelScorer implements AutoCloseable {
     @Override
     public void close() {
         predictor.close();
+        batch.release();
     }
 }

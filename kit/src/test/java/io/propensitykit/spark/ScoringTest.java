@@ -102,6 +102,19 @@ class ScoringTest extends SparkTestBase {
     }
 
     @Test
+    void twoModelsChainedInOneQueryKeepTheirOwnBuffers() {
+        // Both scorers run in the same task thread, the second pulling rows through the first.
+        Propensity.register(spark, "tiny_chained", torchScript);
+        Dataset<Row> withUdf = customers.selectExpr("*",
+                "tiny_chained(recency, frequency, monetary, tenure) AS p_udf");
+        Dataset<Row> both = Propensity.scorer(djl).optOutputCol("p_djl").optBatchSize(5).build().transform(
+                Propensity.scorer(torchScript).optOutputCol("p_torch").optBatchSize(7).build().transform(withUdf));
+        assertTorchScores(both, "p_torch");
+        assertTorchScores(both, "p_udf");
+        assertDjlScores(both, "p_djl");
+    }
+
+    @Test
     void columnsAreFoundByNameNotPosition() {
         Dataset<Row> shuffled = customers.select("tenure", "expected", "monetary", "id", "recency", "frequency");
         assertTorchScores(Propensity.score(shuffled, torchScript), "propensity");
