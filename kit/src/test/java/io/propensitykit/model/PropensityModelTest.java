@@ -46,9 +46,39 @@ class PropensityModelTest {
     }
 
     @Test
-    void fileUriLoadsLikeAPath() {
+    void fileUriLoadsLikeAPath() throws IOException {
         PropensityModel model = PropensityModel.load(Fixtures.torchScript().toUri().toString());
-        assertEquals("250fcc64442ed3bb6e4723dd8503cc36e84c4856f57f42f95f902ff7a32cf699", model.sha256());
+        // The pin in tiny_mlp.json was computed by Python's hashlib when the fixture was written.
+        String pinned = ModelMetadata.read(Fixtures.dir().resolve("tiny_mlp.json")).sha256();
+        assertEquals(pinned, model.sha256());
+    }
+
+    @Test
+    void hadoopFileSystemCopiesTheModelAndItsMetadata(@TempDir Path tmp) throws IOException {
+        // The path hdfs: and s3a: take, exercised with Hadoop's local file system.
+        Path local = HadoopFiles.copyToLocal(Fixtures.torchScript().toUri(), null, tmp);
+        assertEquals(tmp.resolve("tiny_mlp.pt"), local);
+        assertTrue(Files.exists(tmp.resolve("tiny_mlp.json")));
+        PropensityModel model = PropensityModel.load(local.toString());
+        double[] row = java.util.Arrays.copyOf(Fixtures.expectedRows().get(3), 4);
+        assertEquals(Fixtures.expectedRows().get(3)[4], model.predict(row)[0], TOL);
+    }
+
+    @Test
+    void unknownSchemeSaysWhatIsMissing() {
+        PropensityModelException e = assertThrows(PropensityModelException.class,
+                () -> PropensityModel.load("nosuchfs://bucket/churn.pt"));
+        assertTrue(e.getMessage().startsWith("Could not fetch model from nosuchfs://bucket/churn.pt: No file system"),
+                e.getMessage());
+    }
+
+    @Test
+    void twoOutputsPerRowFailTheShapeCheck() {
+        Path pt = Fixtures.dir().resolve("two_outputs.pt");
+        PropensityModelException e = assertThrows(PropensityModelException.class,
+                () -> PropensityModel.load(pt.toString()));
+        assertTrue(e.getMessage().contains("Model 'two_outputs' returned shape (2, 2) for a batch of 2 rows;"
+                + " expected one score per row, shape (2) or (2, 1)."), e.getMessage());
     }
 
     @Test
