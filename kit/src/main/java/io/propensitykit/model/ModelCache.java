@@ -29,10 +29,6 @@ public final class ModelCache {
         return MODELS.computeIfAbsent(model.cacheKey(), key -> load(model, source.localModel()));
     }
 
-    static boolean contains(PropensityModel model) {
-        return MODELS.containsKey(model.cacheKey());
-    }
-
     /** @return how many models this JVM holds */
     public static int size() {
         return MODELS.size();

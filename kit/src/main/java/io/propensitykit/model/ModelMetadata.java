@@ -236,29 +236,6 @@ public final class ModelMetadata implements Serializable {
         return target;
     }
 
-    /**
-     * Returns a copy of this metadata with another weights checksum.
-     *
-     * @param sha256Hex the lower-case hex sha256 of the weights file
-     * @return the copy
-     */
-    public ModelMetadata withSha256(String sha256Hex) {
-        Builder b = toBuilder();
-        b.optSha256(sha256Hex);
-        return b.build();
-    }
-
-    private Builder toBuilder() {
-        Builder b = builder().setFeatures(features).optName(name).optVersion(version).optOutput(output);
-        b.format = format;
-        b.sha256 = sha256;
-        b.architecture = architecture;
-        if (mean != null) {
-            b.optStandardization(mean, std);
-        }
-        return b;
-    }
-
     /** @return the model name, used in messages and as the DJL parameter file prefix */
     public String name() {
         return name;
