@@ -1,0 +1,161 @@
+package io.propensitykit.notebook;
+
+import com.vladsch.flexmark.util.sequence.Escaping;
+
+import org.apache.zeppelin.interpreter.InterpreterResult;
+import org.apache.zeppelin.interpreter.InterpreterResultMessage;
+
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A self-contained HTML report of an executed note: header, table of contents, then each
+ * paragraph's title, results and (behind a toggle) code. Nothing is fetched from the network;
+ * table cells and text are escaped, {@code %html} results are included as they are, as Zeppelin
+ * shows them.
+ */
+final class HtmlReport {
+
+    private static final DateTimeFormatter HEADER_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT).withZone(ZoneId.systemDefault());
+
+    private static final String STYLE = """
+            body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #222; }
+            header { background: #3071a9; color: #fff; padding: 16px 32px; }
+            header h1 { margin: 0 0 8px 0; font-size: 24px; }
+            header dl { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 0; font-size: 13px; }
+            header dt { opacity: .8; } header dd { margin: 0; }
+            main { display: grid; grid-template-columns: 240px minmax(0, 1fr); }
+            nav { padding: 16px; border-right: 1px solid #ddd; font-size: 13px; position: sticky; top: 0;
+                  align-self: start; max-height: 100vh; overflow: auto; }
+            nav ol { padding-left: 20px; } nav a { color: #3071a9; text-decoration: none; }
+            nav .error a { color: #c00; } nav .notrun a { color: #999; }
+            .paragraphs { padding: 8px 32px 32px 32px; }
+            section { border-bottom: 1px solid #eee; padding: 12px 0; }
+            section h2 { font-size: 16px; margin: 4px 0 8px 0; }
+            .status { font-size: 11px; font-weight: normal; color: #666; margin-left: 8px; }
+            .status.error { color: #c00; font-weight: bold; }
+            details.code summary { cursor: pointer; font-size: 12px; color: #666; }
+            pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; }
+            pre.error { color: #c00; background: #fff3f3; border-left: 3px solid #c00; }
+            table.result { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
+            table.result th, table.result td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+            table.result th { background: #f0f0f0; }
+            .notrun { color: #999; font-style: italic; }
+            img { max-width: 100%; }
+            """;
+
+    private HtmlReport() {}
+
+    static String render(NoteRunner.Outcome outcome, String kitVersion) {
+        Note note = outcome.note();
+        StringBuilder h = new StringBuilder(16_384);
+        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+                .append(esc(note.name())).append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
+        h.append("<header>\n<h1>").append(esc(note.name())).append("</h1>\n<dl>\n");
+        row(h, "Parameters", outcome.paramsUsed().isEmpty() ? "none" : params(outcome.paramsUsed()));
+        row(h, "Started", esc(HEADER_TIME.format(outcome.start())));
+        row(h, "Total time", String.format(Locale.ROOT, "%.1f s", outcome.elapsed().toMillis() / 1000.0));
+        row(h, "Status", outcome.ok() ? "all paragraphs ran"
+                : outcome.failed() + " failed" + (outcome.notRun() > 0 ? ", " + outcome.notRun() + " not run" : ""));
+        row(h, "Versions", "Spark " + esc(outcome.sparkVersion() == null ? "not started" : outcome.sparkVersion())
+                + " · propensity kit " + esc(kitVersion));
+        h.append("</dl>\n</header>\n<main>\n<nav>\n<strong>Contents</strong>\n<ol>\n");
+        for (Paragraph p : note.paragraphs()) {
+            String cls = p.code() == InterpreterResult.Code.ERROR ? " class=\"error\"" : p.code() == null ? " class=\"notrun\"" : "";
+            h.append("<li").append(cls).append("><a href=\"#").append(anchor(p)).append("\">").append(esc(p.label()))
+                    .append("</a></li>\n");
+        }
+        h.append("</ol>\n</nav>\n<div class=\"paragraphs\">\n");
+        for (Paragraph p : note.paragraphs()) {
+            paragraph(h, p);
+        }
+        h.append("</div>\n</main>\n</body>\n</html>\n");
+        return h.toString();
+    }
+
+    private static void paragraph(StringBuilder h, Paragraph p) {
+        h.append("<section id=\"").append(anchor(p)).append("\">\n");
+        String status;
+        if (!p.enabled()) {
+            status = "<span class=\"status\">disabled</span>";
+        } else if (p.code() == null) {
+            status = "<span class=\"status\">not run</span>";
+        } else if (p.code() == InterpreterResult.Code.ERROR) {
+            status = "<span class=\"status error\">error</span>";
+        } else {
+            status = "";
+        }
+        if (!p.title().isBlank()) {
+            h.append("<h2>").append(esc(p.title())).append(status).append("</h2>\n");
+        } else if (!status.isEmpty()) {
+            h.append("<h2>").append(esc(p.label())).append(status).append("</h2>\n");
+        }
+        if (!p.text().isBlank() && !p.editorHidden()) {
+            h.append("<details class=\"code\"><summary>code</summary><pre>").append(esc(p.text()))
+                    .append("</pre></details>\n");
+        }
+        if (p.code() == null && p.enabled()) {
+            h.append("<p class=\"notrun\">Not run: an earlier paragraph failed.</p>\n");
+        }
+        boolean error = p.code() == InterpreterResult.Code.ERROR;
+        for (InterpreterResultMessage m : p.messages()) {
+            message(h, m, error);
+        }
+        h.append("</section>\n");
+    }
+
+    private static void message(StringBuilder h, InterpreterResultMessage m, boolean error) {
+        String data = m.getData();
+        switch (m.getType()) {
+            case HTML -> h.append("<div class=\"html\">").append(data).append("</div>\n");
+            case TABLE -> table(h, data);
+            case IMG -> h.append("<img alt=\"result\" src=\"data:image/png;base64,").append(esc(data.strip()))
+                    .append("\">\n");
+            default -> {
+                if (!data.isBlank()) {
+                    h.append(error ? "<pre class=\"error\">" : "<pre>").append(esc(data)).append("</pre>\n");
+                }
+            }
+        }
+    }
+
+    /** Zeppelin's table text: a tab-separated header line, then one line per row; every cell is escaped. */
+    private static void table(StringBuilder h, String data) {
+        String[] lines = data.split("\n");
+        h.append("<table class=\"result\">\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isEmpty()) {
+                continue;
+            }
+            String cell = i == 0 ? "th" : "td";
+            h.append("<tr>");
+            for (String value : lines[i].split("\t", -1)) {
+                h.append('<').append(cell).append('>').append(esc(value)).append("</").append(cell).append('>');
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    private static String params(Map<String, String> params) {
+        StringBuilder s = new StringBuilder();
+        params.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append("<code>").append(esc(k)).append('=')
+                .append(esc(v)).append("</code>"));
+        return s.toString();
+    }
+
+    private static void row(StringBuilder h, String name, String html) {
+        h.append("<dt>").append(name).append("</dt><dd>").append(html).append("</dd>\n");
+    }
+
+    private static String anchor(Paragraph p) {
+        return "p" + (p.index() + 1);
+    }
+
+    static String esc(String text) {
+        return Escaping.escapeHtml(text, false);
+    }
+}

@@ -1,0 +1,121 @@
+package io.propensitykit.notebook;
+
+import scala.Console$;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction0;
+import scala.tools.nsc.Settings;
+import scala.tools.nsc.interpreter.IMain;
+import scala.tools.nsc.interpreter.Results;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The Scala REPL that runs {@code %spark} paragraphs, as Zeppelin's Spark interpreter does:
+ * class-based wrappers (so closures serialize to executors), the REPL's echo of each definition,
+ * and state shared from paragraph to paragraph of one note.
+ */
+final class ScalaRepl implements AutoCloseable {
+
+    private final IMain intp;
+    private final RedirectableStream out = new RedirectableStream();
+
+    /**
+     * Starts a REPL that compiles against this JVM's class path.
+     *
+     * @param classOutputDir where generated classes go; Spark serves them to executors from here
+     */
+    ScalaRepl(Path classOutputDir) {
+        Settings settings = new Settings();
+        settings.processArgumentString("-usejavacp -Yrepl-class-based -Yrepl-outdir " + classOutputDir);
+        intp = new IMain(settings, new PrintWriter(out, true));
+        intp.initializeSynchronous();
+    }
+
+    /**
+     * Binds a value to a name in the REPL, as Zeppelin binds {@code spark}, {@code sc} and {@code z}.
+     *
+     * @param name the Scala name
+     * @param type the static type, fully qualified
+     * @param value the value
+     */
+    void bind(String name, String type, Object value) {
+        List<String> modifiers = List.of("@transient");
+        intp.bind(name, type, value, JavaConverters.asScalaBuffer(modifiers).toList());
+    }
+
+    /**
+     * Runs code quietly (imports at start-up); fails if it does not compile or run.
+     *
+     * @param code Scala code
+     */
+    void quiet(String code) {
+        Results.Result result = intp.beQuietDuring(new AbstractFunction0<Results.Result>() {
+            @Override
+            public Results.Result apply() {
+                return intp.interpret(code);
+            }
+        });
+        if (!(result instanceof Results.Success$)) {
+            throw new IllegalStateException("The REPL could not run: " + code);
+        }
+    }
+
+    /**
+     * Interprets a paragraph, sending the REPL's echo and everything printed to {@code sink}.
+     *
+     * @param code the paragraph's Scala code
+     * @param sink the paragraph's output
+     * @return true when the code compiled and ran
+     */
+    boolean interpret(String code, OutputStream sink) {
+        out.target = sink;
+        PrintStream stdout = System.out;
+        PrintStream printer = new PrintStream(sink, true);
+        System.setOut(printer);
+        try {
+            Results.Result result = Console$.MODULE$.withOut(printer, new AbstractFunction0<Results.Result>() {
+                @Override
+                public Results.Result apply() {
+                    return intp.interpret(code);
+                }
+            });
+            printer.flush();
+            if (result instanceof Results.Incomplete$) {
+                printer.println("error: incomplete input: the paragraph ends in the middle of an expression");
+            }
+            return result instanceof Results.Success$;
+        } finally {
+            System.setOut(stdout);
+            out.target = OutputStream.nullOutputStream();
+        }
+    }
+
+    @Override
+    public void close() {
+        intp.close();
+    }
+
+    /** The REPL's writer is fixed at construction; this stream lets each paragraph have its own. */
+    private static final class RedirectableStream extends OutputStream {
+        private volatile OutputStream target = OutputStream.nullOutputStream();
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            target.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            target.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            target.flush();
+        }
+    }
+}

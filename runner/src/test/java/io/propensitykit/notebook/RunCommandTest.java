@@ -1,0 +1,109 @@
+package io.propensitykit.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Runs small notes end to end through {@code kit run}'s entry point. */
+class RunCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
+    private final PrintStream console = new PrintStream(consoleBytes, true);
+
+    private int run(String... args) throws Exception {
+        return RunCommand.run(args, console);
+    }
+
+    private JsonObject executed(String base) throws Exception {
+        return JsonParser.parseString(Files.readString(tmp.resolve("out").resolve(base + ".zpln"))).getAsJsonObject();
+    }
+
+    private static JsonObject paragraph(JsonObject note, int index) {
+        return note.getAsJsonArray("paragraphs").get(index).getAsJsonObject();
+    }
+
+    private static JsonArray msgs(JsonObject p) {
+        return p.getAsJsonObject("results").getAsJsonArray("msg");
+    }
+
+    @Test
+    void everyInterpreterAndMarker() throws Exception {
+        Path note = Notes.named("All features")
+                .paragraph("Intro", "%md\n# Heading\nSome *text*.")
+                .paragraph("Conf", "%spark.conf\nspark.sql.shuffle.partitions 3\n# a comment")
+                .paragraph("Rows form", "%spark\nval n = z.textbox(\"rows\", \"10\").toString.toInt\n"
+                        + "val df = spark.range(n).toDF(\"id\")\nprintln(s\"rows=${n}\")")
+                .paragraph("Show", "%spark\nz.show(df)")
+                .paragraph("SQL", "%sql\nSELECT id, id * ${factor=2} AS scaled FROM range(${limit=5,3|5|7})")
+                .paragraph("Markers", "%spark\nprintln(\"%html <b id='x'>bold</b>\")\nprintln(\"%text plain\")")
+                .paragraph("Put", "%spark\nz.put(\"answer\", 42)")
+                .paragraph("Default interpreter", "val got = z.get(\"answer\")")
+                .paragraph("Disabled", "%spark\nthrow new RuntimeException(\"disabled paragraphs must not run\")", false)
+                .paragraph("Shuffle partitions", "%spark\nspark.conf.get(\"spark.sql.shuffle.partitions\")")
+                .write(tmp, "all.zpln");
+        int status = run(note.toString(), "-p", "rows=4", "-p", "limit=7", "--out", tmp.resolve("out").toString(),
+                "--master", "local[2]");
+        String log = consoleBytes.toString();
+        assertEquals(0, status, log);
+        JsonObject done = executed("all");
+
+        JsonObject md = paragraph(done, 0);
+        assertEquals("FINISHED", md.get("status").getAsString());
+        assertEquals("HTML", msgs(md).get(0).getAsJsonObject().get("type").getAsString());
+        assertEquals("<div class=\"markdown-body\">\n<h1>Heading</h1>\n<p>Some <em>text</em>.</p>\n\n</div>",
+                msgs(md).get(0).getAsJsonObject().get("data").getAsString());
+
+        JsonObject rows = paragraph(done, 2);
+        String text = msgs(rows).get(0).getAsJsonObject().get("data").getAsString();
+        assertTrue(text.contains("rows=4"), "Scala's ${n} interpolates, the form value is 4: " + text);
+        assertEquals("4", rows.getAsJsonObject("settings").getAsJsonObject("params").get("rows").getAsString());
+        assertEquals("10", rows.getAsJsonObject("settings").getAsJsonObject("forms").getAsJsonObject("rows")
+                .get("defaultValue").getAsString());
+
+        JsonObject show = paragraph(done, 3);
+        JsonObject table = msgs(show).get(0).getAsJsonObject();
+        assertEquals("TABLE", table.get("type").getAsString());
+        assertEquals("id\n0\n1\n2\n3\n", table.get("data").getAsString());
+
+        JsonObject sql = paragraph(done, 4);
+        assertEquals("TABLE", msgs(sql).get(0).getAsJsonObject().get("type").getAsString());
+        String sqlData = msgs(sql).get(0).getAsJsonObject().get("data").getAsString();
+        assertEquals("id\tscaled\n0\t0\n1\t2\n2\t4\n3\t6\n4\t8\n5\t10\n6\t12\n", sqlData);
+        JsonObject sqlParams = sql.getAsJsonObject("settings").getAsJsonObject("params");
+        assertEquals("7", sqlParams.get("limit").getAsString());
+        assertEquals("2", sqlParams.get("factor").getAsString());
+
+        JsonArray markers = msgs(paragraph(done, 5));
+        assertEquals("HTML", markers.get(0).getAsJsonObject().get("type").getAsString());
+        assertEquals("<b id='x'>bold</b>\n", markers.get(0).getAsJsonObject().get("data").getAsString());
+        assertEquals("TEXT", markers.get(1).getAsJsonObject().get("type").getAsString());
+        assertEquals("plain\n", markers.get(1).getAsJsonObject().get("data").getAsString());
+
+        String got = msgs(paragraph(done, 7)).get(0).getAsJsonObject().get("data").getAsString();
+        assertTrue(got.contains("got: Object = 42"), got);
+
+        JsonObject disabled = paragraph(done, 8);
+        assertFalse(disabled.has("results"), "a disabled paragraph does not run");
+        String partitions = msgs(paragraph(done, 9)).get(0).getAsJsonObject().get("data").getAsString();
+        assertTrue(partitions.contains("String = 3"), partitions);
+
+        assertTrue(log.contains("[1/10] Intro … "), log);
+        assertTrue(log.contains("[9/10] Disabled … disabled, skipped"), log);
+        assertTrue(Files.exists(tmp.resolve("out").resolve("all.html")));
+    }
+}
