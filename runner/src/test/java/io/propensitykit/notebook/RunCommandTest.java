@@ -106,4 +106,89 @@ class RunCommandTest {
         assertTrue(log.contains("[9/10] Disabled … disabled, skipped"), log);
         assertTrue(Files.exists(tmp.resolve("out").resolve("all.html")));
     }
+
+    private Path failingNote() throws Exception {
+        return Notes.named("Failing")
+                .paragraph("Fine", "%spark\nval x = 1")
+                .paragraph("Boom", "%spark\nthrow new IllegalStateException(\"boom\")")
+                .paragraph("After", "%md\nafter the failure")
+                .write(tmp, "failing.zpln");
+    }
+
+    @Test
+    void aFailingParagraphStopsTheNote() throws Exception {
+        int status = run(failingNote().toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]");
+        String log = consoleBytes.toString();
+        assertEquals(1, status, log);
+        JsonObject done = executed("failing");
+        assertEquals("FINISHED", paragraph(done, 0).get("status").getAsString());
+        JsonObject boom = paragraph(done, 1);
+        assertEquals("ERROR", boom.get("status").getAsString());
+        assertEquals("ERROR", boom.getAsJsonObject("results").get("code").getAsString());
+        assertTrue(msgs(boom).get(0).getAsJsonObject().get("data").getAsString()
+                .contains("java.lang.IllegalStateException: boom"));
+        JsonObject after = paragraph(done, 2);
+        assertEquals("READY", after.get("status").getAsString());
+        assertFalse(after.has("results"));
+        assertTrue(log.contains("[2/3] Boom … ") && log.contains(" FAILED"), log);
+        assertTrue(log.contains("[3/3] After … not run"), log);
+        assertTrue(log.contains("Failing: FAILED, 2 paragraphs ran, 1 failed, 1 not run"), log);
+
+        String html = Files.readString(tmp.resolve("out").resolve("failing.html"));
+        assertTrue(html.contains("<pre class=\"error\">"), "the error is shown in red");
+        assertTrue(html.contains("java.lang.IllegalStateException: boom"));
+        assertTrue(html.contains("Not run: an earlier paragraph failed."));
+    }
+
+    @Test
+    void keepGoingRunsTheRest() throws Exception {
+        int status = run(failingNote().toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
+                "--keep-going");
+        assertEquals(1, status, "a failure still fails the run");
+        JsonObject after = paragraph(executed("failing"), 2);
+        assertEquals("FINISHED", after.get("status").getAsString());
+    }
+
+    @Test
+    void tableValuesAreEscapedInTheReport() throws Exception {
+        Path note = Notes.named("Escaping")
+                .paragraph("Hostile", "%spark\nz.show(Seq(\"<script>alert(1)</script>\", \"a & b\").toDF(\"v\"))")
+                .paragraph("Chart", "%spark\nprintln(\"%html <svg id='chart' width='10' height='10'></svg>\")")
+                .write(tmp, "escaping.zpln");
+        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"));
+        String html = Files.readString(tmp.resolve("out").resolve("escaping.html"));
+        assertFalse(html.contains("<script>alert(1)</script>"), "table text never becomes markup");
+        assertTrue(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), html);
+        assertTrue(html.contains("<td>a &amp; b</td>"));
+        assertTrue(html.contains("<svg id='chart' width='10' height='10'></svg>"), "%html is kept as is");
+        assertFalse(html.contains("http://") || html.contains("https://"), "nothing is fetched from the network");
+    }
+
+    @Test
+    void unsupportedInterpreterAndLateConfFailWithReasons() throws Exception {
+        Path note = Notes.named("Bad")
+                .paragraph("Python", "%python\nprint(1)")
+                .paragraph("Start", "%spark\n1")
+                .paragraph("Late conf", "%spark.conf\nspark.executor.memory 2g")
+                .write(tmp, "bad.zpln");
+        assertEquals(1, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
+                "--keep-going"));
+        JsonObject done = executed("bad");
+        assertTrue(msgs(paragraph(done, 0)).get(0).getAsJsonObject().get("data").getAsString()
+                .startsWith("Interpreter %python is not supported by kit run"));
+        assertEquals("FINISHED", paragraph(done, 1).get("status").getAsString());
+        assertTrue(msgs(paragraph(done, 2)).get(0).getAsJsonObject().get("data").getAsString()
+                .startsWith("%spark.conf must run before Spark starts"));
+    }
+
+    @Test
+    void usageErrors() {
+        RunCommand.UsageException none = org.junit.jupiter.api.Assertions.assertThrows(RunCommand.UsageException.class,
+                () -> RunCommand.parse(new String[] {"-p", "x=1"}));
+        assertEquals("no notes given", none.getMessage());
+        RunCommand.UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(RunCommand.UsageException.class,
+                () -> RunCommand.parse(new String[] {tmp.toString(), "-p", "novalue"}));
+        assertTrue(bad.getMessage().startsWith("no .zpln notes in") || bad.getMessage().contains("name=value"),
+                bad.getMessage());
+    }
 }
