@@ -44,6 +44,10 @@ public final class RunCommand {
      * @param args the command line
      */
     public static void main(String[] args) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            System.exit(0);
+        }
         int status;
         try {
             status = run(args, System.out);
@@ -113,7 +117,6 @@ public final class RunCommand {
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--master" -> master = value(args, ++i, a);
                 case "--keep-going" -> keepGoing = true;
-                case "-h", "--help" -> throw new UsageException("help");
                 default -> {
                     if (a.startsWith("-")) {
                         throw new UsageException("unknown option '" + a + "'");
