@@ -43,6 +43,24 @@ public final class KitZeppelinContext extends ZeppelinContext {
     }
 
     /**
+     * Shows at most {@code maxResult} rows, as the method documents. Zeppelin 0.11 and 0.12 pass
+     * only the interpreter-wide limit on to {@code showData}; honouring the argument is the one place
+     * where the runner knowingly differs, and a note that relies on it still runs in Zeppelin.
+     */
+    @Override
+    public void show(Object o, int maxResult) {
+        if (!isSupportedObject(o)) {
+            super.show(o, maxResult);
+            return;
+        }
+        try {
+            getInterpreterContext().out.write(showData(o, maxResult));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Renders a Dataset as Zeppelin's Spark interpreter does: a tab-separated {@code %table}, a red
      * note when rows were cut at {@code maxResult}, and {@code %text} so later output is not tabular.
      */

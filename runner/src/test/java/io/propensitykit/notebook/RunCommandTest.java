@@ -48,7 +48,7 @@ class RunCommandTest {
                 .paragraph("Conf", "%spark.conf\nspark.sql.shuffle.partitions 3\n# a comment")
                 .paragraph("Rows form", "%spark\nval n = z.textbox(\"rows\", \"10\").toString.toInt\n"
                         + "val df = spark.range(n).toDF(\"id\")\nprintln(s\"rows=${n}\")")
-                .paragraph("Show", "%spark\nz.show(df)")
+                .paragraph("Show", "%spark\nz.show(df)\nz.show(df, 2)")
                 .paragraph("SQL", "%sql\nSELECT id, id * ${factor=2} AS scaled FROM range(${limit=5,3|5|7})")
                 .paragraph("Markers", "%spark\nprintln(\"%html <b id='x'>bold</b>\")\nprintln(\"%text plain\")")
                 .paragraph("Put", "%spark\nz.put(\"answer\", 42)")
@@ -79,6 +79,13 @@ class RunCommandTest {
         JsonObject table = msgs(show).get(0).getAsJsonObject();
         assertEquals("TABLE", table.get("type").getAsString());
         assertEquals("id\n0\n1\n2\n3\n", table.get("data").getAsString());
+        // z.show(df, 2): a second table of two rows, then Zeppelin's truncation notice.
+        JsonObject limited = msgs(show).get(1).getAsJsonObject();
+        assertEquals("TABLE", limited.get("type").getAsString());
+        assertEquals("id\n0\n1\n", limited.get("data").getAsString());
+        JsonObject notice = msgs(show).get(2).getAsJsonObject();
+        assertEquals("HTML", notice.get("type").getAsString());
+        assertTrue(notice.get("data").getAsString().contains("<strong>Output is truncated</strong> to 2 rows"));
 
         JsonObject sql = paragraph(done, 4);
         assertEquals("TABLE", msgs(sql).get(0).getAsJsonObject().get("type").getAsString());
