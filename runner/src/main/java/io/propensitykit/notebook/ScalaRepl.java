@@ -77,12 +77,11 @@ final class ScalaRepl implements AutoCloseable {
         PrintStream printer = new PrintStream(sink, true);
         System.setOut(printer);
         try {
-            Results.Result result = Console$.MODULE$.withOut(printer, new AbstractFunction0<Results.Result>() {
-                @Override
-                public Results.Result apply() {
-                    return intp.interpret(code);
-                }
-            });
+            Results.Result result = interpretWithOut(code, printer);
+            if (result instanceof Results.Incomplete$) {
+                // As Zeppelin does: a paragraph ending in a comment reads as incomplete until something follows.
+                result = interpretWithOut(code + "\nprint(\"\")", printer);
+            }
             printer.flush();
             if (result instanceof Results.Incomplete$) {
                 printer.println("error: incomplete input: the paragraph ends in the middle of an expression");
@@ -92,6 +91,15 @@ final class ScalaRepl implements AutoCloseable {
             System.setOut(stdout);
             out.target = OutputStream.nullOutputStream();
         }
+    }
+
+    private Results.Result interpretWithOut(String code, PrintStream printer) {
+        return Console$.MODULE$.withOut(printer, new AbstractFunction0<Results.Result>() {
+            @Override
+            public Results.Result apply() {
+                return intp.interpret(code);
+            }
+        });
     }
 
     @Override
