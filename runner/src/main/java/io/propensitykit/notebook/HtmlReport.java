@@ -45,6 +45,9 @@ final class HtmlReport {
             table.result th { background: #f0f0f0; }
             .notrun { color: #999; font-style: italic; }
             img { max-width: 100%; }
+            .result-alert { background: #fcf8e3; border: 1px solid #faebcc; color: #8a6d3b; padding: 6px 10px;
+                            font-size: 12px; margin: 4px 0; display: inline-block; }
+            .result-alert .close { display: none; }
             """;
 
     private HtmlReport() {}
