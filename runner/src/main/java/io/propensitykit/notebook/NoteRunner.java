@@ -70,8 +70,7 @@ final class NoteRunner {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 JsonObject params = p.settings().getAsJsonObject("params");
                 if (params != null) {
-                    params.entrySet().forEach(e -> used.put(e.getKey(), e.getValue().isJsonPrimitive()
-                            ? e.getValue().getAsString() : e.getValue().toString()));
+                    params.entrySet().forEach(e -> used.put(e.getKey(), text(e.getValue())));
                 }
                 String finished = LocalDateTime.now().format(ZEPPELIN_DATE);
                 p.json().addProperty("dateStarted", started);
@@ -124,10 +123,20 @@ final class NoteRunner {
             extra.add(new InterpreterResultMessage(Type.TEXT, errorText(e)));
         }
         messages.addAll(extra);
-        gui.keepParamsOfForms();
+        gui.recordParamsUsed();
         p.setSettings(gui.toJson());
         p.setResult(code, messages, null, null);
         return code == InterpreterResult.Code.SUCCESS;
+    }
+
+    /** A parameter value as the command line would give it: checkbox lists comma-separated. */
+    private static String text(com.google.gson.JsonElement value) {
+        if (value.isJsonArray()) {
+            List<String> items = new ArrayList<>();
+            value.getAsJsonArray().forEach(v -> items.add(v.isJsonPrimitive() ? v.getAsString() : v.toString()));
+            return String.join(",", items);
+        }
+        return value.isJsonPrimitive() ? value.getAsString() : value.toString();
     }
 
     /** Zeppelin shows the exception's message; the stack trace is kept for reading in the report. */

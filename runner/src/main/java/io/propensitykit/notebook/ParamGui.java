@@ -29,8 +29,13 @@ final class ParamGui extends GUI {
         return super.checkbox(id, options, defaultChecked);
     }
 
-    /** Keeps only the parameters that a form of this paragraph used, as Zeppelin stores them. */
-    void keepParamsOfForms() {
+    /**
+     * Leaves in {@code params} exactly the value each form of this paragraph used: a given value, or
+     * the form's default. Zeppelin stores the same map; with defaults filled in, the executed note
+     * and the report say which values produced the results.
+     */
+    void recordParamsUsed() {
         getParams().keySet().retainAll(getForms().keySet());
+        getForms().forEach((name, form) -> getParams().putIfAbsent(name, form.getDefaultValue()));
     }
 }

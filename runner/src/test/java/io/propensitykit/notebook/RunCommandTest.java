@@ -15,9 +15,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Runs small notes end to end through {@code kit run}'s entry point. */
 class RunCommandTest {
+
+    /** A 1x1 PNG, base64: what a plot printed as {@code %img} looks like. */
+    private static final String PNG_1PX =
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
     @TempDir
     Path tmp;
@@ -50,14 +55,18 @@ class RunCommandTest {
                         + "val df = spark.range(n).toDF(\"id\")\nprintln(s\"rows=${n}\")")
                 .paragraph("Show", "%spark\nz.show(df)\nz.show(df, 2)")
                 .paragraph("SQL", "%sql\nSELECT id, id * ${factor=2} AS scaled FROM range(${limit=5,3|5|7})")
-                .paragraph("Markers", "%spark\nprintln(\"%html <b id='x'>bold</b>\")\nprintln(\"%text plain\")")
+                .paragraph("Markers", "%spark\nprintln(\"%html <b id='x'>bold</b>\")\nprintln(\"%text plain\")\n"
+                        // As in Zeppelin, a table ends at a blank line; only then does a marker start a new result.
+                        + "println(\"%table a\\tb\\n1\\t2\\n\")\nprint(\"%img " + PNG_1PX + "\")")
                 .paragraph("Put", "%spark\nz.put(\"answer\", 42)")
                 .paragraph("Default interpreter", "val got = z.get(\"answer\")")
                 .paragraph("Disabled", "%spark\nthrow new RuntimeException(\"disabled paragraphs must not run\")", false)
                 .paragraph("Shuffle partitions", "%spark\nspark.conf.get(\"spark.sql.shuffle.partitions\")")
+                .paragraph("Forms", "%spark\nval segment = z.select(\"segment\", \"b\", Seq((\"a\", \"A\"), (\"b\", \"B\")))\n"
+                        + "val channels = z.checkbox(\"channels\", Seq((\"web\", \"Web\"), (\"store\", \"Store\")))")
                 .write(tmp, "all.zpln");
-        int status = run(note.toString(), "-p", "rows=4", "-p", "limit=7", "--out", tmp.resolve("out").toString(),
-                "--master", "local[2]");
+        int status = run(note.toString(), "-p", "rows=4", "-p", "limit=7", "-p", "channels=web", "--out",
+                tmp.resolve("out").toString(), "--master", "local[2]");
         String log = consoleBytes.toString();
         assertEquals(0, status, log);
         JsonObject done = executed("all");
@@ -100,6 +109,27 @@ class RunCommandTest {
         assertEquals("<b id='x'>bold</b>\n", markers.get(0).getAsJsonObject().get("data").getAsString());
         assertEquals("TEXT", markers.get(1).getAsJsonObject().get("type").getAsString());
         assertEquals("plain\n", markers.get(1).getAsJsonObject().get("data").getAsString());
+        assertEquals("TABLE", markers.get(2).getAsJsonObject().get("type").getAsString());
+        assertEquals("a\tb\n1\t2\n", markers.get(2).getAsJsonObject().get("data").getAsString());
+        assertEquals("IMG", markers.get(3).getAsJsonObject().get("type").getAsString());
+        assertEquals(PNG_1PX, markers.get(3).getAsJsonObject().get("data").getAsString());
+        String html = Files.readString(tmp.resolve("out").resolve("all.html"));
+        assertTrue(html.contains("<img alt=\"result\" src=\"data:image/png;base64," + PNG_1PX + "\">"));
+        assertTrue(html.contains("<tr><th>a</th><th>b</th></tr>"));
+        String header = html.substring(html.indexOf("<dt>Parameters</dt>"), html.indexOf("<dt>Started</dt>"));
+        for (String used : List.of("rows=4", "limit=7", "factor=2", "segment=b", "channels=web")) {
+            assertTrue(header.contains("<code>" + used + "</code>"), "the report's header lists " + used + ": " + header);
+        }
+
+        JsonObject forms = paragraph(done, 10);
+        String formText = msgs(forms).get(0).getAsJsonObject().get("data").getAsString();
+        assertTrue(formText.contains("segment: Object = b"), "select falls back to its default: " + formText);
+        assertTrue(formText.contains("channels: Seq[Object] = Buffer(web)"), "-p channels=web: " + formText);
+        JsonObject formParams = forms.getAsJsonObject("settings").getAsJsonObject("params");
+        assertEquals("b", formParams.get("segment").getAsString());
+        assertEquals("web", formParams.getAsJsonArray("channels").get(0).getAsString());
+        assertEquals("b", forms.getAsJsonObject("settings").getAsJsonObject("forms").getAsJsonObject("segment")
+                .get("defaultValue").getAsString());
 
         String got = msgs(paragraph(done, 7)).get(0).getAsJsonObject().get("data").getAsString();
         assertTrue(got.contains("got: Object = 42"), got);
@@ -109,8 +139,8 @@ class RunCommandTest {
         String partitions = msgs(paragraph(done, 9)).get(0).getAsJsonObject().get("data").getAsString();
         assertTrue(partitions.contains("String = 3"), partitions);
 
-        assertTrue(log.contains("[1/10] Intro … "), log);
-        assertTrue(log.contains("[9/10] Disabled … disabled, skipped"), log);
+        assertTrue(log.contains("[1/11] Intro … "), log);
+        assertTrue(log.contains("[9/11] Disabled … disabled, skipped"), log);
         assertTrue(Files.exists(tmp.resolve("out").resolve("all.html")));
     }
 
@@ -197,5 +227,27 @@ class RunCommandTest {
                 () -> RunCommand.parse(new String[] {tmp.toString(), "-p", "novalue"}));
         assertTrue(bad.getMessage().startsWith("no .zpln notes in") || bad.getMessage().contains("name=value"),
                 bad.getMessage());
+    }
+
+    @Test
+    void notesDoNotShareState() throws Exception {
+        Path first = Notes.named("First")
+                .paragraph("Define", "%spark\nval secret = 42\nz.put(\"shared\", 1)\nprintln(\"app=\" + sc.applicationId)")
+                .write(tmp, "a-first.zpln");
+        Path second = Notes.named("Second")
+                .paragraph("Own app", "%spark\nprintln(\"app=\" + sc.applicationId)\nprintln(\"shared=\" + z.get(\"shared\"))")
+                .paragraph("Use", "%spark\nsecret")
+                .write(tmp, "b-second.zpln");
+        assertEquals(1, run(first.toString(), second.toString(), "--out", tmp.resolve("out").toString(),
+                "--master", "local[1]"));
+        String firstApp = msgs(paragraph(executed("a-first"), 0)).get(0).getAsJsonObject().get("data").getAsString();
+        String own = msgs(paragraph(executed("b-second"), 0)).get(0).getAsJsonObject().get("data").getAsString();
+        String app1 = firstApp.lines().filter(l -> l.startsWith("app=")).findFirst().orElseThrow();
+        String app2 = own.lines().filter(l -> l.startsWith("app=")).findFirst().orElseThrow();
+        assertFalse(app1.equals(app2), "each note has its own Spark application: " + app1 + " / " + app2);
+        assertTrue(own.contains("shared=null"), own);
+        String use = msgs(paragraph(executed("b-second"), 1)).get(0).getAsJsonObject().get("data").getAsString();
+        assertTrue(use.contains("not found: value secret"), use);
+        assertTrue(consoleBytes.toString().contains("2 notes, 1 failed"), consoleBytes.toString());
     }
 }
