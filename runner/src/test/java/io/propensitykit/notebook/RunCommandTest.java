@@ -191,6 +191,7 @@ class RunCommandTest {
         Path note = Notes.named("Escaping")
                 .paragraph("Hostile", "%spark\nz.show(Seq(\"<script>alert(1)</script>\", \"a & b\").toDF(\"v\"))")
                 .paragraph("Chart", "%spark\nprintln(\"%html <svg id='chart' width='10' height='10'></svg>\")")
+                .paragraph("Spark SQL", "%spark.sql\nSELECT '<i>x</i>' AS v")
                 .write(tmp, "escaping.zpln");
         assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"));
         String html = Files.readString(tmp.resolve("out").resolve("escaping.html"));
@@ -198,6 +199,10 @@ class RunCommandTest {
         assertTrue(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), html);
         assertTrue(html.contains("<td>a &amp; b</td>"));
         assertTrue(html.contains("<svg id='chart' width='10' height='10'></svg>"), "%html is kept as is");
+        JsonObject sparkSql = paragraph(executed("escaping"), 2);
+        assertEquals("TABLE", msgs(sparkSql).get(0).getAsJsonObject().get("type").getAsString());
+        assertEquals("v\n<i>x</i>\n", msgs(sparkSql).get(0).getAsJsonObject().get("data").getAsString());
+        assertTrue(html.contains("<td>&lt;i&gt;x&lt;/i&gt;</td>"));
         assertFalse(html.contains("http://") || html.contains("https://"), "nothing is fetched from the network");
     }
 
