@@ -1,0 +1,427 @@
+package io.propensitykit.data;
+
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Synthetic retail customers whose answers are known: each row carries the true purchase
+ * propensity, the true (confounded) probability of receiving the e-mail campaign, and the true
+ * effect of the campaign on that customer.
+ *
+ * <pre>{@code
+ * Dataset<Row> customers = RetailGenerator.builder().optRows(1_000_000).optSeed(7).build().generate(spark);
+ * Table small = RetailGenerator.builder().optRows(10_000).build().table();
+ * }</pre>
+ *
+ * <p>Every value of a row is a function of the seed and the row's {@code customer_id} only, so the
+ * same seed and row count give the same rows however Spark partitions the work.
+ *
+ * <p>The purchase propensity is non-linear on purpose (thresholds on recency, an interaction of
+ * channel and e-mail engagement, one of device and tenure, a saturating spend term), so a small MLP
+ * can beat a logistic regression on the raw features. Treatment is assigned from observed features
+ * (engaged customers get the e-mail more often), scaled by {@code confounding}; its effect on the
+ * purchase logit is {@code effectSize}, larger for engaged and web customers, smaller for lapsed ones.
+ */
+public final class RetailGenerator implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Feature columns, in order: what a model may use. */
+    public static final List<String> FEATURES = List.of("tenure_months", "channel", "region", "device",
+            "recency_days", "frequency", "monetary", "email_open_rate", "past_electronics", "past_fashion",
+            "past_home");
+    /** The campaign: 1 when the customer was sent the e-mail. */
+    public static final String TREATMENT = "treated";
+    /** The outcome: 1 when the customer purchased in the following weeks. */
+    public static final String OUTCOME = "purchased";
+    /** Ground truth, never to be used as features: P(purchase | x), P(treated | x), and the campaign's effect. */
+    public static final List<String> TRUTH = List.of("true_propensity", "true_treatment_propensity", "true_effect");
+
+    private static final String[] CHANNELS = {"web", "store", "app"};
+    private static final String[] REGIONS = {"north", "south", "east", "west"};
+    private static final String[] DEVICES = {"desktop", "mobile", "tablet"};
+    private static final int CALIBRATION_ROWS = 20_000;
+
+    private final long rows;
+    private final long seed;
+    private final double baseRate;
+    private final double treatedRate;
+    private final double confounding;
+    private final double effectSize;
+    private final int partitions;
+    private final double outcomeIntercept;
+    private final double treatmentIntercept;
+
+    private RetailGenerator(Builder b) {
+        this.rows = b.rows;
+        this.seed = b.seed;
+        this.baseRate = b.baseRate;
+        this.treatedRate = b.treatedRate;
+        this.confounding = b.confounding;
+        this.effectSize = b.effectSize;
+        this.partitions = b.partitions;
+        // Intercepts are solved on a fixed sample so that the rates come out as configured.
+        Customer[] sample = new Customer[CALIBRATION_ROWS];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = customer(seed, i * 7919L + 13);
+        }
+        this.treatmentIntercept = solve(a -> meanTreatment(sample, a), treatedRate);
+        this.outcomeIntercept = solve(c -> meanPropensity(sample, c), baseRate);
+    }
+
+    /**
+     * Starts a builder with the defaults: 100,000 rows, seed 42, base rate 0.10, treated rate 0.4,
+     * confounding 1, effect size 0.4.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the schema of the generated rows: id, features, treatment, outcome, then truth */
+    public static StructType schema() {
+        return new StructType()
+                .add("customer_id", DataTypes.LongType, false)
+                .add("tenure_months", DataTypes.IntegerType, false)
+                .add("channel", DataTypes.StringType, false)
+                .add("region", DataTypes.StringType, true)
+                .add("device", DataTypes.StringType, false)
+                .add("recency_days", DataTypes.IntegerType, false)
+                .add("frequency", DataTypes.IntegerType, false)
+                .add("monetary", DataTypes.DoubleType, false)
+                .add("email_open_rate", DataTypes.DoubleType, true)
+                .add("past_electronics", DataTypes.IntegerType, false)
+                .add("past_fashion", DataTypes.IntegerType, false)
+                .add("past_home", DataTypes.IntegerType, false)
+                .add(TREATMENT, DataTypes.IntegerType, false)
+                .add(OUTCOME, DataTypes.IntegerType, false)
+                .add("true_propensity", DataTypes.DoubleType, false)
+                .add("true_treatment_propensity", DataTypes.DoubleType, false)
+                .add("true_effect", DataTypes.DoubleType, false);
+    }
+
+    /**
+     * Generates the rows as a Spark DataFrame, in parallel; nothing is collected to the driver.
+     *
+     * @param spark the session
+     * @return {@code rows} customers
+     */
+    public Dataset<Row> generate(SparkSession spark) {
+        int parts = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+        RetailGenerator self = this;
+        MapPartitionsFunction<Long, Row> toRows = ids -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return ids.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                return RowFactory.create(self.row(ids.next()));
+            }
+        };
+        return spark.range(0, rows, 1, parts).mapPartitions(toRows, Encoders.row(schema()));
+    }
+
+    /**
+     * Generates the rows as a Tablesaw table, for small data on one machine; the values equal
+     * {@link #generate}'s.
+     *
+     * @return the table
+     */
+    public Table table() {
+        if (rows > 2_000_000) {
+            throw new IllegalArgumentException("table() holds the rows in memory; " + rows
+                    + " rows is too many. Use generate(spark) for more than 2,000,000 rows.");
+        }
+        StructType schema = schema();
+        List<tech.tablesaw.columns.Column<?>> columns = new ArrayList<>();
+        for (var field : schema.fields()) {
+            if (field.dataType() == DataTypes.LongType) {
+                columns.add(LongColumn.create(field.name()));
+            } else if (field.dataType() == DataTypes.IntegerType) {
+                columns.add(IntColumn.create(field.name()));
+            } else if (field.dataType() == DataTypes.DoubleType) {
+                columns.add(DoubleColumn.create(field.name()));
+            } else {
+                columns.add(StringColumn.create(field.name()));
+            }
+        }
+        for (long id = 0; id < rows; id++) {
+            Object[] values = row(id);
+            for (int c = 0; c < values.length; c++) {
+                tech.tablesaw.columns.Column<?> column = columns.get(c);
+                if (values[c] == null) {
+                    column.appendMissing();
+                } else if (column instanceof LongColumn l) {
+                    l.append((Long) values[c]);
+                } else if (column instanceof IntColumn i) {
+                    i.append((Integer) values[c]);
+                } else if (column instanceof DoubleColumn d) {
+                    d.append((Double) values[c]);
+                } else {
+                    ((StringColumn) column).append((String) values[c]);
+                }
+            }
+        }
+        return Table.create("retail_customers", columns);
+    }
+
+    /** One customer's values, in {@link #schema()} order; a pure function of the seed and the id. */
+    Object[] row(long id) {
+        Customer c = customer(seed, id);
+        double e = sigmoid(treatmentIntercept + confounding * c.targeting);
+        double p0 = sigmoid(outcomeIntercept + c.outcomeScore);
+        double p1 = sigmoid(outcomeIntercept + c.outcomeScore + effectSize * c.effectModifier);
+        int treated = c.uTreat < e ? 1 : 0;
+        int purchased = c.uOutcome < (treated == 1 ? p1 : p0) ? 1 : 0;
+        return new Object[] {id, c.tenure, CHANNELS[c.channel], c.region < 0 ? null : REGIONS[c.region],
+            DEVICES[c.device], c.recency, c.frequency, c.monetary, Double.isNaN(c.openRate) ? null : c.openRate,
+            c.electronics, c.fashion, c.home, treated, purchased, (1 - e) * p0 + e * p1, e, p1 - p0};
+    }
+
+    /** The features and the two uniforms that decide treatment and outcome, drawn in a fixed order. */
+    private static final class Customer {
+        int tenure;
+        int channel;
+        int region;
+        int device;
+        int recency;
+        int frequency;
+        double monetary;
+        double openRate;
+        int electronics;
+        int fashion;
+        int home;
+        double uTreat;
+        double uOutcome;
+        double targeting;
+        double outcomeScore;
+        double effectModifier;
+    }
+
+    private static Customer customer(long seed, long id) {
+        SplittableRandom r = new SplittableRandom(mix(seed * 0x9E3779B97F4A7C15L + id));
+        Customer c = new Customer();
+        double engagement = r.nextGaussian();
+        c.tenure = (int) Math.max(1, Math.min(120, Math.round(Math.exp(2.7 + 0.9 * r.nextGaussian()))));
+        double pApp = 0.25 + 0.12 * Math.tanh(engagement);
+        double u = r.nextDouble();
+        c.channel = u < pApp ? 2 : u < pApp + 0.45 ? 0 : 1;
+        c.region = r.nextDouble() < 0.01 ? -1 : r.nextInt(4);
+        double d = r.nextDouble();
+        c.device = c.channel == 2 ? 1 : d < 0.35 ? 0 : d < 0.9 ? 1 : 2;
+        c.recency = (int) Math.max(0, Math.min(365, Math.round(Math.exp(3.2 - 0.6 * engagement
+                + 0.7 * r.nextGaussian()))));
+        c.frequency = poisson(r, Math.exp(0.8 + 0.5 * engagement + 0.2 * Math.log(c.tenure)));
+        double basket = Math.exp(3.8 + 0.5 * r.nextGaussian() + 0.1 * engagement);
+        c.monetary = c.frequency == 0 ? 0.0 : Math.round(c.frequency * basket * 100) / 100.0;
+        double open = sigmoid(-1 + 0.9 * engagement + 0.5 * r.nextGaussian());
+        c.openRate = r.nextDouble() < 0.06 ? Double.NaN : Math.round(open * 1000) / 1000.0;
+        c.electronics = r.nextDouble() < sigmoid(-1.2 + 0.4 * engagement) ? 1 : 0;
+        c.fashion = r.nextDouble() < sigmoid(-0.6 + 0.3 * engagement) ? 1 : 0;
+        c.home = r.nextDouble() < sigmoid(-1.0 + 0.3 * engagement) ? 1 : 0;
+        c.uTreat = r.nextDouble();
+        c.uOutcome = r.nextDouble();
+
+        boolean engaged = !Double.isNaN(c.openRate) && c.openRate > 0.35;
+        double openOrMean = Double.isNaN(c.openRate) ? 0.3 : c.openRate;
+        // Marketing targets engaged, frequent, recent customers: observed confounders.
+        c.targeting = 4 * (openOrMean - 0.3) + 0.4 * Math.log1p(c.frequency) - 0.01 * c.recency
+                + (c.channel == 2 ? 0.3 : 0);
+        c.outcomeScore = -0.015 * c.recency + (c.recency < 14 ? 0.9 : 0) + 0.55 * Math.log1p(c.frequency)
+                + 0.6 * Math.tanh((c.monetary - 300) / 250) + (c.channel == 2 && engaged ? 0.8 : 0)
+                + (c.tenure < 6 && c.device == 1 ? 0.5 : 0) - (c.device == 2 ? 0.4 : 0)
+                + 0.35 * c.electronics * c.home + (c.region == 3 ? 0.3 : 0);
+        c.effectModifier = 1 + (engaged ? 0.8 : 0) - (c.recency > 90 ? 0.6 : 0) + (c.channel == 0 ? 0.4 : 0);
+        return c;
+    }
+
+    private static int poisson(SplittableRandom r, double lambda) {
+        double limit = Math.exp(-lambda);
+        double product = r.nextDouble();
+        int k = 0;
+        while (product > limit && k < 200) {
+            product *= r.nextDouble();
+            k++;
+        }
+        return k;
+    }
+
+    /** SplitMix64's finalizer: decorrelates neighbouring ids. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    private double meanTreatment(Customer[] sample, double intercept) {
+        double s = 0;
+        for (Customer c : sample) {
+            s += sigmoid(intercept + confounding * c.targeting);
+        }
+        return s / sample.length;
+    }
+
+    private double meanPropensity(Customer[] sample, double intercept) {
+        double s = 0;
+        for (Customer c : sample) {
+            double e = sigmoid(treatmentIntercept + confounding * c.targeting);
+            double p0 = sigmoid(intercept + c.outcomeScore);
+            double p1 = sigmoid(intercept + c.outcomeScore + effectSize * c.effectModifier);
+            s += (1 - e) * p0 + e * p1;
+        }
+        return s / sample.length;
+    }
+
+    /** Bisection for the intercept whose mean rate is {@code target}; rates rise with the intercept. */
+    private static double solve(java.util.function.DoubleUnaryOperator rate, double target) {
+        double lo = -30;
+        double hi = 30;
+        for (int i = 0; i < 60; i++) {
+            double mid = (lo + hi) / 2;
+            if (rate.applyAsDouble(mid) < target) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return (lo + hi) / 2;
+    }
+
+    /** @return the number of rows */
+    public long rows() {
+        return rows;
+    }
+
+    /** @return the seed */
+    public long seed() {
+        return seed;
+    }
+
+    /** Builds a {@link RetailGenerator}; every setting is optional. */
+    public static final class Builder {
+        private long rows = 100_000;
+        private long seed = 42;
+        private double baseRate = 0.10;
+        private double treatedRate = 0.4;
+        private double confounding = 1.0;
+        private double effectSize = 0.4;
+        private int partitions;
+
+        private Builder() {}
+
+        /**
+         * @param n the number of customers (default 100,000)
+         * @return this builder
+         */
+        public Builder optRows(long n) {
+            this.rows = n;
+            return this;
+        }
+
+        /**
+         * @param s the seed; the same seed and row count give the same rows (default 42)
+         * @return this builder
+         */
+        public Builder optSeed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /**
+         * @param rate the share of customers who purchase, in (0, 1) (default 0.10)
+         * @return this builder
+         */
+        public Builder optBaseRate(double rate) {
+            this.baseRate = rate;
+            return this;
+        }
+
+        /**
+         * @param rate the share of customers who get the e-mail, in (0, 1) (default 0.4)
+         * @return this builder
+         */
+        public Builder optTreatedRate(double rate) {
+            this.treatedRate = rate;
+            return this;
+        }
+
+        /**
+         * @param strength how strongly targeting follows the observed features; 0 is a randomized test (default 1)
+         * @return this builder
+         */
+        public Builder optConfounding(double strength) {
+            this.confounding = strength;
+            return this;
+        }
+
+        /**
+         * @param size the campaign's average effect on the purchase logit; 0 for none (default 0.4)
+         * @return this builder
+         */
+        public Builder optEffectSize(double size) {
+            this.effectSize = size;
+            return this;
+        }
+
+        /**
+         * @param n Spark partitions for {@link #generate}; 0 uses the default parallelism
+         * @return this builder
+         */
+        public Builder optPartitions(int n) {
+            this.partitions = n;
+            return this;
+        }
+
+        /**
+         * Validates and builds; solves the intercepts for the configured rates.
+         *
+         * @return the generator
+         */
+        public RetailGenerator build() {
+            if (rows < 0) {
+                throw new IllegalArgumentException("rows must be >= 0, found " + rows);
+            }
+            if (!(baseRate > 0 && baseRate < 1)) {
+                throw new IllegalArgumentException("baseRate must be in (0, 1), found " + baseRate);
+            }
+            if (!(treatedRate > 0 && treatedRate < 1)) {
+                throw new IllegalArgumentException("treatedRate must be in (0, 1), found " + treatedRate);
+            }
+            if (!(confounding >= 0) || !Double.isFinite(confounding)) {
+                throw new IllegalArgumentException("confounding must be >= 0, found " + confounding);
+            }
+            if (!Double.isFinite(effectSize)) {
+                throw new IllegalArgumentException("effectSize must be finite, found " + effectSize);
+            }
+            if (partitions < 0) {
+                throw new IllegalArgumentException("partitions must be >= 0, found " + partitions);
+            }
+            return new RetailGenerator(this);
+        }
+    }
+}
