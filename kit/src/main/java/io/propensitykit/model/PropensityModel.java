@@ -3,17 +3,11 @@ package io.propensitykit.model;
 import ai.djl.inference.Predictor;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -60,7 +54,7 @@ public final class PropensityModel implements Serializable {
         this.sha256 = sha256;
         this.paramsPrefix = paramsPrefix;
         this.localModel = localModel;
-        this.cacheKey = location + '|' + sha256 + '|' + sha256Hex(metadata.toJson());
+        this.cacheKey = location + '|' + sha256 + '|' + Sha256.of(metadata.toJson());
     }
 
     /**
@@ -211,26 +205,6 @@ public final class PropensityModel implements Serializable {
         return dir != null ? Path.of(dir) : Path.of(System.getProperty("java.io.tmpdir"), "propensity-kit");
     }
 
-    static String sha256Hex(String text) {
-        return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    static String sha256Hex(Path file) throws IOException {
-        MessageDigest md = digest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
     /** Builds and checks a {@link PropensityModel}: {@code set*} is required, {@code opt*} optional. */
     public static final class Builder {
         private String location;
@@ -310,7 +284,7 @@ public final class PropensityModel implements Serializable {
             }
             String actual;
             try {
-                actual = sha256Hex(weights);
+                actual = Sha256.of(weights);
             } catch (IOException e) {
                 throw new PropensityModelException("Could not read model file " + weights + ": " + e.getMessage(), e);
             }
@@ -339,7 +313,7 @@ public final class PropensityModel implements Serializable {
                     local = Path.of(uri);
                 } else {
                     try {
-                        Path dir = cacheRoot().resolve("remote").resolve(sha256Hex(location));
+                        Path dir = cacheRoot().resolve("remote").resolve(Sha256.of(location));
                         local = HadoopFiles.copyToLocal(uri, hadoopConf, dir);
                     } catch (IOException e) {
                         throw new PropensityModelException("Could not fetch model from " + location + ": "

@@ -1,0 +1,118 @@
+package io.propensitykit.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loaders on the real files in {@code ../shared/datasets} beside the project, when present;
+ * the missing-file and checksum errors on files of our own.
+ */
+class PublicDatasetsTest {
+
+    /** The shared data sits beside the project root, which is the kit module's parent. */
+    private static final Path SHARED = Path.of("").toAbsolutePath().getParent().resolveSibling("shared")
+            .resolve("datasets");
+
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("datasets-tests")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    private static PublicDatasets shared(PublicDataset needed) {
+        PublicDatasets data = PublicDatasets.at(SHARED);
+        assumeTrue(data.has(needed), needed.file() + " is not in " + SHARED + "; it comes from " + needed.source()
+                + " (datasets/download.sh fetches it)");
+        return data;
+    }
+
+    @Test
+    void hillstromVisitRatesPerArmEqualTheFile() throws Exception {
+        PublicDatasets data = shared(PublicDataset.HILLSTROM);
+        // Independent count: the raw CSV split by hand. Only history_segment (an early column) is ever
+        // quoted with a comma inside, so segment and visit are read from the end of the line.
+        Map<String, long[]> byArm = new HashMap<>();
+        List<String> lines = Files.readAllLines(SHARED.resolve("hillstrom.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.strip().split(",");
+            long[] counts = byArm.computeIfAbsent(cells[cells.length - 4], k -> new long[2]);
+            counts[0]++;
+            counts[1] += Long.parseLong(cells[cells.length - 3]);
+        }
+        List<Row> rates = data.hillstrom(spark).groupBy("segment")
+                .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("visit"))
+                .collectAsList();
+        assertEquals(3, rates.size());
+        for (Row r : rates) {
+            long[] expected = byArm.get(r.getString(0));
+            assertEquals(expected[0], r.getLong(1), r.getString(0));
+            assertEquals(expected[1], r.getLong(2), r.getString(0));
+            assertEquals((double) expected[1] / expected[0], (double) r.getLong(2) / r.getLong(1), 0.0);
+        }
+        assertEquals(64_000, data.hillstrom(spark).count());
+    }
+
+    @Test
+    void nswSampleSizesAreExact() {
+        PublicDatasets data = shared(PublicDataset.CPS_CONTROLS);
+        Map<String, Long> sizes = new HashMap<>();
+        for (PublicDatasets.Comparison c : PublicDatasets.Comparison.values()) {
+            for (Row r : data.lalonde(spark, c).groupBy("sample").count().collectAsList()) {
+                sizes.put(r.getString(0), r.getLong(1));
+            }
+        }
+        assertEquals(Map.of("nsw_treated", 185L, "nsw_control", 260L, "psid", 2_490L, "cps", 15_992L), sizes);
+        Row treatedMeans = data.lalonde(spark, PublicDatasets.Comparison.NSW).where("sample = 'nsw_treated'")
+                .agg(org.apache.spark.sql.functions.avg("treat"), org.apache.spark.sql.functions.min("age")).first();
+        assertEquals(1.0, treatedMeans.getDouble(0), 0.0);
+        assertEquals(17, treatedMeans.getInt(1));
+    }
+
+    @Test
+    void onlineShoppersKeepsItsTypes() {
+        PublicDatasets data = shared(PublicDataset.ONLINE_SHOPPERS);
+        Row r = data.onlineShoppers(spark).agg(org.apache.spark.sql.functions.count("*"),
+                org.apache.spark.sql.functions.avg(org.apache.spark.sql.functions.col("Revenue").cast("double")))
+                .first();
+        assertEquals(12_330, r.getLong(0));
+        // 1,908 of 12,330 sessions end in a purchase (15.47%), as the dataset's description says.
+        assertEquals(1_908 / 12_330.0, r.getDouble(1), 1e-12);
+    }
+
+    @Test
+    void missingAndAlteredFilesSayWhatToDo(@TempDir Path tmp) throws Exception {
+        PublicDatasets empty = PublicDatasets.at(tmp);
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> empty.hillstrom(spark));
+        assertTrue(missing.getMessage().startsWith("hillstrom.csv is not in " + tmp + ". It comes from the MineThatData"),
+                missing.getMessage());
+        assertTrue(missing.getMessage().contains("datasets/download.sh"));
+
+        Files.writeString(tmp.resolve("hillstrom.csv"), "recency,history_segment\n1,x\n");
+        IllegalArgumentException altered = assertThrows(IllegalArgumentException.class, () -> empty.hillstrom(spark));
+        assertTrue(altered.getMessage().contains("but the published file has 0e5893329d8b"), altered.getMessage());
+    }
+}
