@@ -35,8 +35,8 @@ import java.util.SplittableRandom;
  * same seed and row count give the same rows however Spark partitions the work.
  *
  * <p>The purchase propensity is non-linear on purpose (thresholds on recency, an interaction of
- * channel and e-mail engagement, one of device and tenure, a saturating spend term), so a small MLP
- * can beat a logistic regression on the raw features. Treatment is assigned from observed features
+ * channel and e-mail engagement, one of device and tenure, an either-or of past categories, a
+ * saturating spend term), so a small MLP can beat a logistic regression on the raw features. Treatment is assigned from observed features
  * (engaged customers get the e-mail more often), scaled by {@code confounding}; its effect on the
  * purchase logit is {@code effectSize}, larger for engaged and web customers, smaller for lapsed ones.
  */
@@ -248,10 +248,10 @@ public final class RetailGenerator implements Serializable {
         // Marketing targets engaged, frequent, recent customers: observed confounders.
         c.targeting = 4 * (openOrMean - 0.3) + 0.4 * Math.log1p(c.frequency) - 0.01 * c.recency
                 + (c.channel == 2 ? 0.3 : 0);
-        c.outcomeScore = -0.015 * c.recency + (c.recency < 14 ? 0.9 : 0) + 0.55 * Math.log1p(c.frequency)
-                + 0.6 * Math.tanh((c.monetary - 300) / 250) + (c.channel == 2 && engaged ? 0.8 : 0)
-                + (c.tenure < 6 && c.device == 1 ? 0.5 : 0) - (c.device == 2 ? 0.4 : 0)
-                + 0.35 * c.electronics * c.home + (c.region == 3 ? 0.3 : 0);
+        c.outcomeScore = -0.012 * c.recency + (c.recency < 14 ? 1.0 : 0) + 0.55 * Math.log1p(c.frequency)
+                + 0.8 * Math.tanh((c.monetary - 300) / 150) + (c.channel == 2 && engaged ? 1.3 : 0)
+                - (c.channel != 2 && engaged ? 0.3 : 0) + (c.tenure < 6 && c.device == 1 ? 1.0 : 0)
+                - (c.device == 2 ? 0.4 : 0) + (c.electronics + c.home == 1 ? 0.6 : 0) + (c.region == 3 ? 0.3 : 0);
         c.effectModifier = 1 + (engaged ? 0.8 : 0) - (c.recency > 90 ? 0.6 : 0) + (c.channel == 0 ? 0.4 : 0);
         return c;
     }

@@ -13,7 +13,7 @@ import java.util.Iterator;
  *
  * <p>Not thread-safe: each task thread uses its own batch from {@link PropensityModel#newScorer}.
  */
-public final class FeatureBatch {
+public final class FeatureBatch implements FeatureSpec.Sink {
 
     /**
      * Each thread keeps the direct buffers its batches released, for the next task to reuse. Two
@@ -29,6 +29,7 @@ public final class FeatureBatch {
     private final float[] scale;
     private final float[] shift;
     private final float[] scores;
+    private final FeatureSpec spec;
     private int rows;
     private boolean released;
 
@@ -36,7 +37,7 @@ public final class FeatureBatch {
         if (capacity <= 0) {
             throw new IllegalArgumentException("batch size must be positive, found " + capacity);
         }
-        this.features = metadata.featureCount();
+        this.features = metadata.inputWidth();
         this.capacity = capacity;
         this.bytes = borrow(Math.multiplyExact(Math.multiplyExact(features, capacity), Float.BYTES));
         this.floats = bytes.asFloatBuffer();
@@ -44,6 +45,7 @@ public final class FeatureBatch {
         this.shift = new float[features];
         double[] mean = metadata.mean();
         double[] std = metadata.std();
+        this.spec = metadata.spec();
         for (int j = 0; j < features; j++) {
             scale[j] = mean == null ? 1f : (float) (1.0 / std[j]);
             shift[j] = mean == null ? 0f : (float) (-mean[j] / std[j]);
@@ -83,6 +85,41 @@ public final class FeatureBatch {
         floats.put(rows * features + column, (float) (value * scale[column] + shift[column]));
     }
 
+    /**
+     * Sets position {@code position} of the current row to an already encoded value.
+     *
+     * @param position the model input position
+     * @param value the encoded value
+     */
+    @Override
+    public void set(int position, float value) {
+        floats.put(rows * features + position, value);
+    }
+
+    /**
+     * Encodes raw values into the current row with the model's spec, or as plain numbers without one.
+     *
+     * @param raw one value per feature column
+     * @return -1 when the row is usable (then call {@link #endRow()}), else the index of the bad value
+     */
+    public int put(Object[] raw) {
+        if (spec != null) {
+            return spec.encode(raw, this);
+        }
+        for (int j = 0; j < raw.length; j++) {
+            if (!(raw[j] instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                return j;
+            }
+            set(j, n.doubleValue());
+        }
+        return -1;
+    }
+
+    /** @return the feature spec the batch encodes with, or null */
+    public FeatureSpec spec() {
+        return spec;
+    }
+
     /** Ends the current row; the next {@link #set} calls fill the following one. */
     public void endRow() {
         rows++;
@@ -108,7 +145,7 @@ public final class FeatureBatch {
         return capacity;
     }
 
-    /** @return the number of features per row */
+    /** @return the model's input width: values per row */
     public int features() {
         return features;
     }

@@ -54,6 +54,7 @@ public final class ModelMetadata implements Serializable {
     private final OutputKind output;
     private final String sha256;
     private final MlpArchitecture architecture;
+    private final FeatureSpec spec;
 
     private ModelMetadata(Builder builder) {
         this.name = builder.name;
@@ -65,6 +66,7 @@ public final class ModelMetadata implements Serializable {
         this.output = builder.output;
         this.sha256 = builder.sha256;
         this.architecture = builder.architecture;
+        this.spec = builder.spec;
     }
 
     /**
@@ -164,6 +166,9 @@ public final class ModelMetadata implements Serializable {
             boolean sigmoid = arch.has("sigmoid") && arch.get("sigmoid").getAsBoolean();
             b.optArchitecture(new MlpArchitecture(hidden, activation, sigmoid));
         }
+        if (root.has("spec")) {
+            b.optSpec(FeatureSpec.fromJson(root.getAsJsonObject("spec")));
+        }
         return b.build();
     }
 
@@ -220,6 +225,9 @@ public final class ModelMetadata implements Serializable {
             arch.addProperty("sigmoid", architecture.sigmoid());
             root.add("architecture", arch);
         }
+        if (spec != null) {
+            root.add("spec", spec.toJson());
+        }
         return GSON.toJson(root) + "\n";
     }
 
@@ -256,9 +264,19 @@ public final class ModelMetadata implements Serializable {
         return features;
     }
 
-    /** @return the number of features */
+    /** @return the number of raw feature columns */
     public int featureCount() {
         return features.size();
+    }
+
+    /** @return the width of the model's input: the encoded width with a spec, else the feature count */
+    public int inputWidth() {
+        return spec != null ? spec.width() : features.size();
+    }
+
+    /** @return the feature spec that encodes raw columns for the model, or null when features go in as numbers */
+    public FeatureSpec spec() {
+        return spec;
     }
 
     /** @return the standardization means, or null when the features go in raw */
@@ -312,6 +330,7 @@ public final class ModelMetadata implements Serializable {
         private OutputKind output = OutputKind.PROBABILITY;
         private String sha256;
         private MlpArchitecture architecture;
+        private FeatureSpec spec;
 
         private Builder() {}
 
@@ -406,6 +425,18 @@ public final class ModelMetadata implements Serializable {
         }
 
         /**
+         * Encodes raw columns (numeric and categorical) with a fitted spec before the model sees them;
+         * the features are then the spec's input columns.
+         *
+         * @param featureSpec the spec fitted at training time
+         * @return this builder
+         */
+        public Builder optSpec(FeatureSpec featureSpec) {
+            this.spec = featureSpec;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @return the metadata
@@ -439,6 +470,14 @@ public final class ModelMetadata implements Serializable {
             }
             if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
                 throw new IllegalArgumentException("sha256 must be 64 hex digits, found '" + sha256 + "'");
+            }
+            if (spec != null && !spec.inputColumns().equals(features)) {
+                throw new IllegalArgumentException("features " + features + " must equal the spec's input columns "
+                        + spec.inputColumns());
+            }
+            if (spec != null && mean != null) {
+                throw new IllegalArgumentException("a model with a feature spec standardizes inside the spec;"
+                        + " leave preprocessing as \"none\"");
             }
             if (format == ModelFormat.DJL && architecture == null) {
                 throw new IllegalArgumentException("a DJL-saved model needs an 'architecture' to rebuild its block");

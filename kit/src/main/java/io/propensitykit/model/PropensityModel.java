@@ -168,22 +168,43 @@ public final class PropensityModel implements Serializable {
      * @return one probability per row
      */
     public float[] predict(double[]... rows) {
-        float[] out = new float[rows.length];
-        int batchSize = Math.max(1, Math.min(rows.length, 4096));
+        List<Object[]> raw = new java.util.ArrayList<>(rows.length);
+        for (double[] row : rows) {
+            Object[] values = new Object[row.length];
+            for (int j = 0; j < row.length; j++) {
+                values[j] = row[j];
+            }
+            raw.add(values);
+        }
+        return predict(raw);
+    }
+
+    /**
+     * Scores raw rows (numbers, strings for categorical columns, nulls) through the model's spec.
+     *
+     * @param rows one array per row, in {@link #features()} order
+     * @return one probability per row
+     */
+    public float[] predict(List<Object[]> rows) {
+        float[] out = new float[rows.size()];
+        int batchSize = Math.max(1, Math.min(rows.size(), 4096));
         try (ModelScorer scorer = newScorer(batchSize)) {
             FeatureBatch batch = scorer.batch();
             int start = 0;
-            for (int i = 0; i < rows.length; i++) {
-                if (rows[i].length != metadata.featureCount()) {
-                    throw new IllegalArgumentException("Row " + i + " has " + rows[i].length
-                            + " values; model '" + metadata.name() + "' takes " + metadata.featureCount()
-                            + " features " + metadata.features());
+            for (int i = 0; i < rows.size(); i++) {
+                Object[] row = rows.get(i);
+                if (row.length != metadata.featureCount()) {
+                    throw new IllegalArgumentException("Row " + i + " has " + row.length + " values; model '"
+                            + metadata.name() + "' takes " + metadata.featureCount() + " features "
+                            + metadata.features());
                 }
-                for (int j = 0; j < rows[i].length; j++) {
-                    batch.set(j, rows[i][j]);
+                int bad = batch.put(row);
+                if (bad >= 0) {
+                    throw new IllegalArgumentException("Row " + i + ": feature '" + metadata.features().get(bad)
+                            + "' is " + row[bad] + ", which model '" + metadata.name() + "' cannot score");
                 }
                 batch.endRow();
-                if (batch.isFull() || i == rows.length - 1) {
+                if (batch.isFull() || i == rows.size() - 1) {
                     int n = batch.rows();
                     System.arraycopy(scorer.predict(), 0, out, start, n);
                     start += n;
@@ -367,14 +388,14 @@ public final class PropensityModel implements Serializable {
         private static void check(PropensityModel model) {
             ModelMetadata meta = model.metadata();
             int n = meta.featureCount();
-            double[] typical = meta.mean() != null ? meta.mean() : new double[n];
             float[] scores;
             ModelScorer scorer = model.newScorer(SMOKE_ROWS);
             try (scorer) {
                 FeatureBatch batch = scorer.batch();
                 for (int i = 0; i < SMOKE_ROWS; i++) {
-                    for (int j = 0; j < n; j++) {
-                        batch.set(j, typical[j]);
+                    // The standardized centre of every input: the training means, no category.
+                    for (int p = 0; p < meta.inputWidth(); p++) {
+                        batch.set(p, 0f);
                     }
                     batch.endRow();
                 }
@@ -382,6 +403,7 @@ public final class PropensityModel implements Serializable {
             } catch (PropensityModelException e) {
                 throw new PropensityModelException("Model '" + meta.name() + "' at " + model.location()
                         + " failed its smoke prediction with " + n + " features " + meta.features()
+                        + (meta.spec() != null ? " (" + meta.inputWidth() + " inputs once encoded)" : "")
                         + " as its metadata declares: " + ModelCache.rootMessage(e)
                         + ". Check that the metadata lists the features the model was trained on, in order.", e);
             }

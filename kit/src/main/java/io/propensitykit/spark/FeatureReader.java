@@ -1,11 +1,13 @@
 package io.propensitykit.spark;
 
 import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DecimalType;
@@ -14,6 +16,7 @@ import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -36,7 +39,7 @@ final class FeatureReader implements Serializable {
     /** Returned by {@link #read} for an array of the wrong width. */
     static final int WRONG_WIDTH = -2;
 
-    private enum Kind { BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, DECIMAL }
+    private enum Kind { BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, DECIMAL, STRING, BOOLEAN }
 
     private final String[] names;
     private final int[] ordinals;
@@ -46,8 +49,9 @@ final class FeatureReader implements Serializable {
     private final int arrayOrdinal;
     private final Kind arrayKind;
     private final int width;
+    private final FeatureSpec spec;
 
-    private FeatureReader(String[] names, int[] ordinals, Kind[] kinds, int[] precision,
+    private FeatureReader(FeatureSpec spec, String[] names, int[] ordinals, Kind[] kinds, int[] precision,
             int[] scale, int arrayOrdinal, Kind arrayKind, int width) {
         this.names = names;
         this.ordinals = ordinals;
@@ -57,6 +61,7 @@ final class FeatureReader implements Serializable {
         this.arrayOrdinal = arrayOrdinal;
         this.arrayKind = arrayKind;
         this.width = width;
+        this.spec = spec;
     }
 
     /**
@@ -84,7 +89,14 @@ final class FeatureReader implements Serializable {
             }
             StructField field = schema.fields()[ordinal];
             ordinals[j] = ordinal;
-            kinds[j] = kindOf(field.dataType(), field.name());
+            FeatureSpec spec = model.metadata().spec();
+            if (spec != null && spec.isCategorical(j) && field.dataType() instanceof StringType) {
+                kinds[j] = Kind.STRING;
+            } else if (spec != null && spec.isCategorical(j) && field.dataType() instanceof BooleanType) {
+                kinds[j] = Kind.BOOLEAN;
+            } else {
+                kinds[j] = kindOf(field.dataType(), field.name());
+            }
             if (field.dataType() instanceof DecimalType d) {
                 precision[j] = d.precision();
                 scale[j] = d.scale();
@@ -95,7 +107,7 @@ final class FeatureReader implements Serializable {
                     + missing + ", which the DataFrame lacks. Its columns are " + List.of(schema.fieldNames())
                     + ". Rename them, or map them with inputCols (in the model's order " + features + ").");
         }
-        return new FeatureReader(cols.toArray(new String[0]), ordinals, kinds,
+        return new FeatureReader(model.metadata().spec(), cols.toArray(new String[0]), ordinals, kinds,
                 precision, scale, -1, null, n);
     }
 
@@ -113,12 +125,16 @@ final class FeatureReader implements Serializable {
             throw new IllegalArgumentException("featuresCol '" + field.name() + "' has type "
                     + field.dataType().simpleString() + "; it must be an array of numbers." + hint);
         }
+        if (model.metadata().spec() != null) {
+            throw new IllegalArgumentException("Model '" + model.metadata().name() + "' encodes its raw columns "
+                    + model.features() + " with a feature spec; give them as columns, not as one array column.");
+        }
         Kind kind = kindOf(array.elementType(), field.name() + " (its elements)");
         if (kind == Kind.DECIMAL) {
             throw new IllegalArgumentException("featuresCol '" + field.name() + "' holds decimals; cast it to"
                     + " array<double> first.");
         }
-        return new FeatureReader(new String[] {field.name()}, null, null, null, null,
+        return new FeatureReader(null, new String[] {field.name()}, null, null, null, null,
                 ordinal, kind, model.metadata().featureCount());
     }
 
@@ -177,6 +193,9 @@ final class FeatureReader implements Serializable {
         if (ordinals == null) {
             return readArray(row, batch);
         }
+        if (spec != null) {
+            return readEncoded(row, batch);
+        }
         for (int j = 0; j < width; j++) {
             if (row.isNullAt(ordinals[j])) {
                 return j;
@@ -186,6 +205,27 @@ final class FeatureReader implements Serializable {
                 return j;
             }
             batch.set(j, v);
+        }
+        return VALID;
+    }
+
+    /** Raw columns through the model's feature spec: nulls imputed or bucketed as at training time. */
+    private int readEncoded(InternalRow row, FeatureBatch batch) {
+        for (int j = 0; j < width; j++) {
+            int ordinal = ordinals[j];
+            boolean ok;
+            if (row.isNullAt(ordinal)) {
+                ok = spec.encodeNull(j, batch);
+            } else if (kinds[j] == Kind.STRING) {
+                ok = spec.encode(j, row.getUTF8String(ordinal).toString(), batch);
+            } else if (kinds[j] == Kind.BOOLEAN) {
+                ok = spec.encode(j, String.valueOf(row.getBoolean(ordinal)), batch);
+            } else {
+                ok = spec.encode(j, columnValue(row, j), batch);
+            }
+            if (!ok) {
+                return j;
+            }
         }
         return VALID;
     }
@@ -221,6 +261,7 @@ final class FeatureReader implements Serializable {
             case SHORT -> row.getShort(ordinal);
             case BYTE -> row.getByte(ordinal);
             case DECIMAL -> row.getDecimal(ordinal, precision[j], scale[j]).toDouble();
+            case STRING, BOOLEAN -> throw new IllegalStateException("text columns are read by readEncoded");
         };
     }
 
@@ -232,7 +273,7 @@ final class FeatureReader implements Serializable {
             case LONG -> array.getLong(j);
             case SHORT -> array.getShort(j);
             case BYTE -> array.getByte(j);
-            case DECIMAL -> throw new IllegalStateException("decimal arrays are rejected on the driver");
+            case DECIMAL, STRING, BOOLEAN -> throw new IllegalStateException("rejected on the driver");
         };
     }
 
@@ -249,7 +290,10 @@ final class FeatureReader implements Serializable {
             String value = array.isNullAt(problem) ? "null" : String.valueOf(elementValue(array, problem));
             return "column '" + names[0] + "' element " + problem + " is " + value;
         }
-        String value = row.isNullAt(ordinals[problem]) ? "null" : String.valueOf(columnValue(row, problem));
+        String value = row.isNullAt(ordinals[problem]) ? "null"
+                : kinds[problem] == Kind.STRING ? row.getUTF8String(ordinals[problem]).toString()
+                : kinds[problem] == Kind.BOOLEAN ? String.valueOf(row.getBoolean(ordinals[problem]))
+                : String.valueOf(columnValue(row, problem));
         return "column '" + names[problem] + "' is " + value;
     }
 }

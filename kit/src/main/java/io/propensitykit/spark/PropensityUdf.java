@@ -90,6 +90,11 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
 
     /** Turns the call's arguments into one {@code array<double>} in the model's feature order. */
     static Column featureArray(String name, PropensityModel model, List<Expression> args) {
+        if (model.metadata().spec() != null) {
+            throw new IllegalArgumentException(name + "(): model '" + model.metadata().name() + "' encodes raw"
+                    + " columns " + model.features() + " with a feature spec, which the SQL function does not"
+                    + " apply yet; score with Propensity.score(df, model) instead.");
+        }
         List<String> features = model.features();
         String signature = name + "(" + String.join(", ", features) + ")";
         if (args.size() == 1 && args.get(0).resolved()) {

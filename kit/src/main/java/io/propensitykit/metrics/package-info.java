@@ -1,0 +1,2 @@
+/** Propensity metrics: ranking quality, calibration and lift, exact on arrays and at Spark scale. */
+package io.propensitykit.metrics;

@@ -1,0 +1,66 @@
+package io.propensitykit.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.gson.JsonParser;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The feature spec on a hand-checkable table: means, stds, levels and buckets worked out by hand. */
+class FeatureSpecTest {
+
+    // spend: 0, 10, 20, null -> mean 10, population std sqrt(200/3); channel: web x2, app, null.
+    private static final List<Object[]> ROWS = List.of(
+            new Object[] {0.0, "web"}, new Object[] {10.0, "web"}, new Object[] {20.0, "app"},
+            new Object[] {null, null});
+
+    private static float[] encode(FeatureSpec spec, Object... raw) {
+        float[] out = new float[spec.width()];
+        assertEquals(-1, spec.encode(raw, (p, v) -> out[p] = v));
+        return out;
+    }
+
+    @Test
+    void standardizesImputesAndOneHotEncodes() {
+        FeatureSpec spec = FeatureSpec.fit(ROWS, List.of("spend"), List.of("channel"), 10);
+        assertEquals(List.of("spend", "spend_missing", "channel=app", "channel=web", "channel=<unknown>"),
+                spec.encodedNames());
+        float std = (float) Math.sqrt(200.0 / 3);
+        assertArrayEquals(new float[] {10 / std, 0, 0, 1, 0}, encode(spec, 20.0, "web"), 1e-6f);
+        assertArrayEquals(new float[] {0, 1, 0, 0, 1}, encode(spec, null, "store"), 1e-6f);
+        assertArrayEquals(new float[] {-10 / std, 0, 1, 0, 0}, encode(spec, 0, "app"), 1e-6f);
+        assertEquals(0, spec.encode(new Object[] {Double.NaN, "web"}, (p, v) -> { }), "NaN cannot be encoded");
+    }
+
+    @Test
+    void keepsTheMostFrequentLevelsAndRoundTripsThroughJson() {
+        FeatureSpec spec = FeatureSpec.fit(ROWS, List.of("spend"), List.of("channel"), 1);
+        assertEquals(List.of("spend", "spend_missing", "channel=web", "channel=<unknown>"), spec.encodedNames());
+        FeatureSpec back = FeatureSpec.fromJson(JsonParser.parseString(spec.toJson().toString()).getAsJsonObject());
+        assertEquals(spec, back);
+        assertArrayEquals(encode(spec, 5.0, "app"), encode(back, 5.0, "app"), 0f);
+    }
+
+    @Test
+    void logTransformAndNullsWithoutAFlag() {
+        List<Object[]> rows = new ArrayList<>();
+        for (double v : new double[] {0, Math.E - 1, Math.E * Math.E - 1}) {
+            rows.add(new Object[] {v});
+        }
+        FeatureSpec spec = FeatureSpec.fit(rows, List.of("days"), List.of(), 5, Set.of("days"));
+        // log1p gives 0, 1, 2: mean 1, std sqrt(2/3).
+        assertArrayEquals(new float[] {(float) (1 / Math.sqrt(2.0 / 3))}, encode(spec, Math.E * Math.E - 1), 1e-5f);
+        assertEquals(0, spec.encode(new Object[] {null}, (p, v) -> { }), "no nulls in training: a null is invalid");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureSpec.fit(List.<Object[]>of(new Object[] {-2.0}), List.of("days"), List.of(), 5,
+                        Set.of("days")));
+        assertEquals("Column 'days' holds -2.0 in the training data, which log1p cannot take; fix or drop such rows"
+                + " before fitting.", e.getMessage());
+    }
+}
