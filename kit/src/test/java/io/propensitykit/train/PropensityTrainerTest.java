@@ -158,4 +158,29 @@ class PropensityTrainerTest {
             assertEquals(atTraining[i], repeat[i], 1e-6, "seeded rerun, row " + i);
         }
     }
+
+    @Test
+    void trainsFromATablesawTable(@TempDir Path tmp) throws Exception {
+        tech.tablesaw.api.Table table = RetailGenerator.builder().optRows(5_000).optSeed(4).build().table();
+        List<String> lines = new ArrayList<>();
+        TrainedModel trained = PropensityTrainer.builder().setNumeric(NUMERIC).setCategorical(CATEGORICAL)
+                .setLabel("purchased").optHidden(List.of(8)).optEpochs(2).optBalancedClasses().optProgress(lines::add)
+                .build().fit(table);
+        assertEquals("training on 5,000 rows from a table", lines.get(0));
+        assertEquals(2, trained.history().size());
+        List<Object[]> raw = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Object[] values = new Object[trained.metadata().featureCount()];
+            for (int j = 0; j < values.length; j++) {
+                var column = table.column(trained.metadata().features().get(j));
+                values[j] = column.isMissing(i) ? null : column.get(i);
+            }
+            raw.add(values);
+        }
+        float[] direct = trained.predict(raw);
+        float[] loaded = PropensityModel.load(trained.save(tmp.resolve("table")).toString()).predict(raw);
+        for (int i = 0; i < direct.length; i++) {
+            assertEquals(direct[i], loaded[i], 1e-6, "row " + i);
+        }
+    }
 }

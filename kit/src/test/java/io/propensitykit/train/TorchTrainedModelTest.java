@@ -1,0 +1,69 @@
+package io.propensitykit.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.propensitykit.data.RetailGenerator;
+import io.propensitykit.model.ModelFormat;
+import io.propensitykit.model.PropensityModel;
+import io.propensitykit.spark.Propensity;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model trained in PyTorch by {@code datasets/train_torchscript.py} (committed with its held-out
+ * predictions) scores the same held-out customers in Spark as PyTorch did, raw columns in: the
+ * feature spec written by Python is applied by the kit's scorer.
+ */
+class TorchTrainedModelTest {
+
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("torch-trained-tests")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    @Test
+    void scoresHeldOutRowsAsPyTorchDid() throws Exception {
+        Path dir = dir();
+        Map<Long, Double> expected = new HashMap<>();
+        List<String> lines = Files.readAllLines(dir.resolve("retail_mlp_holdout.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",");
+            expected.put(Long.parseLong(cells[0]), Double.parseDouble(cells[1]));
+        }
+        PropensityModel model = Propensity.load(spark, dir.resolve("retail_mlp.pt").toString());
+        assertEquals(ModelFormat.TORCHSCRIPT, model.format());
+        List<Row> scored = Propensity.score(RetailGenerator.builder().optRows(20_000).optSeed(21).build()
+                .generate(spark).where("customer_id % 40 = 0"), model)
+                .select("customer_id", "propensity").collectAsList();
+        assertEquals(expected.size(), scored.size());
+        for (Row r : scored) {
+            assertEquals(expected.get(r.getLong(0)), r.getDouble(1), 1e-5, "customer " + r.getLong(0));
+        }
+    }
+
+    private static Path dir() throws URISyntaxException {
+        return Path.of(TorchTrainedModelTest.class.getResource("/fixtures/torch_trained/retail_mlp.pt").toURI())
+                .getParent();
+    }
+}
