@@ -13,8 +13,8 @@ Runs with Debian's python3-torch (apt-get install python3-torch) and nothing els
         --out /models/purchase.pt
 
 --data is a CSV with a header, or a directory of CSV part files as Spark writes them
-(kit/bin/kit generate --output customers.csv). Parquet needs pyarrow, which Debian's
-python3-torch does not bring: export CSV from Spark instead.
+(kit/bin/kit generate --output customers.csv), or Parquet when pyarrow is installed (Debian's
+python3-torch does not bring it).
 With --holdout, the rows whose --id falls in it are kept out of training and their predictions
 are written next to the model (NAME_holdout.csv), to check Spark's scores against.
 """
@@ -32,6 +32,18 @@ import torch
 
 
 def read_rows(path):
+    """Rows as dicts of text, from CSV (a file or Spark's part files) or, with pyarrow, Parquet."""
+    parquet = path.endswith(".parquet") or (os.path.isdir(path) and glob.glob(os.path.join(path, "*.parquet")))
+    if parquet:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            sys.exit("train_torchscript: reading Parquet needs pyarrow (pip install pyarrow); or export CSV"
+                     " from Spark: df.write.option('header', True).csv(...)")
+        table = pq.read_table(path)
+        for row in table.to_pylist():
+            yield {k: "" if v is None else str(v) for k, v in row.items()}
+        return
     files = sorted(glob.glob(os.path.join(path, "*.csv"))) if os.path.isdir(path) else [path]
     if not files:
         sys.exit("train_torchscript: no CSV files in " + path)
