@@ -1,0 +1,128 @@
+package io.propensitykit.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The metrics on {@code fixtures/metrics/scores.csv} (400 rows with ties), against references
+ * printed by {@code make_metrics_fixture.py}: scikit-learn 1.2 (roc_auc_score,
+ * average_precision_score, log_loss, brier_score_loss), SciPy (ks_2samp) and NumPy (ECE, MCE over
+ * 10 uniform bins). The array, Tablesaw and Spark paths must all give them.
+ */
+class MetricsTest {
+
+    private static final double ROC_AUC = 0.73600012683916793;
+    private static final double PR_AUC = 0.53062916977411245;
+    private static final double LOG_LOSS = 0.51119989182666814;
+    private static final double BRIER = 0.16808599999999999;
+    private static final double KS = 0.35667174023338405;
+    private static final double ECE10 = 0.022149999999999989;
+    private static final double MCE10 = 0.25250000000000006;
+    private static final double TOL = 1e-9;
+
+    private static SparkSession spark;
+    private static double[] scores;
+    private static boolean[] labels;
+    private static Path csv;
+
+    @BeforeAll
+    static void load() throws Exception {
+        csv = Path.of(MetricsTest.class.getResource("/fixtures/metrics/scores.csv").toURI());
+        List<String> lines = Files.readAllLines(csv);
+        scores = new double[lines.size() - 1];
+        labels = new boolean[lines.size() - 1];
+        for (int i = 1; i < lines.size(); i++) {
+            String[] cells = lines.get(i).split(",");
+            scores[i - 1] = Double.parseDouble(cells[0]);
+            labels[i - 1] = cells[1].equals("1");
+        }
+        spark = SparkSession.builder().master("local[2]").appName("metrics-tests")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "3").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    private static Dataset<Row> frame() {
+        StructType schema = new StructType().add("score", DataTypes.DoubleType).add("label", DataTypes.IntegerType);
+        return spark.read().option("header", "true").schema(schema).csv(csv.toString()).repartition(4);
+    }
+
+    private static void assertReference(BinaryMetrics m) {
+        assertEquals(400, m.n());
+        assertEquals(ROC_AUC, m.rocAuc(), TOL);
+        assertEquals(PR_AUC, m.prAuc(), TOL);
+        assertEquals(LOG_LOSS, m.logLoss(), TOL);
+        assertEquals(BRIER, m.brier(), TOL);
+        assertEquals(KS, m.ks(), TOL);
+    }
+
+    @Test
+    void binaryMetricsMatchScikitLearnOnEveryPath() throws Exception {
+        BinaryMetrics exact = BinaryMetrics.of(scores, labels);
+        assertReference(exact);
+        assertReference(BinaryMetrics.of(Table.read().csv(CsvReadOptions.builder(csv.toFile())), "score", "label"));
+        BinaryMetrics sparkNative = BinaryMetrics.of(frame(), "score", "label");
+        assertReference(sparkNative);
+        assertEquals(exact.positives(), sparkNative.positives());
+        // The two paths share one sweep; they agree to the last bit on counts and to 1e-12 on sums.
+        assertEquals(exact.rocAuc(), sparkNative.rocAuc(), 1e-12);
+        assertEquals(exact.logLoss(), sparkNative.logLoss(), 1e-12);
+    }
+
+    @Test
+    void calibrationMatchesNumPy() {
+        Calibration exact = Calibration.of(scores, labels, 10);
+        assertEquals(ECE10, exact.ece(), TOL);
+        assertEquals(MCE10, exact.mce(), TOL);
+        Calibration sparkNative = Calibration.of(frame(), "score", "label", 10);
+        assertEquals(ECE10, sparkNative.ece(), TOL);
+        assertEquals(MCE10, sparkNative.mce(), TOL);
+        assertEquals(exact.bins().size(), sparkNative.bins().size());
+        for (int i = 0; i < exact.bins().size(); i++) {
+            Calibration.Bin a = exact.bins().get(i);
+            Calibration.Bin b = sparkNative.bins().get(i);
+            assertEquals(a.index(), b.index());
+            assertEquals(a.n(), b.n());
+            assertEquals(a.observedRate(), b.observedRate(), 0.0);
+            assertEquals(a.meanScore(), b.meanScore(), 1e-12, "sums in another order, bin " + a.index());
+        }
+        assertEquals(400, exact.bins().stream().mapToLong(Calibration.Bin::n).sum());
+    }
+
+    @Test
+    void badInputSaysWhatIsWrong() {
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> BinaryMetrics.of(new double[] {0.2, 1.5}, new boolean[] {true, false}));
+        assertEquals("Scores must be probabilities in [0, 1]; found 1.5", range.getMessage());
+        IllegalArgumentException oneClass = assertThrows(IllegalArgumentException.class,
+                () -> BinaryMetrics.of(new double[] {0.2, 0.5}, new boolean[] {true, true}));
+        assertTrue(oneClass.getMessage().startsWith("Metrics need both labels: 2 positives, 0 negatives"));
+        Dataset<Row> text = frame().withColumn("label", org.apache.spark.sql.functions.lit("yes"));
+        IllegalArgumentException label = assertThrows(IllegalArgumentException.class,
+                () -> BinaryMetrics.of(text, "score", "label"));
+        assertEquals("Label 'label' has type string; it must be 0/1 or boolean.", label.getMessage());
+    }
+}
