@@ -112,6 +112,48 @@ class MetricsTest {
         assertEquals(400, exact.bins().stream().mapToLong(Calibration.Bin::n).sum());
     }
 
+    /** n, responders, lift, cumulative gain, cumulative lift per decile, from make_metrics_fixture.py (NumPy). */
+    private static final double[][] DECILES = {
+        {39, 26, 2.4691358024691357, 0.24074074074074073, 2.4691358024691357},
+        {39, 20, 1.8993352326685657, 0.42592592592592593, 2.1842355175688506},
+        {37, 12, 1.2012012012012012, 0.53703703703703709, 1.8679549114331722},
+        {40, 10, 0.92592592592592582, 0.62962962962962965, 1.6248506571087216},
+        {44, 10, 0.84175084175084169, 0.72222222222222221, 1.4517029592406474},
+        {36, 11, 1.131687242798354, 0.82407407407407407, 1.4026792750197004},
+        {45, 6, 0.49382716049382713, 0.87962962962962965, 1.2566137566137565},
+        {40, 6, 0.55555555555555547, 0.93518518518518523, 1.1689814814814814},
+        {37, 4, 0.40040040040040037, 0.97222222222222221, 1.0893246187363834},
+        {43, 3, 0.25839793281653745, 1, 1},
+    };
+
+    private static void assertDeciles(Deciles deciles) {
+        assertEquals(10, deciles.rows().size());
+        for (int d = 0; d < 10; d++) {
+            Deciles.Decile row = deciles.rows().get(d);
+            assertEquals(d + 1, row.decile());
+            assertEquals((long) DECILES[d][0], row.n(), "n of decile " + (d + 1));
+            assertEquals((long) DECILES[d][1], row.responders(), "responders of decile " + (d + 1));
+            assertEquals(DECILES[d][2], row.lift(), TOL);
+            assertEquals(DECILES[d][3], row.cumulativeGain(), TOL);
+            assertEquals(DECILES[d][4], row.cumulativeLift(), TOL);
+        }
+    }
+
+    @Test
+    void decileTableMatchesNumPyOnBothPaths(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Deciles exact = Deciles.of(scores, labels);
+        assertDeciles(exact);
+        Deciles sparkNative = Deciles.of(frame(), "score", "label");
+        assertDeciles(sparkNative);
+        assertEquals(exact, sparkNative);
+        assertTrue(exact.toZeppelinTable().startsWith("%table decile\tn\tresponders\trate\tlift"));
+        Path out = tmp.resolve("deciles.csv");
+        exact.writeCsv(out);
+        assertEquals(11, Files.readAllLines(out).size());
+        assertEquals("decile,n,responders,rate,lift,cumulative_gain,cumulative_lift,min_score,max_score",
+                Files.readAllLines(out).get(0));
+    }
+
     @Test
     void badInputSaysWhatIsWrong() {
         IllegalArgumentException range = assertThrows(IllegalArgumentException.class,

@@ -1,0 +1,182 @@
+package io.propensitykit.metrics;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The decile table marketing teams read: customers ranked by score into ten groups, decile 1 the
+ * highest, with each group's size, responders, response rate, lift over the average, and the
+ * cumulative gain (share of all responders captured so far) and cumulative lift.
+ *
+ * <pre>{@code
+ * Deciles d = Deciles.of(scored, "propensity", "purchased");
+ * z.show(d.table());                 // or print(d.toZeppelinTable())
+ * d.writeCsv(Path.of("deciles.csv"));
+ * }</pre>
+ *
+ * <p>Decile edges are the exact 10%, 20%, … 90% quantiles of the score: the smallest score whose
+ * rank reaches {@code ceil(p * n)}, which is what Spark's {@code approxQuantile} returns with zero
+ * error. A score equal to an edge belongs to the lower group, so ties never split across deciles.
+ *
+ * @param rows one row per decile, decile 1 first
+ * @param overallRate the response rate of all rows
+ */
+public record Deciles(List<Decile> rows, double overallRate) {
+
+    /**
+     * One decile.
+     *
+     * @param decile 1 (highest scores) to 10
+     * @param n rows in the decile
+     * @param responders rows with label 1
+     * @param rate responders / n (NaN for an empty decile)
+     * @param lift rate / overall rate
+     * @param cumulativeGain responders in deciles 1..decile over all responders
+     * @param cumulativeLift the response rate of deciles 1..decile over the overall rate
+     * @param minScore the lowest score in the decile
+     * @param maxScore the highest score in the decile
+     */
+    public record Decile(int decile, long n, long responders, double rate, double lift, double cumulativeGain,
+            double cumulativeLift, double minScore, double maxScore) {}
+
+    /**
+     * Builds the table from arrays, exactly.
+     *
+     * @param scores one score per row
+     * @param labels one label per row
+     * @return the deciles
+     */
+    public static Deciles of(double[] scores, boolean[] labels) {
+        double[] sorted = scores.clone();
+        Arrays.sort(sorted);
+        double[] edges = new double[9];
+        for (int k = 1; k <= 9; k++) {
+            int rank = (int) Math.ceil(k / 10.0 * sorted.length);
+            edges[k - 1] = sorted[Math.max(0, rank - 1)];
+        }
+        long[] n = new long[10];
+        long[] pos = new long[10];
+        double[] min = new double[10];
+        double[] max = new double[10];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < scores.length; i++) {
+            int d = decile(scores[i], edges);
+            n[d - 1]++;
+            pos[d - 1] += labels[i] ? 1 : 0;
+            min[d - 1] = Math.min(min[d - 1], scores[i]);
+            max[d - 1] = Math.max(max[d - 1], scores[i]);
+        }
+        return from(n, pos, min, max);
+    }
+
+    /**
+     * Builds the table inside Spark: exact quantiles, then one aggregation of ten rows.
+     *
+     * @param df the rows
+     * @param scoreCol the score column
+     * @param labelCol a 0/1 or boolean label column
+     * @return the deciles
+     */
+    public static Deciles of(Dataset<?> df, String scoreCol, String labelCol) {
+        Column y = ScoreLabels.label(df, labelCol);
+        Dataset<Row> sy = df.select(functions.col(scoreCol).cast("double").as("s"), y.as("y"));
+        double[] edges = sy.stat().approxQuantile("s", new double[] {.1, .2, .3, .4, .5, .6, .7, .8, .9}, 0.0);
+        Column above = functions.lit(0);
+        for (double e : edges) {
+            above = above.plus(functions.when(functions.col("s").gt(e), 1).otherwise(0));
+        }
+        long[] n = new long[10];
+        long[] pos = new long[10];
+        double[] min = new double[10];
+        double[] max = new double[10];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (Row r : sy.withColumn("d", functions.lit(10).minus(above)).groupBy("d")
+                .agg(functions.count(functions.lit(1)), functions.sum("y"), functions.min("s"), functions.max("s"))
+                .collectAsList()) {
+            int d = r.getInt(0);
+            n[d - 1] = r.getLong(1);
+            pos[d - 1] = Math.round(r.getDouble(2));
+            min[d - 1] = r.getDouble(3);
+            max[d - 1] = r.getDouble(4);
+        }
+        return from(n, pos, min, max);
+    }
+
+    private static int decile(double score, double[] edges) {
+        int above = 0;
+        for (double e : edges) {
+            if (score > e) {
+                above++;
+            }
+        }
+        return 10 - above;
+    }
+
+    private static Deciles from(long[] n, long[] pos, double[] min, double[] max) {
+        long total = Arrays.stream(n).sum();
+        long responders = Arrays.stream(pos).sum();
+        double overall = (double) responders / total;
+        List<Decile> rows = new ArrayList<>();
+        long cumN = 0;
+        long cumPos = 0;
+        for (int d = 0; d < 10; d++) {
+            cumN += n[d];
+            cumPos += pos[d];
+            double rate = n[d] == 0 ? Double.NaN : (double) pos[d] / n[d];
+            rows.add(new Decile(d + 1, n[d], pos[d], rate, rate / overall, (double) cumPos / responders,
+                    cumN == 0 ? Double.NaN : (double) cumPos / cumN / overall,
+                    n[d] == 0 ? Double.NaN : min[d], n[d] == 0 ? Double.NaN : max[d]));
+        }
+        return new Deciles(List.copyOf(rows), overall);
+    }
+
+    /** @return the deciles as a Tablesaw table */
+    public Table table() {
+        return Table.create("deciles",
+                IntColumn.create("decile", rows.stream().mapToInt(Decile::decile).toArray()),
+                LongColumn.create("n", rows.stream().mapToLong(Decile::n).toArray()),
+                LongColumn.create("responders", rows.stream().mapToLong(Decile::responders).toArray()),
+                DoubleColumn.create("rate", rows.stream().mapToDouble(Decile::rate).toArray()),
+                DoubleColumn.create("lift", rows.stream().mapToDouble(Decile::lift).toArray()),
+                DoubleColumn.create("cumulative_gain", rows.stream().mapToDouble(Decile::cumulativeGain).toArray()),
+                DoubleColumn.create("cumulative_lift", rows.stream().mapToDouble(Decile::cumulativeLift).toArray()),
+                DoubleColumn.create("min_score", rows.stream().mapToDouble(Decile::minScore).toArray()),
+                DoubleColumn.create("max_score", rows.stream().mapToDouble(Decile::maxScore).toArray()));
+    }
+
+    /** @return the table as Zeppelin {@code %table} text, rates to four decimals */
+    public String toZeppelinTable() {
+        StringBuilder s = new StringBuilder("%table decile\tn\tresponders\trate\tlift\tcumulative_gain\tcumulative_lift"
+                + "\tmin_score\tmax_score\n");
+        for (Decile d : rows) {
+            s.append(String.format(Locale.ROOT, "%d\t%d\t%d\t%.4f\t%.2f\t%.4f\t%.2f\t%.4f\t%.4f%n", d.decile(), d.n(),
+                    d.responders(), d.rate(), d.lift(), d.cumulativeGain(), d.cumulativeLift(), d.minScore(),
+                    d.maxScore()));
+        }
+        return s.toString();
+    }
+
+    /**
+     * Writes the table as CSV with a header.
+     *
+     * @param file the CSV file
+     */
+    public void writeCsv(Path file) {
+        table().write().csv(file.toFile());
+    }
+}
