@@ -1,0 +1,143 @@
+package io.propensitykit.causal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.propensitykit.data.RetailGenerator;
+
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Overlap, weights, effective sample size, balance and effect estimates against NumPy references
+ * printed by {@code fixtures/causal/make_causal_fixture.py}, then on generated data whose true
+ * average effect is known.
+ */
+class CausalTest {
+
+    private static final double TOL = 1e-9;
+    private static SparkSession spark;
+    private static Dataset<Row> fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = SparkSession.builder().master("local[2]").appName("causal-tests")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "3").getOrCreate();
+        Path csv = Path.of(CausalTest.class.getResource("/fixtures/causal/causal.csv").toURI());
+        StructType schema = new StructType().add("e", DataTypes.DoubleType).add("t", DataTypes.IntegerType)
+                .add("y", DataTypes.IntegerType).add("x1", DataTypes.DoubleType).add("x2", DataTypes.DoubleType)
+                .add("m1", DataTypes.DoubleType).add("m0", DataTypes.DoubleType);
+        fixture = spark.read().option("header", "true").schema(schema).csv(csv.toString()).cache();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    @Test
+    void overlapWeightsAndBalanceMatchNumPy() {
+        Overlap o = Overlap.of(fixture, "e", "t");
+        assertEquals(0.0033333333333333335, o.outside05(), TOL);
+        assertEquals(0.023333333333333334, o.outside10(), TOL);
+        assertEquals(112, o.treated().n());
+        assertEquals(0.083400000000000002, o.treated().min(), TOL);
+        assertEquals(0.87390000000000001, o.treated().max(), TOL);
+        assertEquals(0.55832053571428575, o.treated().mean(), TOL);
+        // 1 of 300 rows lies outside [0.05, 0.95] and 7 outside [0.1, 0.9] (the shares above).
+        assertEquals(299, Overlap.trim(fixture, "e", 0.05, 0.95).count());
+        assertEquals(293, Overlap.trim(fixture, "e", 0.1, 0.9).count());
+
+        Dataset<Row> weighted = Weights.add(fixture, "e", "t", Estimand.ATE, false, "w");
+        Weights.Ess ess = Weights.effectiveSampleSize(weighted, "w", "t");
+        assertEquals(84.383070461485005, ess.treated(), TOL);
+        assertEquals(162.89686935397643, ess.control(), TOL);
+
+        Balance b = Balance.of(weighted, "t", List.of("x1", "x2"), "w");
+        assertEquals(1.0790741083423709, b.rows().get(0).smdBefore(), TOL);
+        assertEquals(0.5579288311124887, b.rows().get(0).smdAfter(), TOL);
+        assertEquals(0.765388650012366, b.rows().get(0).varianceRatioBefore(), TOL);
+        assertEquals(0.81669610653157831, b.rows().get(0).varianceRatioAfter(), TOL);
+        assertEquals(-0.19634033573297355, b.rows().get(1).smdBefore(), TOL);
+        assertEquals(0.29490729693246104, b.rows().get(1).smdAfter(), TOL);
+        assertEquals(1.0197419045003022, b.rows().get(1).varianceRatioBefore(), TOL);
+        assertEquals(2.4263034985995637, b.rows().get(1).varianceRatioAfter(), TOL);
+        assertTrue(b.rows().get(0).flagged() && b.rows().get(1).flagged());
+        assertTrue(b.toZeppelinTable().contains("x1\t1.0791\t0.5579"));
+
+        // Hajek normalization: each arm's weights sum to its size, and the IPW estimate is unchanged.
+        Row sums = Weights.normalize(weighted, "w", "t", "wn").groupBy("t").sum("wn").orderBy("t").collectAsList()
+                .get(1);
+        assertEquals(112, sums.getDouble(1), 1e-9);
+    }
+
+    @Test
+    void effectPointEstimatesMatchNumPy() {
+        assertEquals(0.26633738601823709, Effects.naive(fixture, "t", "y", 50, 1).estimate(), TOL);
+        assertEquals(0.25790698657589728, Effects.ipw(fixture, "e", "t", "y", 50, 1).estimate(), TOL);
+        assertEquals(0.17908059268816526, Effects.aipw(fixture, "e", "t", "y", "m1", "m0", 50, 1).estimate(), TOL);
+        Effects.Estimate a = Effects.ipw(fixture, "e", "t", "y", 100, 5);
+        Effects.Estimate again = Effects.ipw(fixture, "e", "t", "y", 100, 5);
+        assertEquals(a, again, "the seed fixes the bootstrap");
+        assertTrue(a.lower() < a.estimate() && a.estimate() < a.upper());
+    }
+
+    @Test
+    void ipwAndAipwCoverTheTrueEffectWhileTheNaiveDifferenceDoesNot() {
+        Dataset<Row> df = RetailGenerator.builder().optRows(200_000).optSeed(17).optConfounding(1.5)
+                .optEffectSize(0.4).build().generate(spark).na().fill(0.3, new String[] {"email_open_rate"}).cache();
+        double trueAte = df.agg(org.apache.spark.sql.functions.avg("true_effect")).first().getDouble(0);
+        // Outcome models for AIPW: one logistic regression per arm on the raw numeric features.
+        String[] features = {"tenure_months", "recency_days", "frequency", "monetary", "email_open_rate",
+            "past_electronics", "past_fashion", "past_home"};
+        Dataset<Row> x = new VectorAssembler().setInputCols(features).setOutputCol("features").transform(df);
+        LogisticRegressionModel arm1 = new LogisticRegression().setLabelCol("purchased").setMaxIter(50)
+                .fit(x.where("treated = 1").withColumn("purchased", x.col("purchased").cast("double")));
+        LogisticRegressionModel arm0 = new LogisticRegression().setLabelCol("purchased").setMaxIter(50)
+                .fit(x.where("treated = 0").withColumn("purchased", x.col("purchased").cast("double")));
+        Dataset<Row> withMu = arm0.setProbabilityCol("p0").setPredictionCol("pred0").setRawPredictionCol("raw0")
+                .transform(arm1.setProbabilityCol("p1").setPredictionCol("pred1").setRawPredictionCol("raw1")
+                        .transform(x))
+                .withColumn("mu1", functions.vector_to_array(org.apache.spark.sql.functions.col("p1"), "float64")
+                        .getItem(1))
+                .withColumn("mu0", functions.vector_to_array(org.apache.spark.sql.functions.col("p0"), "float64")
+                        .getItem(1));
+        Effects.Estimate naive = Effects.naive(df, "treated", "purchased", 200, 11);
+        Effects.Estimate ipw = Effects.ipw(df, "true_treatment_propensity", "treated", "purchased", 200, 11);
+        Effects.Estimate aipw = Effects.aipw(withMu, "true_treatment_propensity", "treated", "purchased", "mu1", "mu0",
+                200, 11);
+        System.out.printf("true ATE %.4f; naive %.4f [%.4f, %.4f]; IPW %.4f [%.4f, %.4f]; AIPW %.4f [%.4f, %.4f]%n",
+                trueAte, naive.estimate(), naive.lower(), naive.upper(), ipw.estimate(), ipw.lower(), ipw.upper(),
+                aipw.estimate(), aipw.lower(), aipw.upper());
+        assertTrue(ipw.covers(trueAte), "IPW " + ipw + " covers " + trueAte);
+        assertTrue(aipw.covers(trueAte), "AIPW " + aipw + " covers " + trueAte);
+        assertFalse(naive.covers(trueAte), "the naive difference " + naive + " misses " + trueAte);
+        df.unpersist();
+    }
+
+    @Test
+    void propensitiesAtZeroOrOneAreRefused() {
+        Dataset<Row> bad = fixture.withColumn("e", org.apache.spark.sql.functions.lit(1.0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Effects.ipw(bad, "e", "t", "y", 50, 1));
+        assertEquals("300 rows have 'e' outside (0, 1); trim them first (Overlap.trim).", e.getMessage());
+    }
+}
