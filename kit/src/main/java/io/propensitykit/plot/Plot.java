@@ -1,0 +1,120 @@
+package io.propensitykit.plot;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A drawn chart and the binned numbers behind it. In a Zeppelin {@code %spark} paragraph,
+ * {@code plot.show()} (or {@code println(plot)}) displays it as {@code %html}; {@link #save} writes
+ * SVG or PNG.
+ *
+ * <pre>{@code
+ * ScorePlots.mirrored(scored, "p_treated", "treated").show();
+ * ScorePlots.roc(scored, "propensity", "purchased").save(Path.of("roc.svg"));
+ * }</pre>
+ */
+public final class Plot {
+
+    /**
+     * One plotted series: what the chart draws, for tests and exports.
+     *
+     * @param name the legend name
+     * @param x the x values (bin centres, thresholds, deciles)
+     * @param y the y values
+     */
+    public record Series(String name, double[] x, double[] y) {}
+
+    private final Chart<?, ?> chart;
+    private final List<Series> series;
+
+    Plot(Chart<?, ?> chart, List<Series> series) {
+        this.chart = chart;
+        this.series = List.copyOf(series);
+    }
+
+    /** @return the series as plotted */
+    public List<Series> series() {
+        return series;
+    }
+
+    /** @return the XChart chart, to restyle before rendering */
+    public Chart<?, ?> chart() {
+        return chart;
+    }
+
+    /** @return the chart as a standalone SVG document */
+    public String svg() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not render the chart as SVG", e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** @return the chart as PNG bytes */
+    public byte[] png() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not render the chart as PNG", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** @return Zeppelin {@code %html} output: the SVG inline, without its XML prologue */
+    public String html() {
+        String svg = svg();
+        int start = svg.indexOf("<svg");
+        return "%html <div class=\"kit-plot\">" + (start >= 0 ? svg.substring(start) : svg) + "</div>";
+    }
+
+    /** @return Zeppelin {@code %html} output with the chart as an inline PNG */
+    public String htmlPng() {
+        return "%html <img alt=\"" + chart.getTitle() + "\" src=\"data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(png()) + "\">";
+    }
+
+    /** Prints the chart as {@code %html}, which Zeppelin and {@code kit run} display. */
+    public void show() {
+        System.out.println(html());
+    }
+
+    /**
+     * Saves the chart: SVG unless the file name ends in {@code .png}.
+     *
+     * @param file the target file
+     * @return the file
+     */
+    public Path save(Path file) {
+        try {
+            if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+                Files.write(file, png());
+            } else {
+                Files.writeString(file, svg(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + file, e);
+        }
+        return file;
+    }
+
+    /** @return the {@code %html} rendering, so that {@code println(plot)} displays it in Zeppelin */
+    @Override
+    public String toString() {
+        return html();
+    }
+}

@@ -1,0 +1,2 @@
+/** Score-distribution and diagnostic plots drawn with XChart, binned inside Spark, shown as %html or saved. */
+package io.propensitykit.plot;

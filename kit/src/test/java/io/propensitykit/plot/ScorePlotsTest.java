@@ -1,0 +1,162 @@
+package io.propensitykit.plot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.propensitykit.causal.Balance;
+import io.propensitykit.causal.Estimand;
+import io.propensitykit.causal.Weights;
+import io.propensitykit.metrics.BinaryMetrics;
+import io.propensitykit.metrics.Calibration;
+import io.propensitykit.metrics.Deciles;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.w3c.dom.Document;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+/**
+ * Each plot through its binned data (checked against counts made here from the raw arrays) and one
+ * rendering check: a valid SVG with the series, the bars and the axis titles.
+ */
+class ScorePlotsTest {
+
+    private static SparkSession spark;
+    private static Dataset<Row> scores;
+    private static double[] s;
+    private static boolean[] y;
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = SparkSession.builder().master("local[2]").appName("plot-tests").config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1").config("spark.sql.shuffle.partitions", "3").getOrCreate();
+        Path csv = Path.of(ScorePlotsTest.class.getResource("/fixtures/metrics/scores.csv").toURI());
+        scores = spark.read().option("header", "true").schema(new StructType().add("score", DataTypes.DoubleType)
+                .add("label", DataTypes.IntegerType)).csv(csv.toString()).cache();
+        List<String> lines = Files.readAllLines(csv);
+        s = new double[lines.size() - 1];
+        y = new boolean[lines.size() - 1];
+        for (int i = 1; i < lines.size(); i++) {
+            s[i - 1] = Double.parseDouble(lines.get(i).split(",")[0]);
+            y[i - 1] = lines.get(i).endsWith(",1");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    /** A parsable SVG that names every series and both axes. */
+    private static void assertRenders(Plot plot, String xTitle, String yTitle) throws Exception {
+        String svg = plot.svg();
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        // The SVG names the W3C DTD; never fetch it (the tests are offline).
+        factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        Document doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertEquals("svg", doc.getDocumentElement().getNodeName());
+        Chart<?, ?> chart = plot.chart();
+        assertEquals(xTitle, chart.getXAxisTitle());
+        assertEquals(yTitle, chart.getYAxisTitle());
+        assertTrue(plot.html().startsWith("%html <div class=\"kit-plot\"><svg"));
+        for (Plot.Series series : plot.series()) {
+            assertTrue(chart.getSeriesMap().containsKey(series.name()), series.name());
+        }
+    }
+
+    @Test
+    void histogramBinsEachGroupsShare() throws Exception {
+        Plot plot = ScorePlots.histogram(scores, "score", "label", 10);
+        assertEquals(2, plot.series().size());
+        long[][] counts = new long[2][10];
+        for (int i = 0; i < s.length; i++) {
+            counts[y[i] ? 1 : 0][Math.min((int) Math.floor(s[i] * 10), 9)]++;
+        }
+        for (int g = 0; g < 2; g++) {
+            long total = java.util.Arrays.stream(counts[g]).sum();
+            double[] expected = java.util.Arrays.stream(counts[g]).mapToDouble(c -> (double) c / total).toArray();
+            assertArrayEquals(expected, plot.series().get(g).y(), 1e-12);
+            assertEquals("label=" + g, plot.series().get(g).name());
+        }
+        assertEquals(10, plot.series().get(0).x().length, "one bar per bin");
+        assertRenders(plot, "score", "share of group");
+    }
+
+    @Test
+    void mirroredPutsControlsBelowTheAxis() throws Exception {
+        Plot plot = ScorePlots.mirrored(scores, "score", "label", 20);
+        assertEquals(List.of("treated", "control"), plot.series().stream().map(Plot.Series::name).toList());
+        assertEquals(1.0, java.util.Arrays.stream(plot.series().get(0).y()).sum(), 1e-12);
+        assertEquals(-1.0, java.util.Arrays.stream(plot.series().get(1).y()).sum(), 1e-12);
+        assertRenders(plot, "score", "share of arm");
+    }
+
+    @Test
+    void rocAndReliabilityFollowTheMetrics() throws Exception {
+        Plot roc = ScorePlots.roc(scores, "score", "label");
+        double[] fpr = roc.series().get(1).x();
+        double[] tpr = roc.series().get(1).y();
+        double area = 0;
+        for (int i = 1; i < fpr.length; i++) {
+            area += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2;
+        }
+        // Two-decimal scores fall in distinct bins of 0.001, so the binned curve is the exact one.
+        assertEquals(BinaryMetrics.of(s, y).rocAuc(), area, 1e-9);
+        assertEquals(1.0, fpr[fpr.length - 1], 0.0);
+        assertRenders(roc, "false positive rate", "true positive rate");
+
+        Calibration calibration = Calibration.of(s, y, 10);
+        Plot reliability = ScorePlots.reliability(calibration);
+        assertEquals(calibration.bins().size(), reliability.series().get(1).x().length);
+        assertRenders(reliability, "mean predicted probability", "observed rate");
+    }
+
+    @Test
+    void gainsDecilesLoveAndWeights(@TempDir Path tmp) throws Exception {
+        Deciles deciles = Deciles.of(s, y);
+        Plot gains = ScorePlots.gains(deciles);
+        assertEquals(11, gains.series().get(1).x().length);
+        assertEquals(1.0, gains.series().get(1).y()[10], 1e-12);
+        assertRenders(gains, "share of customers (by score, highest first)", "share of responders captured");
+        Plot bars = ScorePlots.deciles(deciles);
+        assertEquals(10, bars.series().get(0).y().length);
+        assertEquals(deciles.rows().get(0).lift(), bars.series().get(0).y()[0], 0.0);
+        assertRenders(bars, "decile", "lift over average");
+
+        Dataset<Row> causal = spark.read().option("header", "true").schema(new StructType()
+                .add("e", DataTypes.DoubleType).add("t", DataTypes.IntegerType).add("y", DataTypes.IntegerType)
+                .add("x1", DataTypes.DoubleType).add("x2", DataTypes.DoubleType).add("m1", DataTypes.DoubleType)
+                .add("m0", DataTypes.DoubleType))
+                .csv(Path.of(getClass().getResource("/fixtures/causal/causal.csv").toURI()).toString());
+        Dataset<Row> weighted = Weights.add(causal, "e", "t", Estimand.ATE, false, "w");
+        Plot love = ScorePlots.love(Balance.of(weighted, "t", List.of("x1", "x2"), "w"));
+        assertEquals(2, love.series().get(0).x().length);
+        assertRenders(love, "|SMD|", "covariate");
+        Plot w = ScorePlots.weights(weighted, "w", "t", 15);
+        assertEquals(15, w.series().get(0).y().length);
+        assertRenders(w, "w", "share of arm");
+
+        Path png = w.save(tmp.resolve("weights.png"));
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 4);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, head);
+        assertTrue(Files.readString(w.save(tmp.resolve("weights.svg"))).contains("<svg"));
+    }
+}
