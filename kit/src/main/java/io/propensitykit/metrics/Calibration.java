@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Calibration of a probability score: reliability bins over [0, 1] in {@code bins} equal-width
- * intervals (the last one closed), with the expected and maximum calibration errors.
+ * Calibration of a probability score: reliability bins, either {@code bins} equal-width intervals
+ * over [0, 1] (the last one closed) or quantile bins holding about equally many rows, with the
+ * expected and maximum calibration errors.
  *
  * <pre>{@code
  * Calibration c = Calibration.of(scored, "propensity", "purchased", 10);
@@ -81,6 +82,83 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
             positives[b] = Math.round(r.getDouble(3));
         }
         return from(n, sumScore, positives, bins);
+    }
+
+    /**
+     * Bins arrays into quantile bins: edges at the exact {@code k/bins} quantiles (the smallest
+     * score whose rank reaches {@code ceil(k n / bins)}), a score on an edge in the lower bin.
+     *
+     * @param scores probabilities in [0, 1]
+     * @param labels one label per score
+     * @param bins the number of bins
+     * @return the calibration; a bin's lower and upper are its edges
+     */
+    public static Calibration quantile(double[] scores, boolean[] labels, int bins) {
+        double[] sorted = scores.clone();
+        java.util.Arrays.sort(sorted);
+        double[] edges = new double[bins - 1];
+        for (int k = 1; k < bins; k++) {
+            edges[k - 1] = sorted[Math.max(0, (int) Math.ceil((double) k / bins * sorted.length) - 1)];
+        }
+        long[] n = new long[bins];
+        double[] sumScore = new double[bins];
+        long[] positives = new long[bins];
+        for (int i = 0; i < scores.length; i++) {
+            int b = 0;
+            for (double e : edges) {
+                if (scores[i] > e) {
+                    b++;
+                }
+            }
+            n[b]++;
+            sumScore[b] += scores[i];
+            positives[b] += labels[i] ? 1 : 0;
+        }
+        return withEdges(from(n, sumScore, positives, bins), edges);
+    }
+
+    /**
+     * Bins a DataFrame into quantile bins inside Spark, with the same edges as {@link #quantile(double[], boolean[], int)}.
+     *
+     * @param df the rows
+     * @param scoreCol probabilities in [0, 1]
+     * @param labelCol 0/1 or boolean
+     * @param bins the number of bins
+     * @return the calibration
+     */
+    public static Calibration quantile(Dataset<?> df, String scoreCol, String labelCol, int bins) {
+        Column y = ScoreLabels.label(df, labelCol);
+        Dataset<Row> sy = df.select(functions.col(scoreCol).cast("double").as("s"), y.as("y"));
+        double[] probabilities = new double[bins - 1];
+        for (int k = 1; k < bins; k++) {
+            probabilities[k - 1] = (double) k / bins;
+        }
+        double[] edges = sy.stat().approxQuantile("s", probabilities, 0.0);
+        Column bin = functions.lit(0);
+        for (double e : edges) {
+            bin = bin.plus(functions.when(functions.col("s").gt(e), 1).otherwise(0));
+        }
+        long[] n = new long[bins];
+        double[] sumScore = new double[bins];
+        long[] positives = new long[bins];
+        for (Row r : sy.withColumn("b", bin).groupBy("b")
+                .agg(functions.count(functions.lit(1)), functions.sum("s"), functions.sum("y")).collectAsList()) {
+            int b = r.getInt(0);
+            n[b] = r.getLong(1);
+            sumScore[b] = r.getDouble(2);
+            positives[b] = Math.round(r.getDouble(3));
+        }
+        return withEdges(from(n, sumScore, positives, bins), edges);
+    }
+
+    private static Calibration withEdges(Calibration c, double[] edges) {
+        List<Bin> bins = new ArrayList<>();
+        for (Bin b : c.bins()) {
+            double lower = b.index() == 0 ? 0 : edges[b.index() - 1];
+            double upper = b.index() == edges.length ? 1 : edges[b.index()];
+            bins.add(new Bin(b.index(), lower, upper, b.n(), b.meanScore(), b.observedRate()));
+        }
+        return new Calibration(List.copyOf(bins), c.ece(), c.mce());
     }
 
     static int bin(double score, int bins) {

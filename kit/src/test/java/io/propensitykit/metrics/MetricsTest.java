@@ -24,7 +24,7 @@ import java.util.List;
  * The metrics on {@code fixtures/metrics/scores.csv} (400 rows with ties), against references
  * printed by {@code make_metrics_fixture.py}: scikit-learn 1.2 (roc_auc_score,
  * average_precision_score, log_loss, brier_score_loss), SciPy (ks_2samp) and NumPy (ECE, MCE over
- * 10 uniform bins). The array, Tablesaw and Spark paths must all give them.
+ * 10 uniform and 5 quantile bins; deciles). The array, Tablesaw and Spark paths must all give them.
  */
 class MetricsTest {
 
@@ -35,6 +35,8 @@ class MetricsTest {
     private static final double KS = 0.35667174023338405;
     private static final double ECE10 = 0.022149999999999989;
     private static final double MCE10 = 0.25250000000000006;
+    private static final double ECE_Q5 = 0.031650000000000005;
+    private static final double MCE_Q5 = 0.074155844155844197;
     private static final double TOL = 1e-9;
 
     private static SparkSession spark;
@@ -110,6 +112,15 @@ class MetricsTest {
             assertEquals(a.meanScore(), b.meanScore(), 1e-12, "sums in another order, bin " + a.index());
         }
         assertEquals(400, exact.bins().stream().mapToLong(Calibration.Bin::n).sum());
+
+        Calibration quantile = Calibration.quantile(scores, labels, 5);
+        assertEquals(ECE_Q5, quantile.ece(), TOL);
+        assertEquals(MCE_Q5, quantile.mce(), TOL);
+        Calibration quantileSpark = Calibration.quantile(frame(), "score", "label", 5);
+        assertEquals(ECE_Q5, quantileSpark.ece(), TOL);
+        assertEquals(MCE_Q5, quantileSpark.mce(), TOL);
+        assertEquals(quantile.bins().stream().map(Calibration.Bin::upper).toList(),
+                quantileSpark.bins().stream().map(Calibration.Bin::upper).toList(), "the same edges on both paths");
     }
 
     /** n, responders, lift, cumulative gain, cumulative lift per decile, from make_metrics_fixture.py (NumPy). */
