@@ -134,6 +134,37 @@ class CausalTest {
     }
 
     @Test
+    void matchingWithReplacementMatchesNumPy() {
+        Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
+        // One partition read in file order: ids are the row numbers NumPy uses.
+        assertEquals(299, withId.agg(org.apache.spark.sql.functions.max("id")).first().getLong(0));
+        Matching.Result m = Matching.nearest(withId, "id", "e", "t", 0.2, true, 3);
+        assertEquals(0.1868228693980073, m.caliper(), TOL);
+        assertEquals(111, m.pairs().size());
+        assertEquals(112, m.treated());
+        assertEquals(1, m.unmatched());
+        assertEquals(0.16216216216216217, m.att("y", 100).estimate(), TOL);
+    }
+
+    @Test
+    void matchingWithoutReplacementUsesEachControlOnceAndImprovesBalance() {
+        Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
+        Matching.Result m = Matching.nearest(withId, "id", "e", "t", 0.2, false, 3);
+        java.util.Set<Long> controls = new java.util.HashSet<>();
+        for (long[] pair : m.pairs()) {
+            assertTrue(controls.add(pair[1]), "control " + pair[1] + " used twice");
+        }
+        Balance before = Balance.of(withId, "t", List.of("x1"), null);
+        Balance after = Balance.of(m.matched(), "t", List.of("x1"), "match_weight");
+        assertTrue(Math.abs(after.rows().get(0).smdAfter()) < Math.abs(before.rows().get(0).smdBefore()),
+                "matching improves x1's balance: " + before.rows().get(0) + " -> " + after.rows().get(0));
+        assertEquals(m.pairs().size() * 2L, m.matched().count());
+        assertEquals(m.pairs().stream().map(java.util.Arrays::toString).toList(),
+                Matching.nearest(withId, "id", "e", "t", 0.2, false, 3).pairs().stream()
+                        .map(java.util.Arrays::toString).toList(), "the seed fixes the matching order");
+    }
+
+    @Test
     void propensitiesAtZeroOrOneAreRefused() {
         Dataset<Row> bad = fixture.withColumn("e", org.apache.spark.sql.functions.lit(1.0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
