@@ -1,6 +1,7 @@
 package io.propensitykit.plot;
 
 import io.propensitykit.causal.Balance;
+import io.propensitykit.causal.Uplift;
 import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
 
@@ -245,6 +246,25 @@ public final class ScorePlots {
                 .setLineColor(Color.GRAY);
         return new Plot(chart, List.of(new Plot.Series("before", before, position),
                 new Plot.Series("after", after, position)));
+    }
+
+    /**
+     * Qini curve by decile of the uplift score, against the random-targeting line.
+     *
+     * @param uplift the uplift summary
+     * @return the plot
+     */
+    public static Plot qini(Uplift uplift) {
+        double[] x = uplift.share();
+        double[] q = uplift.qini();
+        double[] random = {0, q[q.length - 1]};
+        XYChart chart = xyChart(String.format(Locale.ROOT, "Qini curve (coefficient %.4f)", uplift.qiniCoefficient()),
+                "share of customers targeted (by uplift score, highest first)", "incremental responders");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        line(chart, "random", new double[] {0, 1}, random).setLineColor(Color.GRAY);
+        line(chart, "model", x, q).setMarker(SeriesMarkers.CIRCLE);
+        return new Plot(chart, List.of(new Plot.Series("random", new double[] {0, 1}, random),
+                new Plot.Series("model", x, q)));
     }
 
     /**

@@ -164,6 +164,47 @@ class CausalTest {
                         .map(java.util.Arrays::toString).toList(), "the seed fixes the matching order");
     }
 
+    /** Uplift, Qini and uplift-curve values by decile of m1 - m0, from make_causal_fixture.py (NumPy). */
+    private static final double[][] UPLIFT = {
+        {0.17857142857142855, 3.75, 5.1785714285714279},
+        {0.37980769230769229, 8.0833333333333339, 13.78921568627451},
+        {0.20634920634920639, 11.473684210526315, 19.858299595141702},
+        {0.34920634920634924, 14.1864406779661, 27.907752153375938},
+        {0.29999999999999999, 18.037974683544302, 38.108397218755577},
+        {0.12019230769230771, 19.821052631578947, 42.237719298245615},
+        {0.10087719298245618, 21.157894736842103, 46.282894736842103},
+        {-0.019230769230769218, 22.142857142857146, 53.142857142857153},
+        {0.49689440993788825, 26.521472392638039, 66.923341551516515},
+        {0.28000000000000003, 29.829787234042556, 79.901215805471125},
+    };
+
+    @Test
+    void upliftByDecileMatchesNumPyOnBothPaths() {
+        Dataset<Row> scored = fixture.withColumn("u", org.apache.spark.sql.functions.expr("m1 - m0"));
+        Uplift sparkNative = Uplift.of(scored, "u", "t", "y");
+        List<Row> rows = scored.select("u", "t", "y").collectAsList();
+        double[] u = new double[rows.size()];
+        boolean[] t = new boolean[rows.size()];
+        double[] y = new double[rows.size()];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = rows.get(i).getDouble(0);
+            t[i] = rows.get(i).getInt(1) == 1;
+            y[i] = rows.get(i).getInt(2);
+        }
+        Uplift exact = Uplift.of(u, t, y);
+        for (Uplift up : List.of(sparkNative, exact)) {
+            for (int d = 0; d < 10; d++) {
+                assertEquals(UPLIFT[d][0], up.deciles().get(d).uplift(), TOL, "uplift of decile " + (d + 1));
+                assertEquals(UPLIFT[d][1], up.qini()[d + 1], TOL, "Qini after decile " + (d + 1));
+                assertEquals(UPLIFT[d][2], up.upliftCurve()[d + 1], TOL, "uplift curve after decile " + (d + 1));
+            }
+            assertEquals(0.0037949480954076152, up.qiniCoefficient(), TOL);
+        }
+        io.propensitykit.plot.Plot plot = io.propensitykit.plot.ScorePlots.qini(sparkNative);
+        assertEquals(11, plot.series().get(1).x().length);
+        assertTrue(plot.svg().contains("<svg"));
+    }
+
     @Test
     void propensitiesAtZeroOrOneAreRefused() {
         Dataset<Row> bad = fixture.withColumn("e", org.apache.spark.sql.functions.lit(1.0));
