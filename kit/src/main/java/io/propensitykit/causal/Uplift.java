@@ -1,12 +1,13 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.metrics.QuantileEdges;
+
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -59,11 +60,8 @@ public record Uplift(List<Decile> deciles, double[] share, double[] qini, double
         Column t = Columns.binary(df, treatCol);
         Dataset<Row> sty = df.select(functions.col(upliftCol).cast("double").as("s"), t.as("t"),
                 functions.col(outcomeCol).cast("double").as("y"));
-        double[] edges = sty.stat().approxQuantile("s", new double[] {.1, .2, .3, .4, .5, .6, .7, .8, .9}, 0.0);
-        Column above = functions.lit(0);
-        for (double e : edges) {
-            above = above.plus(functions.when(functions.col("s").gt(e), 1).otherwise(0));
-        }
+        double[] edges = QuantileEdges.of(sty, "s", 10);
+        Column above = QuantileEdges.group(functions.col("s"), edges);
         double[][] n = new double[2][10];
         double[][] sumY = new double[2][10];
         for (Row r : sty.withColumn("d", functions.lit(10).minus(above)).groupBy("d", "t")
@@ -85,21 +83,11 @@ public record Uplift(List<Decile> deciles, double[] share, double[] qini, double
      * @return the uplift summary
      */
     public static Uplift of(double[] scores, boolean[] treated, double[] outcomes) {
-        double[] sorted = scores.clone();
-        Arrays.sort(sorted);
-        double[] edges = new double[9];
-        for (int k = 1; k <= 9; k++) {
-            edges[k - 1] = sorted[Math.max(0, (int) Math.ceil(k / 10.0 * sorted.length) - 1)];
-        }
+        double[] edges = QuantileEdges.of(scores, 10);
         double[][] n = new double[2][10];
         double[][] sumY = new double[2][10];
         for (int i = 0; i < scores.length; i++) {
-            int above = 0;
-            for (double e : edges) {
-                if (scores[i] > e) {
-                    above++;
-                }
-            }
+            int above = QuantileEdges.group(scores[i], edges);
             int arm = treated[i] ? 1 : 0;
             n[arm][9 - above]++;
             sumY[arm][9 - above] += outcomes[i];

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Calibration of a probability score: reliability bins, either {@code bins} equal-width intervals
- * over [0, 1] (the last one closed) or quantile bins holding about equally many rows, with the
+ * over [0, 1] (the last one closed) or quantile bins holding about equally many rows
+ * ({@link QuantileEdges}), with the
  * expected and maximum calibration errors.
  *
  * <pre>{@code
@@ -85,8 +86,7 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
     }
 
     /**
-     * Bins arrays into quantile bins: edges at the exact {@code k/bins} quantiles (the smallest
-     * score whose rank reaches {@code ceil(k n / bins)}), a score on an edge in the lower bin.
+     * Bins arrays into quantile bins, with {@link QuantileEdges}' rule.
      *
      * @param scores probabilities in [0, 1]
      * @param labels one label per score
@@ -94,22 +94,12 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @return the calibration; a bin's lower and upper are its edges
      */
     public static Calibration quantile(double[] scores, boolean[] labels, int bins) {
-        double[] sorted = scores.clone();
-        java.util.Arrays.sort(sorted);
-        double[] edges = new double[bins - 1];
-        for (int k = 1; k < bins; k++) {
-            edges[k - 1] = sorted[Math.max(0, (int) Math.ceil((double) k / bins * sorted.length) - 1)];
-        }
+        double[] edges = QuantileEdges.of(scores, bins);
         long[] n = new long[bins];
         double[] sumScore = new double[bins];
         long[] positives = new long[bins];
         for (int i = 0; i < scores.length; i++) {
-            int b = 0;
-            for (double e : edges) {
-                if (scores[i] > e) {
-                    b++;
-                }
-            }
+            int b = QuantileEdges.group(scores[i], edges);
             n[b]++;
             sumScore[b] += scores[i];
             positives[b] += labels[i] ? 1 : 0;
@@ -129,15 +119,8 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
     public static Calibration quantile(Dataset<?> df, String scoreCol, String labelCol, int bins) {
         Column y = ScoreLabels.label(df, labelCol);
         Dataset<Row> sy = df.select(functions.col(scoreCol).cast("double").as("s"), y.as("y"));
-        double[] probabilities = new double[bins - 1];
-        for (int k = 1; k < bins; k++) {
-            probabilities[k - 1] = (double) k / bins;
-        }
-        double[] edges = sy.stat().approxQuantile("s", probabilities, 0.0);
-        Column bin = functions.lit(0);
-        for (double e : edges) {
-            bin = bin.plus(functions.when(functions.col("s").gt(e), 1).otherwise(0));
-        }
+        double[] edges = QuantileEdges.of(sy, "s", bins);
+        Column bin = QuantileEdges.group(functions.col("s"), edges);
         long[] n = new long[bins];
         double[] sumScore = new double[bins];
         long[] positives = new long[bins];

@@ -60,13 +60,7 @@ public record Deciles(List<Decile> rows, double overallRate) {
      * @return the deciles
      */
     public static Deciles of(double[] scores, boolean[] labels) {
-        double[] sorted = scores.clone();
-        Arrays.sort(sorted);
-        double[] edges = new double[9];
-        for (int k = 1; k <= 9; k++) {
-            int rank = (int) Math.ceil(k / 10.0 * sorted.length);
-            edges[k - 1] = sorted[Math.max(0, rank - 1)];
-        }
+        double[] edges = QuantileEdges.of(scores, 10);
         long[] n = new long[10];
         long[] pos = new long[10];
         double[] min = new double[10];
@@ -74,7 +68,7 @@ public record Deciles(List<Decile> rows, double overallRate) {
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
         for (int i = 0; i < scores.length; i++) {
-            int d = decile(scores[i], edges);
+            int d = 10 - QuantileEdges.group(scores[i], edges);
             n[d - 1]++;
             pos[d - 1] += labels[i] ? 1 : 0;
             min[d - 1] = Math.min(min[d - 1], scores[i]);
@@ -94,11 +88,8 @@ public record Deciles(List<Decile> rows, double overallRate) {
     public static Deciles of(Dataset<?> df, String scoreCol, String labelCol) {
         Column y = ScoreLabels.label(df, labelCol);
         Dataset<Row> sy = df.select(functions.col(scoreCol).cast("double").as("s"), y.as("y"));
-        double[] edges = sy.stat().approxQuantile("s", new double[] {.1, .2, .3, .4, .5, .6, .7, .8, .9}, 0.0);
-        Column above = functions.lit(0);
-        for (double e : edges) {
-            above = above.plus(functions.when(functions.col("s").gt(e), 1).otherwise(0));
-        }
+        double[] edges = QuantileEdges.of(sy, "s", 10);
+        Column above = QuantileEdges.group(functions.col("s"), edges);
         long[] n = new long[10];
         long[] pos = new long[10];
         double[] min = new double[10];
@@ -115,16 +106,6 @@ public record Deciles(List<Decile> rows, double overallRate) {
             max[d - 1] = r.getDouble(4);
         }
         return from(n, pos, min, max);
-    }
-
-    private static int decile(double score, double[] edges) {
-        int above = 0;
-        for (double e : edges) {
-            if (score > e) {
-                above++;
-            }
-        }
-        return 10 - above;
     }
 
     private static Deciles from(long[] n, long[] pos, double[] min, double[] max) {

@@ -1,5 +1,6 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,10 +14,8 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,17 +27,13 @@ import java.util.List;
  * printed by {@code fixtures/causal/make_causal_fixture.py}, then on generated data whose true
  * average effect is known.
  */
-class CausalTest {
+class CausalTest extends SharedSpark {
 
     private static final double TOL = 1e-9;
-    private static SparkSession spark;
     private static Dataset<Row> fixture;
 
     @BeforeAll
     static void start() throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("causal-tests")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "3").getOrCreate();
         Path csv = Path.of(CausalTest.class.getResource("/fixtures/causal/causal.csv").toURI());
         StructType schema = new StructType().add("e", DataTypes.DoubleType).add("t", DataTypes.IntegerType)
                 .add("y", DataTypes.IntegerType).add("x1", DataTypes.DoubleType).add("x2", DataTypes.DoubleType)
@@ -46,12 +41,6 @@ class CausalTest {
         fixture = spark.read().option("header", "true").schema(schema).csv(csv.toString()).cache();
     }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     @Test
     void overlapWeightsAndBalanceMatchNumPy() {

@@ -1,14 +1,12 @@
 package io.propensitykit.data;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,26 +20,14 @@ import java.util.Map;
  * The loaders on the real files in {@code ../shared/datasets} beside the project, when present;
  * the missing-file and checksum errors on files of our own.
  */
-class PublicDatasetsTest {
+class PublicDatasetsTest extends SharedSpark {
 
     /** The shared data sits beside the project root, which is the kit module's parent. */
     private static final Path SHARED = Path.of("").toAbsolutePath().getParent().resolveSibling("shared")
             .resolve("datasets");
 
-    private static SparkSession spark;
 
-    @BeforeAll
-    static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("datasets-tests")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
-    }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     private static PublicDatasets shared(PublicDataset needed) {
         PublicDatasets data = PublicDatasets.at(SHARED);

@@ -1,5 +1,6 @@
 package io.propensitykit.data;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import tech.tablesaw.api.Table;
@@ -18,22 +16,10 @@ import tech.tablesaw.api.Table;
 import java.util.List;
 
 /** The generator: determinism across partitionings, Spark equals Tablesaw, and the configured rates. */
-class RetailGeneratorTest {
+class RetailGeneratorTest extends SharedSpark {
 
-    private static SparkSession spark;
 
-    @BeforeAll
-    static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("generator-tests")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
-    }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     private static List<Row> sorted(Dataset<Row> df) {
         return df.orderBy("customer_id").collectAsList();

@@ -1,5 +1,6 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,11 +8,9 @@ import io.propensitykit.data.RetailGenerator;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +23,7 @@ import java.util.List;
  * Platt and isotonic calibration against scikit-learn on {@code fixtures/metrics/scores.csv}
  * (references printed by make_metrics_fixture.py), and on generated data with known truth.
  */
-class CalibratorTest {
+class CalibratorTest extends SharedSpark {
 
     /** scikit-learn LogisticRegression(C=1e12, newton-cg) on logit(score); its solver stops near 1e-8. */
     private static final double PLATT_SLOPE = 1.0686774158688064;
@@ -34,7 +33,6 @@ class CalibratorTest {
     private static final double[] ISOTONIC = {0, 0.071428571428571425, 0.094339622641509441, 0.25333333333333335,
         0.2857142857142857, 0.51282051282051277, 0.8999999999999998, 1};
 
-    private static SparkSession spark;
     private static double[] scores;
     private static boolean[] labels;
     private static Dataset<Row> frame;
@@ -50,19 +48,10 @@ class CalibratorTest {
             scores[i - 1] = Double.parseDouble(cells[0]);
             labels[i - 1] = cells[1].equals("1");
         }
-        spark = SparkSession.builder().master("local[2]").appName("calibrator-tests")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "3").getOrCreate();
         frame = spark.read().option("header", "true").schema(new StructType().add("score", DataTypes.DoubleType)
                 .add("label", DataTypes.IntegerType)).csv(csv.toString());
     }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     @Test
     void plattMatchesScikitLearn() {

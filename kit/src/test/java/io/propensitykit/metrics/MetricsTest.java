@@ -1,15 +1,14 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +25,7 @@ import java.util.List;
  * average_precision_score, log_loss, brier_score_loss), SciPy (ks_2samp) and NumPy (ECE, MCE over
  * 10 uniform and 5 quantile bins; deciles). The array, Tablesaw and Spark paths must all give them.
  */
-class MetricsTest {
+class MetricsTest extends SharedSpark {
 
     private static final double ROC_AUC = 0.73600012683916793;
     private static final double PR_AUC = 0.53062916977411245;
@@ -39,7 +38,6 @@ class MetricsTest {
     private static final double MCE_Q5 = 0.074155844155844197;
     private static final double TOL = 1e-9;
 
-    private static SparkSession spark;
     private static double[] scores;
     private static boolean[] labels;
     private static Path csv;
@@ -55,17 +53,8 @@ class MetricsTest {
             scores[i - 1] = Double.parseDouble(cells[0]);
             labels[i - 1] = cells[1].equals("1");
         }
-        spark = SparkSession.builder().master("local[2]").appName("metrics-tests")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "3").getOrCreate();
     }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     private static Dataset<Row> frame() {
         StructType schema = new StructType().add("score", DataTypes.DoubleType).add("label", DataTypes.IntegerType);

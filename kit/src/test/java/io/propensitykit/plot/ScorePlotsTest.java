@@ -1,5 +1,6 @@
 package io.propensitykit.plot;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +14,8 @@ import io.propensitykit.metrics.Deciles;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,17 +34,14 @@ import javax.xml.parsers.DocumentBuilderFactory;
  * Each plot through its binned data (checked against counts made here from the raw arrays) and one
  * rendering check: a valid SVG with the series, the bars and the axis titles.
  */
-class ScorePlotsTest {
+class ScorePlotsTest extends SharedSpark {
 
-    private static SparkSession spark;
     private static Dataset<Row> scores;
     private static double[] s;
     private static boolean[] y;
 
     @BeforeAll
     static void start() throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("plot-tests").config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.sql.shuffle.partitions", "3").getOrCreate();
         Path csv = Path.of(ScorePlotsTest.class.getResource("/fixtures/metrics/scores.csv").toURI());
         scores = spark.read().option("header", "true").schema(new StructType().add("score", DataTypes.DoubleType)
                 .add("label", DataTypes.IntegerType)).csv(csv.toString()).cache();
@@ -58,12 +54,6 @@ class ScorePlotsTest {
         }
     }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     /** A parsable SVG that names every series and both axes. */
     private static void assertRenders(Plot plot, String xTitle, String yTitle) throws Exception {

@@ -1,5 +1,6 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +25,7 @@ import java.util.TreeSet;
  * wrong-width features. As columns, ids 2 (null), 4 (NaN), 5 (Infinity) and 6 (-Infinity) are
  * invalid; as an array, id 7 (3 values) is invalid too.
  */
-class HandleInvalidTest extends SparkTestBase {
+class HandleInvalidTest extends SharedSpark {
 
     private static final StructType SCHEMA = new StructType()
             .add("id", DataTypes.IntegerType)

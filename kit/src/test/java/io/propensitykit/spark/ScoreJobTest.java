@@ -1,5 +1,6 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +50,7 @@ class ScoreJobTest {
             rows.add(RowFactory.create(1000 + i, r[0], r[1], r[2], r[3]));
             expected.put(1000 + i, r[4]);
         }
-        SparkSession spark = SparkTestBase.newSession();
+        SparkSession spark = SharedSpark.newSession();
         spark.createDataFrame(rows, schema).repartition(2).write().parquet(parquet.toString());
         spark.stop();
         return expected;
@@ -66,7 +67,7 @@ class ScoreJobTest {
             "--id", "customer_id", "--master", "local[2]", "--batch-size", "16"});
         assertEquals(0, status);
 
-        SparkSession spark = SparkTestBase.newSession();
+        SparkSession spark = SharedSpark.newSession();
         List<Row> scored = spark.read().parquet(output.toString()).collectAsList();
         assertEquals(64, scored.size());
         assertEquals(List.of("customer_id", "propensity"), List.of(scored.get(0).schema().fieldNames()));

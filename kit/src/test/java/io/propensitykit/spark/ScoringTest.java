@@ -1,5 +1,6 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -32,7 +33,7 @@ import java.util.Map;
  * Both fixture models through the three Spark paths (batched, SQL UDF, Transformer), against
  * outputs recorded independently: torch in Python for TorchScript, a plain-Java forward pass for DJL.
  */
-class ScoringTest extends SparkTestBase {
+class ScoringTest extends SharedSpark {
 
     private static final double TOL = 1e-5;
     private static final StructType SCHEMA = new StructType()

@@ -1,5 +1,6 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.propensitykit.model.Fixtures;
@@ -26,11 +27,11 @@ class TwoSessionsTest {
     @Test
     void secondSessionScoresAfterTheFirstStops() {
         double expected = PropensityModel.load(Fixtures.torchScript().toString()).predict(new double[] {10, 2, 50, 12})[0];
-        SparkSession first = SparkTestBase.newSession();
+        SparkSession first = SharedSpark.newSession();
         assertEquals(expected, scoreFirstRow(first), 1e-6);
         first.stop();
 
-        SparkSession second = SparkTestBase.newSession();
+        SparkSession second = SharedSpark.newSession();
         assertEquals(expected, scoreFirstRow(second), 1e-6);
         ModelCache.clear(); // the model loads again, in the same JVM, for the second session
         assertEquals(expected, scoreFirstRow(second), 1e-6);

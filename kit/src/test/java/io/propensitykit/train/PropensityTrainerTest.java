@@ -1,5 +1,6 @@
 package io.propensitykit.train;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,11 +16,8 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,27 +30,14 @@ import java.util.List;
  * logistic regression on the same encoded features, and the saved model scores in Spark exactly
  * as it predicted at training time.
  */
-class PropensityTrainerTest {
+class PropensityTrainerTest extends SharedSpark {
 
     private static final List<String> NUMERIC = List.of("tenure_months", "recency_days", "frequency", "monetary",
             "email_open_rate", "past_electronics", "past_fashion", "past_home");
     private static final List<String> CATEGORICAL = List.of("channel", "region", "device");
 
-    private static SparkSession spark;
 
-    @BeforeAll
-    static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("trainer-tests")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
-    }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     private static double auc(List<Row> rows, int scoreCol, int labelCol) {
         double[] s = new double[rows.size()];

@@ -1,5 +1,6 @@
 package io.propensitykit.train;
 
+import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.propensitykit.data.RetailGenerator;
@@ -8,9 +9,6 @@ import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URISyntaxException;
@@ -25,22 +23,10 @@ import java.util.Map;
  * predictions) scores the same held-out customers in Spark as PyTorch did, raw columns in: the
  * feature spec written by Python is applied by the kit's scorer.
  */
-class TorchTrainedModelTest {
+class TorchTrainedModelTest extends SharedSpark {
 
-    private static SparkSession spark;
 
-    @BeforeAll
-    static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("torch-trained-tests")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
-    }
 
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        SparkSession.clearActiveSession();
-        SparkSession.clearDefaultSession();
-    }
 
     @Test
     void scoresHeldOutRowsAsPyTorchDid() throws Exception {

@@ -1,12 +1,13 @@
-package io.propensitykit.spark;
+package io.propensitykit;
 
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** One local[2] SparkSession per test class, stopped when the class is done. */
-abstract class SparkTestBase {
+/** One local[2] SparkSession per test class, stopped when the class is done (Spark's SharedSparkSession). */
+public abstract class SharedSpark {
 
+    /** The class's session. */
     protected static SparkSession spark;
 
     @BeforeAll
@@ -14,7 +15,12 @@ abstract class SparkTestBase {
         spark = newSession();
     }
 
-    static SparkSession newSession() {
+    /**
+     * A local[2] session for tests: no UI, loopback driver, few shuffle partitions.
+     *
+     * @return the session
+     */
+    public static SparkSession newSession() {
         return SparkSession.builder()
                 .master("local[2]")
                 .appName("propensity-kit-tests")
