@@ -1,11 +1,11 @@
 package io.propensitykit.causal;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
 
 import org.apache.spark.ml.classification.LogisticRegression;

@@ -1,10 +1,11 @@
 package io.propensitykit.data;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.propensitykit.SharedSpark;
 
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;

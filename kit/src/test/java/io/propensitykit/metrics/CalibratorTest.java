@@ -1,21 +1,18 @@
 package io.propensitykit.metrics;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -33,23 +30,14 @@ class CalibratorTest extends SharedSpark {
     private static final double[] ISOTONIC = {0, 0.071428571428571425, 0.094339622641509441, 0.25333333333333335,
         0.2857142857142857, 0.51282051282051277, 0.8999999999999998, 1};
 
-    private static double[] scores;
-    private static boolean[] labels;
+    private static final ScoresFixture FIXTURE = ScoresFixture.load();
+    private static final double[] scores = FIXTURE.scores;
+    private static final boolean[] labels = FIXTURE.labels;
     private static Dataset<Row> frame;
 
     @BeforeAll
-    static void load() throws Exception {
-        Path csv = Path.of(CalibratorTest.class.getResource("/fixtures/metrics/scores.csv").toURI());
-        List<String> lines = Files.readAllLines(csv);
-        scores = new double[lines.size() - 1];
-        labels = new boolean[lines.size() - 1];
-        for (int i = 1; i < lines.size(); i++) {
-            String[] cells = lines.get(i).split(",");
-            scores[i - 1] = Double.parseDouble(cells[0]);
-            labels[i - 1] = cells[1].equals("1");
-        }
-        frame = spark.read().option("header", "true").schema(new StructType().add("score", DataTypes.DoubleType)
-                .add("label", DataTypes.IntegerType)).csv(csv.toString());
+    static void load() {
+        frame = FIXTURE.frame(spark);
     }
 
 

@@ -1,15 +1,13 @@
 package io.propensitykit.metrics;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.SharedSpark;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import tech.tablesaw.api.Table;
@@ -17,7 +15,6 @@ import tech.tablesaw.io.csv.CsvReadOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The metrics on {@code fixtures/metrics/scores.csv} (400 rows with ties), against references
@@ -38,27 +35,14 @@ class MetricsTest extends SharedSpark {
     private static final double MCE_Q5 = 0.074155844155844197;
     private static final double TOL = 1e-9;
 
-    private static double[] scores;
-    private static boolean[] labels;
-    private static Path csv;
-
-    @BeforeAll
-    static void load() throws Exception {
-        csv = Path.of(MetricsTest.class.getResource("/fixtures/metrics/scores.csv").toURI());
-        List<String> lines = Files.readAllLines(csv);
-        scores = new double[lines.size() - 1];
-        labels = new boolean[lines.size() - 1];
-        for (int i = 1; i < lines.size(); i++) {
-            String[] cells = lines.get(i).split(",");
-            scores[i - 1] = Double.parseDouble(cells[0]);
-            labels[i - 1] = cells[1].equals("1");
-        }
-    }
+    private static final ScoresFixture FIXTURE = ScoresFixture.load();
+    private static final double[] scores = FIXTURE.scores;
+    private static final boolean[] labels = FIXTURE.labels;
+    private static final Path csv = FIXTURE.csv;
 
 
     private static Dataset<Row> frame() {
-        StructType schema = new StructType().add("score", DataTypes.DoubleType).add("label", DataTypes.IntegerType);
-        return spark.read().option("header", "true").schema(schema).csv(csv.toString()).repartition(4);
+        return FIXTURE.frame(spark);
     }
 
     private static void assertReference(BinaryMetrics m) {

@@ -1,16 +1,17 @@
 package io.propensitykit.plot;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.SharedSpark;
 import io.propensitykit.causal.Balance;
 import io.propensitykit.causal.Estimand;
 import io.propensitykit.causal.Weights;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
+import io.propensitykit.metrics.ScoresFixture;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,24 +37,15 @@ import javax.xml.parsers.DocumentBuilderFactory;
  */
 class ScorePlotsTest extends SharedSpark {
 
+    private static final ScoresFixture FIXTURE = ScoresFixture.load();
+    private static final double[] s = FIXTURE.scores;
+    private static final boolean[] y = FIXTURE.labels;
     private static Dataset<Row> scores;
-    private static double[] s;
-    private static boolean[] y;
 
     @BeforeAll
-    static void start() throws Exception {
-        Path csv = Path.of(ScorePlotsTest.class.getResource("/fixtures/metrics/scores.csv").toURI());
-        scores = spark.read().option("header", "true").schema(new StructType().add("score", DataTypes.DoubleType)
-                .add("label", DataTypes.IntegerType)).csv(csv.toString()).cache();
-        List<String> lines = Files.readAllLines(csv);
-        s = new double[lines.size() - 1];
-        y = new boolean[lines.size() - 1];
-        for (int i = 1; i < lines.size(); i++) {
-            s[i - 1] = Double.parseDouble(lines.get(i).split(",")[0]);
-            y[i - 1] = lines.get(i).endsWith(",1");
-        }
+    static void start() {
+        scores = FIXTURE.frame(spark).cache();
     }
-
 
     /** A parsable SVG that names every series and both axes. */
     private static void assertRenders(Plot plot, String xTitle, String yTitle) throws Exception {

@@ -1,10 +1,10 @@
 package io.propensitykit.spark;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.SharedSpark;
 import io.propensitykit.model.Fixtures;
 
 import org.apache.spark.sql.Row;

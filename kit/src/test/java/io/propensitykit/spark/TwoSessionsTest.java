@@ -1,8 +1,8 @@
 package io.propensitykit.spark;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.propensitykit.SharedSpark;
 import io.propensitykit.model.Fixtures;
 import io.propensitykit.model.ModelCache;
 import io.propensitykit.model.PropensityModel;

@@ -1,9 +1,9 @@
 package io.propensitykit.train;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
 import io.propensitykit.metrics.RocAuc;
 import io.propensitykit.model.PropensityModel;

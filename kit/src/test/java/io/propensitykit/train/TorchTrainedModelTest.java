@@ -1,8 +1,8 @@
 package io.propensitykit.train;
 
-import io.propensitykit.SharedSpark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
 import io.propensitykit.model.ModelFormat;
 import io.propensitykit.model.PropensityModel;
