@@ -20,6 +20,8 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.w3c.dom.Document;
 
@@ -47,7 +49,11 @@ class ScorePlotsTest extends SharedSpark {
         scores = FIXTURE.frame(spark).cache();
     }
 
-    /** A parsable SVG that names every series and both axes. */
+    /**
+     * A parsable SVG in which every series is drawn (bars counted by their fill colour, one more
+     * for the legend swatch; lines by their stroke colour), and a PNG whose axis-title strips hold
+     * ink, since XChart draws text as glyph outlines.
+     */
     private static void assertRenders(Plot plot, String xTitle, String yTitle) throws Exception {
         String svg = plot.svg();
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
@@ -60,8 +66,51 @@ class ScorePlotsTest extends SharedSpark {
         assertEquals(yTitle, chart.getYAxisTitle());
         assertTrue(plot.html().startsWith("%html <div class=\"kit-plot\"><svg"));
         for (Plot.Series series : plot.series()) {
-            assertTrue(chart.getSeriesMap().containsKey(series.name()), series.name());
+            Object drawn = chart.getSeriesMap().get(series.name());
+            assertTrue(drawn != null, series.name());
+            if (drawn instanceof CategorySeries bars) {
+                assertEquals(series.x().length + 1, count(svg, "fill:" + rgb(bars.getFillColor())),
+                        series.name() + ": one bar per bin and a legend swatch");
+            } else if (((XYSeries) drawn).getXYSeriesRenderStyle() == XYSeries.XYSeriesRenderStyle.Scatter) {
+                assertTrue(count(svg, "fill:" + rgb(((XYSeries) drawn).getMarkerColor())) >= series.x().length,
+                        series.name() + ": a marker per point");
+            } else {
+                assertTrue(count(svg, "stroke:" + rgb(((XYSeries) drawn).getLineColor())) >= 1, series.name());
+            }
         }
+        // XChart draws text as glyph outlines, so the titles are checked as pixels: the chart drawn
+        // without its axis titles must differ from the chart drawn with them.
+        java.awt.image.BufferedImage with = javax.imageio.ImageIO.read(new ByteArrayInputStream(plot.png()));
+        chart.setXAxisTitle("");
+        chart.setYAxisTitle("");
+        java.awt.image.BufferedImage without = javax.imageio.ImageIO.read(new ByteArrayInputStream(plot.png()));
+        chart.setXAxisTitle(xTitle);
+        chart.setYAxisTitle(yTitle);
+        assertTrue(differing(with, without) > 100, "the axis titles are drawn");
+    }
+
+    private static int differing(java.awt.image.BufferedImage a, java.awt.image.BufferedImage b) {
+        int n = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                if (a.getRGB(x, y) != b.getRGB(x, y)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static String rgb(java.awt.Color c) {
+        return "rgb(" + c.getRed() + "," + c.getGreen() + "," + c.getBlue() + ")";
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test
