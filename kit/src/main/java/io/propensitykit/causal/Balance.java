@@ -133,6 +133,15 @@ public record Balance(List<Row> rows) {
                 BooleanColumn.create("flagged", rows.stream().map(Row::flagged).toList()));
     }
 
+    /**
+     * Writes the balance table as CSV with a header.
+     *
+     * @param file the CSV file
+     */
+    public void writeCsv(java.nio.file.Path file) {
+        table().write().csv(file.toFile());
+    }
+
     /** @return Zeppelin {@code %table} text */
     public String toZeppelinTable() {
         StringBuilder s = new StringBuilder("%table covariate\tsmd_before\tsmd_after\tvariance_ratio_before"

@@ -118,6 +118,40 @@ public final class Effects {
         return estimate("aipw", df.select(psi, one), s -> s[0] / s[1], replicates, seed);
     }
 
+    /**
+     * Lays estimates side by side as a Tablesaw table (print it, or {@code .write().csv(...)}).
+     *
+     * @param estimates the estimates
+     * @return one row per estimate
+     */
+    public static tech.tablesaw.api.Table table(Estimate... estimates) {
+        return tech.tablesaw.api.Table.create("effects",
+                tech.tablesaw.api.StringColumn.create("method", Arrays.stream(estimates).map(Estimate::method).toList()),
+                tech.tablesaw.api.DoubleColumn.create("estimate", Arrays.stream(estimates).mapToDouble(Estimate::estimate)
+                        .toArray()),
+                tech.tablesaw.api.DoubleColumn.create("ci_lower", Arrays.stream(estimates).mapToDouble(Estimate::lower)
+                        .toArray()),
+                tech.tablesaw.api.DoubleColumn.create("ci_upper", Arrays.stream(estimates).mapToDouble(Estimate::upper)
+                        .toArray()),
+                tech.tablesaw.api.IntColumn.create("replicates", Arrays.stream(estimates).mapToInt(Estimate::replicates)
+                        .toArray()));
+    }
+
+    /**
+     * Lays estimates side by side as Zeppelin {@code %table} text.
+     *
+     * @param estimates the estimates
+     * @return the table text
+     */
+    public static String toZeppelinTable(Estimate... estimates) {
+        StringBuilder s = new StringBuilder("%table method\testimate\t95% CI lower\t95% CI upper\treplicates\n");
+        for (Estimate e : estimates) {
+            s.append(String.format(java.util.Locale.ROOT, "%s\t%.4f\t%.4f\t%.4f\t%d%n", e.method(), e.estimate(),
+                    e.lower(), e.upper(), e.replicates()));
+        }
+        return s.toString();
+    }
+
     private static Column propensity(Dataset<?> df, String scoreCol) {
         Column e = functions.col(scoreCol).cast("double");
         long bad = df.where(e.leq(0).or(e.geq(1)).or(e.isNull())).count();

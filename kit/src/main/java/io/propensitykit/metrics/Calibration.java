@@ -5,6 +5,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
+import tech.tablesaw.api.Table;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,6 +59,19 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
             positives[b] += labels[i] ? 1 : 0;
         }
         return from(n, sumScore, positives, bins);
+    }
+
+    /**
+     * Bins a Tablesaw table's columns exactly.
+     *
+     * @param table the rows
+     * @param scoreCol probabilities in [0, 1]
+     * @param labelCol 0/1 or boolean
+     * @param bins the number of equal-width bins
+     * @return the calibration
+     */
+    public static Calibration of(Table table, String scoreCol, String labelCol, int bins) {
+        return of(ScoreLabels.scores(table, scoreCol), ScoreLabels.labels(table, labelCol), bins);
     }
 
     /**

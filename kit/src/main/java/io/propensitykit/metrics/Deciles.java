@@ -78,6 +78,18 @@ public record Deciles(List<Decile> rows, double overallRate) {
     }
 
     /**
+     * Builds the table from a Tablesaw table's columns, exactly.
+     *
+     * @param table the rows
+     * @param scoreCol the score column
+     * @param labelCol a 0/1 or boolean label column
+     * @return the deciles
+     */
+    public static Deciles of(Table table, String scoreCol, String labelCol) {
+        return of(ScoreLabels.scores(table, scoreCol), ScoreLabels.labels(table, labelCol));
+    }
+
+    /**
      * Builds the table inside Spark: exact quantiles, then one aggregation of ten rows.
      *
      * @param df the rows

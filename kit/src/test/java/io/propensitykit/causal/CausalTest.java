@@ -119,6 +119,9 @@ class CausalTest extends SharedSpark {
         assertTrue(ipw.covers(trueAte), "IPW " + ipw + " covers " + trueAte);
         assertTrue(aipw.covers(trueAte), "AIPW " + aipw + " covers " + trueAte);
         assertFalse(naive.covers(trueAte), "the naive difference " + naive + " misses " + trueAte);
+        tech.tablesaw.api.Table table = Effects.table(naive, ipw, aipw);
+        assertEquals(List.of("naive", "ipw", "aipw"), table.stringColumn("method").asList());
+        assertTrue(Effects.toZeppelinTable(naive, ipw, aipw).startsWith("%table method\testimate\t95% CI lower"));
         df.unpersist();
     }
 

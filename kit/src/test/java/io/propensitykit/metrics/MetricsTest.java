@@ -71,6 +71,8 @@ class MetricsTest extends SharedSpark {
     void calibrationMatchesNumPy() {
         Calibration exact = Calibration.of(scores, labels, 10);
         assertEquals(ECE10, exact.ece(), TOL);
+        assertEquals(ECE10, Calibration.of(tech.tablesaw.api.Table.read().csv(csv.toFile()), "score", "label", 10).ece(),
+                TOL);
         assertEquals(MCE10, exact.mce(), TOL);
         Calibration sparkNative = Calibration.of(frame(), "score", "label", 10);
         assertEquals(ECE10, sparkNative.ece(), TOL);
@@ -127,6 +129,7 @@ class MetricsTest extends SharedSpark {
     void decileTableMatchesNumPyOnBothPaths(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         Deciles exact = Deciles.of(scores, labels);
         assertDeciles(exact);
+        assertDeciles(Deciles.of(tech.tablesaw.api.Table.read().csv(csv.toFile()), "score", "label"));
         Deciles sparkNative = Deciles.of(frame(), "score", "label");
         assertDeciles(sparkNative);
         assertEquals(exact, sparkNative);
