@@ -23,8 +23,11 @@ import java.util.List;
 class CalibratorTest extends SharedSpark {
 
     /** scikit-learn LogisticRegression(C=1e12, newton-cg) on logit(score); its solver stops near 1e-8. */
-    private static final double PLATT_SLOPE = 1.0686774158688064;
-    private static final double PLATT_INTERCEPT = -0.015806295607645508;
+    private static final double SKLEARN_SLOPE = 1.0686774158688064;
+    private static final double SKLEARN_INTERCEPT = -0.015806295607645508;
+    /** The same likelihood maximized by NumPy Newton steps run to convergence (make_metrics_fixture.py). */
+    private static final double NUMPY_SLOPE = 1.0686774158688335;
+    private static final double NUMPY_INTERCEPT = -0.015806295607624813;
     private static final double[] PROBES = {0.0, 0.05, 0.125, 0.3, 0.333, 0.5, 0.71, 0.95};
     /** scikit-learn IsotonicRegression(out_of_bounds="clip").predict(PROBES). */
     private static final double[] ISOTONIC = {0, 0.071428571428571425, 0.094339622641509441, 0.25333333333333335,
@@ -46,11 +49,16 @@ class CalibratorTest extends SharedSpark {
         Calibrator exact = Calibrator.platt(scores, labels);
         Calibrator sparkNative = Calibrator.platt(frame, "score", "label");
         for (double s : PROBES) {
-            double reference = 1 / (1 + Math.exp(-(PLATT_SLOPE * Math.log(Math.max(s, 1e-12) / (1 - Math.max(s, 1e-12)))
-                    + PLATT_INTERCEPT)));
-            assertEquals(reference, exact.apply(s), 1e-7, "sklearn's solver tolerance; score " + s);
+            assertEquals(platt(NUMPY_SLOPE, NUMPY_INTERCEPT, s), exact.apply(s), 1e-9, "NumPy Newton; score " + s);
+            assertEquals(platt(SKLEARN_SLOPE, SKLEARN_INTERCEPT, s), exact.apply(s), 1e-7,
+                    "scikit-learn, to its solver's tolerance; score " + s);
             assertEquals(exact.apply(s), sparkNative.apply(s), 1e-12, "both Newton fits converge alike; score " + s);
         }
+    }
+
+    private static double platt(double slope, double intercept, double s) {
+        double p = Math.min(Math.max(s, 1e-12), 1 - 1e-12);
+        return 1 / (1 + Math.exp(-(slope * Math.log(p / (1 - p)) + intercept)));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.propensitykit.SharedSpark;
 import io.propensitykit.causal.Balance;
 import io.propensitykit.causal.Estimand;
+import io.propensitykit.causal.Uplift;
 import io.propensitykit.causal.Weights;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.metrics.Calibration;
@@ -181,6 +182,13 @@ class ScorePlotsTest extends SharedSpark {
         Plot love = ScorePlots.love(Balance.of(weighted, "t", List.of("x1", "x2"), "w"));
         assertEquals(2, love.series().get(0).x().length);
         assertRenders(love, "|SMD|", "covariate");
+        Uplift uplift = Uplift.of(causal.withColumn("u", org.apache.spark.sql.functions.expr("m1 - m0")), "u", "t",
+                "y");
+        Plot qini = ScorePlots.qini(uplift);
+        assertArrayEquals(uplift.qini(), qini.series().get(1).y(), 0.0);
+        assertArrayEquals(uplift.share(), qini.series().get(1).x(), 0.0);
+        assertRenders(qini, "share of customers targeted (by uplift score, highest first)", "incremental responders");
+
         Plot w = ScorePlots.weights(weighted, "w", "t", 15);
         assertEquals(15, w.series().get(0).y().length);
         assertRenders(w, "w", "share of arm");
