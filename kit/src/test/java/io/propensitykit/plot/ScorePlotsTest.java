@@ -179,8 +179,12 @@ class ScorePlotsTest extends SharedSpark {
                 .add("m0", DataTypes.DoubleType))
                 .csv(Path.of(getClass().getResource("/fixtures/causal/causal.csv").toURI()).toString());
         Dataset<Row> weighted = Weights.add(causal, "e", "t", Estimand.ATE, false, "w");
-        Plot love = ScorePlots.love(Balance.of(weighted, "t", List.of("x1", "x2"), "w"));
-        assertEquals(2, love.series().get(0).x().length);
+        Balance balance = Balance.of(weighted, "t", List.of("x1", "x2"), "w");
+        Plot love = ScorePlots.love(balance);
+        assertArrayEquals(new double[] {Math.abs(balance.rows().get(0).smdBefore()),
+            Math.abs(balance.rows().get(1).smdBefore())}, love.series().get(0).x(), 0.0);
+        assertArrayEquals(new double[] {Math.abs(balance.rows().get(0).smdAfter()),
+            Math.abs(balance.rows().get(1).smdAfter())}, love.series().get(1).x(), 0.0);
         assertRenders(love, "|SMD|", "covariate");
         Uplift uplift = Uplift.of(causal.withColumn("u", org.apache.spark.sql.functions.expr("m1 - m0")), "u", "t",
                 "y");
@@ -191,6 +195,8 @@ class ScorePlotsTest extends SharedSpark {
 
         Plot w = ScorePlots.weights(weighted, "w", "t", 15);
         assertEquals(15, w.series().get(0).y().length);
+        assertEquals(1.0, java.util.Arrays.stream(w.series().get(0).y()).sum(), 1e-12, "treated shares");
+        assertEquals(1.0, java.util.Arrays.stream(w.series().get(1).y()).sum(), 1e-12, "control shares");
         assertRenders(w, "w", "share of arm");
 
         Path png = w.save(tmp.resolve("weights.png"));
