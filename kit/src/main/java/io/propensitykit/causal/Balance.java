@@ -150,6 +150,7 @@ public record Balance(List<Row> rows) {
             s.append(String.format(Locale.ROOT, "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%s%n", r.covariate(), r.smdBefore(),
                     r.smdAfter(), r.varianceRatioBefore(), r.varianceRatioAfter(), r.flagged() ? "|SMD| > 0.1" : ""));
         }
-        return s.toString();
+        // Back to text after a blank line, as Zeppelin's z.show does: what follows is not table rows.
+        return s.append("\n%text ").toString();
     }
 }

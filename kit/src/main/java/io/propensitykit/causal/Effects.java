@@ -149,7 +149,8 @@ public final class Effects {
             s.append(String.format(java.util.Locale.ROOT, "%s\t%.4f\t%.4f\t%.4f\t%d%n", e.method(), e.estimate(),
                     e.lower(), e.upper(), e.replicates()));
         }
-        return s.toString();
+        // Back to text after a blank line, as Zeppelin's z.show does: what follows is not table rows.
+        return s.append("\n%text ").toString();
     }
 
     private static Column propensity(Dataset<?> df, String scoreCol) {

@@ -152,7 +152,7 @@ public record Deciles(List<Decile> rows, double overallRate) {
                 DoubleColumn.create("max_score", rows.stream().mapToDouble(Decile::maxScore).toArray()));
     }
 
-    /** @return the table as Zeppelin {@code %table} text, rates to four decimals */
+    /** @return the table as Zeppelin {@code %table} text, rates to four decimals, then back to {@code %text} */
     public String toZeppelinTable() {
         StringBuilder s = new StringBuilder("%table decile\tn\tresponders\trate\tlift\tcumulative_gain\tcumulative_lift"
                 + "\tmin_score\tmax_score\n");
@@ -161,7 +161,8 @@ public record Deciles(List<Decile> rows, double overallRate) {
                     d.responders(), d.rate(), d.lift(), d.cumulativeGain(), d.cumulativeLift(), d.minScore(),
                     d.maxScore()));
         }
-        return s.toString();
+        // Back to text after a blank line, as Zeppelin's z.show does: what follows is not table rows.
+        return s.append("\n%text ").toString();
     }
 
     /**

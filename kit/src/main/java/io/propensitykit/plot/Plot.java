@@ -88,9 +88,14 @@ public final class Plot {
                 + Base64.getEncoder().encodeToString(png()) + "\">";
     }
 
-    /** Prints the chart as {@code %html}, which Zeppelin and {@code kit run} display. */
+    /**
+     * Prints the chart as {@code %html}, which Zeppelin and {@code kit run} display, then switches
+     * the output back to {@code %text} (as Zeppelin's {@code z.show} does), so that what the
+     * paragraph prints next is not taken into the chart.
+     */
     public void show() {
         System.out.println(html());
+        System.out.println("%text ");
     }
 
     /**

@@ -226,26 +226,29 @@ public final class ScorePlots {
      */
     public static Plot love(Balance balance) {
         int k = balance.rows().size();
+        List<String> names = new ArrayList<>();
         double[] position = new double[k];
         double[] before = new double[k];
         double[] after = new double[k];
         for (int j = 0; j < k; j++) {
-            position[j] = k - j;
+            names.add(balance.rows().get(j).covariate());
+            position[j] = j + 1;
             before[j] = Math.abs(balance.rows().get(j).smdBefore());
             after[j] = Math.abs(balance.rows().get(j).smdAfter());
         }
-        XYChart chart = xyChart("Covariate balance (|standardized mean difference|)", "|SMD|", "covariate");
-        Map<Object, Object> names = new TreeMap<>();
-        for (int j = 0; j < k; j++) {
-            names.put((double) (k - j), balance.rows().get(j).covariate());
-        }
-        chart.setCustomYAxisTickLabelsFormatter(v -> String.valueOf(names.getOrDefault(v, "")));
-        scatter(chart, "before", before, position).setMarkerColor(PALETTE[1]);
-        scatter(chart, "after", after, position).setMarkerColor(PALETTE[0]);
-        line(chart, "threshold 0.1", new double[] {Balance.THRESHOLD, Balance.THRESHOLD}, new double[] {0.5, k + 0.5})
-                .setLineColor(Color.GRAY);
-        return new Plot(chart, List.of(new Plot.Series("before", before, position),
-                new Plot.Series("after", after, position)));
+        CategoryChart chart = categoryChart("Covariate balance: |standardized mean difference|", "covariate", "|SMD|");
+        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Scatter);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.addSeries("before", names, toList(before)).setMarkerColor(PALETTE[1]);
+        chart.addSeries("after", names, toList(after)).setMarkerColor(PALETTE[0]);
+        double[] threshold = new double[k];
+        java.util.Arrays.fill(threshold, Balance.THRESHOLD);
+        var line = chart.addSeries("threshold 0.1", names, toList(threshold));
+        line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
+        line.setLineColor(Color.GRAY);
+        line.setMarker(SeriesMarkers.NONE);
+        return new Plot(chart, List.of(new Plot.Series("before", position, before),
+                new Plot.Series("after", position, after)));
     }
 
     /**

@@ -126,6 +126,26 @@ public final class PropensityTrainer {
      * @return the trained model
      */
     public TrainedModel fit(Dataset<Row> df) {
+        List<Object[]> raw = new ArrayList<>();
+        float[] labels = collect(df, raw);
+        return train(raw, labels);
+    }
+
+    /**
+     * Fits the feature spec this trainer would use on these rows, without training: to look at the
+     * encoding (levels, means, missing flags) before spending time on a model.
+     *
+     * @param df rows with the feature columns and the label
+     * @return the spec
+     */
+    public FeatureSpec spec(Dataset<Row> df) {
+        List<Object[]> raw = new ArrayList<>();
+        collect(df, raw);
+        return FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns);
+    }
+
+    /** Brings the feature columns (sampled above maxRows) and the labels to the driver. */
+    private float[] collect(Dataset<Row> df, List<Object[]> raw) {
         List<String> cols = columns();
         List<org.apache.spark.sql.Column> select = new ArrayList<>();
         for (String c : cols) {
@@ -141,7 +161,6 @@ public final class PropensityTrainer {
         List<Row> rows = picked.collectAsList();
         progress.accept(String.format(Locale.ROOT, "training on %,d of %,d rows%s", rows.size(), total,
                 rows.size() < total ? " (a seeded sample on the driver; raise optMaxRows for more)" : ""));
-        List<Object[]> raw = new ArrayList<>(rows.size());
         float[] labels = new float[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
@@ -152,7 +171,7 @@ public final class PropensityTrainer {
             raw.add(values);
             labels[i] = label(r.isNullAt(cols.size()) ? null : r.getDouble(cols.size()), i);
         }
-        return train(raw, labels);
+        return labels;
     }
 
     /**

@@ -69,7 +69,11 @@ class ScorePlotsTest extends SharedSpark {
         for (Plot.Series series : plot.series()) {
             Object drawn = chart.getSeriesMap().get(series.name());
             assertTrue(drawn != null, series.name());
-            if (drawn instanceof CategorySeries bars) {
+            if (drawn instanceof CategorySeries points
+                    && points.getChartCategorySeriesRenderStyle() == CategorySeries.CategorySeriesRenderStyle.Scatter) {
+                assertTrue(count(svg, "fill:" + rgb(points.getMarkerColor())) >= series.x().length,
+                        series.name() + ": a marker per covariate");
+            } else if (drawn instanceof CategorySeries bars) {
                 assertEquals(series.x().length + 1, count(svg, "fill:" + rgb(bars.getFillColor())),
                         series.name() + ": one bar per bin and a legend swatch");
             } else if (((XYSeries) drawn).getXYSeriesRenderStyle() == XYSeries.XYSeriesRenderStyle.Scatter) {
@@ -182,10 +186,10 @@ class ScorePlotsTest extends SharedSpark {
         Balance balance = Balance.of(weighted, "t", List.of("x1", "x2"), "w");
         Plot love = ScorePlots.love(balance);
         assertArrayEquals(new double[] {Math.abs(balance.rows().get(0).smdBefore()),
-            Math.abs(balance.rows().get(1).smdBefore())}, love.series().get(0).x(), 0.0);
+            Math.abs(balance.rows().get(1).smdBefore())}, love.series().get(0).y(), 0.0);
         assertArrayEquals(new double[] {Math.abs(balance.rows().get(0).smdAfter()),
-            Math.abs(balance.rows().get(1).smdAfter())}, love.series().get(1).x(), 0.0);
-        assertRenders(love, "|SMD|", "covariate");
+            Math.abs(balance.rows().get(1).smdAfter())}, love.series().get(1).y(), 0.0);
+        assertRenders(love, "covariate", "|SMD|");
         Uplift uplift = Uplift.of(causal.withColumn("u", org.apache.spark.sql.functions.expr("m1 - m0")), "u", "t",
                 "y");
         Plot qini = ScorePlots.qini(uplift);

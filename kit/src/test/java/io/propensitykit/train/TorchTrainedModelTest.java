@@ -11,7 +11,6 @@ import io.propensitykit.spark.Propensity;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model trained in PyTorch by {@code datasets/train_torchscript.py} (committed with its held-out
- * predictions) scores the same held-out customers in Spark as PyTorch did, raw columns in: the
+ * The demo model trained in PyTorch by {@code datasets/train_torchscript.py} (committed in
+ * {@code datasets/models} with its held-out predictions) scores the same held-out customers in Spark as PyTorch did, raw columns in: the
  * feature spec written by Python is applied by the kit's scorer.
  */
 class TorchTrainedModelTest extends SharedSpark {
@@ -48,8 +47,8 @@ class TorchTrainedModelTest extends SharedSpark {
         }
     }
 
-    private static Path dir() throws URISyntaxException {
-        return Path.of(TorchTrainedModelTest.class.getResource("/fixtures/torch_trained/retail_mlp.pt").toURI())
-                .getParent();
+    /** The demo model the notebooks use, in the project's datasets/models (the kit module's sibling). */
+    private static Path dir() {
+        return Path.of("").toAbsolutePath().resolveSibling("datasets").resolve("models");
     }
 }

@@ -146,6 +146,18 @@ final class NoteSession implements AutoCloseable {
         SparkConf conf = new SparkConf();
         conf.setAppName(note.name());
         noteConf.forEach(conf::set);
+        // The runner embeds the kit: a note's spark.jars entry for the kit jar (there for Zeppelin)
+        // is already on the class path, and a second copy would only shadow it.
+        if (conf.contains("spark.jars")) {
+            String kept = java.util.Arrays.stream(conf.get("spark.jars").split(","))
+                    .filter(j -> !j.trim().matches("(.*/)?kit-[^/]*-all\\.jar"))
+                    .collect(java.util.stream.Collectors.joining(","));
+            if (kept.isEmpty()) {
+                conf.remove("spark.jars");
+            } else {
+                conf.set("spark.jars", kept);
+            }
+        }
         options.conf().forEach(conf::set);
         if (options.master() != null) {
             conf.setMaster(options.master());

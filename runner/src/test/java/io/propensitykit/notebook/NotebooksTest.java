@@ -54,8 +54,12 @@ class NotebooksTest {
     @Test
     void everyNoteRunsAndItsExecutedNoteKeepsZeppelinsShape(@TempDir Path out) throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        int status = RunCommand.run(new String[] {NOTEBOOKS.toString(), "-p", "customers=2000", "--out",
-            out.toString(), "--master", "local[2]"}, new PrintStream(log, true));
+        // Small and non-default: other rows, seed, trim, budget and dataset than the notes' defaults.
+        Path shared = Path.of("").toAbsolutePath().resolveSibling("shared").resolve("datasets");
+        int status = RunCommand.run(new String[] {NOTEBOOKS.toString(), "-p", "rows=20000", "-p", "seed=7",
+            "-p", "trim=0.1", "-p", "budget=500", "-p", "epochs=3", "-p", "dataset=nsw",
+            "-p", "data_dir=" + (Files.isDirectory(shared) ? shared : Path.of("datasets")), "--out", out.toString(),
+            "--master", "local[2]"}, new PrintStream(log, true));
         assertEquals(0, status, log.toString());
         for (Path file : notes()) {
             JsonObject source = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
