@@ -40,6 +40,7 @@ final class HtmlReport {
             details.code summary { cursor: pointer; font-size: 12px; color: #666; }
             pre { background: #f7f7f7; padding: 8px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; }
             pre.error { color: #c00; background: #fff3f3; border-left: 3px solid #c00; }
+            .table-wrap { max-width: 100%; overflow-x: auto; }
             table.result { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
             table.result th, table.result td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
             table.result th { background: #f0f0f0; }
@@ -128,7 +129,7 @@ final class HtmlReport {
     /** Zeppelin's table text: a tab-separated header line, then one line per row; every cell is escaped. */
     private static void table(StringBuilder h, String data) {
         String[] lines = data.split("\n");
-        h.append("<table class=\"result\">\n");
+        h.append("<div class=\"table-wrap\"><table class=\"result\">\n");
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].isEmpty()) {
                 continue;
@@ -140,7 +141,7 @@ final class HtmlReport {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n");
+        h.append("</table></div>\n");
     }
 
     private static String params(Map<String, String> params) {
