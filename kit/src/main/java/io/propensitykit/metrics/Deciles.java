@@ -61,20 +61,15 @@ public record Deciles(List<Decile> rows, double overallRate) {
      */
     public static Deciles of(double[] scores, boolean[] labels) {
         double[] edges = QuantileEdges.of(scores, 10);
-        long[] n = new long[10];
-        long[] pos = new long[10];
-        double[] min = new double[10];
-        double[] max = new double[10];
-        Arrays.fill(min, Double.POSITIVE_INFINITY);
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        Groups g = new Groups();
         for (int i = 0; i < scores.length; i++) {
-            int d = 10 - QuantileEdges.group(scores[i], edges);
-            n[d - 1]++;
-            pos[d - 1] += labels[i] ? 1 : 0;
-            min[d - 1] = Math.min(min[d - 1], scores[i]);
-            max[d - 1] = Math.max(max[d - 1], scores[i]);
+            int d = 9 - QuantileEdges.group(scores[i], edges);
+            g.n[d]++;
+            g.pos[d] += labels[i] ? 1 : 0;
+            g.min[d] = Math.min(g.min[d], scores[i]);
+            g.max[d] = Math.max(g.max[d], scores[i]);
         }
-        return from(n, pos, min, max);
+        return g.deciles();
     }
 
     /**
@@ -102,22 +97,34 @@ public record Deciles(List<Decile> rows, double overallRate) {
         Dataset<Row> sy = df.select(functions.col(scoreCol).cast("double").as("s"), y.as("y"));
         double[] edges = QuantileEdges.of(sy, "s", 10);
         Column above = QuantileEdges.group(functions.col("s"), edges);
-        long[] n = new long[10];
-        long[] pos = new long[10];
-        double[] min = new double[10];
-        double[] max = new double[10];
-        Arrays.fill(min, Double.POSITIVE_INFINITY);
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        for (Row r : sy.withColumn("d", functions.lit(10).minus(above)).groupBy("d")
+        Groups g = new Groups();
+        for (Row r : sy.withColumn("d", functions.lit(9).minus(above)).groupBy("d")
                 .agg(functions.count(functions.lit(1)), functions.sum("y"), functions.min("s"), functions.max("s"))
                 .collectAsList()) {
             int d = r.getInt(0);
-            n[d - 1] = r.getLong(1);
-            pos[d - 1] = Math.round(r.getDouble(2));
-            min[d - 1] = r.getDouble(3);
-            max[d - 1] = r.getDouble(4);
+            g.n[d] = r.getLong(1);
+            g.pos[d] = Math.round(r.getDouble(2));
+            g.min[d] = r.getDouble(3);
+            g.max[d] = r.getDouble(4);
         }
-        return from(n, pos, min, max);
+        return g.deciles();
+    }
+
+    /** Per-decile counts and score ranges, index 0 for decile 1. */
+    private static final class Groups {
+        final long[] n = new long[10];
+        final long[] pos = new long[10];
+        final double[] min = new double[10];
+        final double[] max = new double[10];
+
+        Groups() {
+            Arrays.fill(min, Double.POSITIVE_INFINITY);
+            Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        }
+
+        Deciles deciles() {
+            return from(n, pos, min, max);
+        }
     }
 
     private static Deciles from(long[] n, long[] pos, double[] min, double[] max) {
