@@ -44,7 +44,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Arguments are checked when the query is analyzed, on the driver: the count, that each is a
- * number, and that no argument is a feature column passed in another feature's place.
+ * number, and that no argument is a feature column passed in another feature's place. A model with
+ * a feature spec takes its raw columns (categorical ones as text) and encodes them as in training.
  */
 final class PropensityUdf implements UDF1<Seq<Object>, Double> {
 
@@ -69,8 +70,10 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
                     + " handleInvalid 'error' or 'keep', and filter with WHERE, or use Propensity.score with 'skip'.");
         }
         Broadcast<ModelFiles> files = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model.files());
-        UserDefinedFunction udf = functions.udf(new PropensityUdf(model, mode, name, files), DataTypes.DoubleType)
-                .withName(name);
+        boolean spec = model.metadata().spec() != null;
+        UserDefinedFunction udf = (spec
+                ? functions.udf(new RawFeatures(model, mode, name, files), DataTypes.DoubleType)
+                : functions.udf(new PropensityUdf(model, mode, name, files), DataTypes.DoubleType)).withName(name);
         if (mode == HandleInvalid.ERROR) {
             udf = udf.asNonNullable();
         }
@@ -79,7 +82,9 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
                 new AbstractFunction1<Seq<Expression>, Expression>() {
                     @Override
                     public Expression apply(Seq<Expression> children) {
-                        return function.apply(featureArray(name, model, JavaConverters.seqAsJavaList(children))).expr();
+                        List<Expression> args = JavaConverters.seqAsJavaList(children);
+                        return function.apply(spec ? rawStruct(name, model, args) : featureArray(name, model, args))
+                                .expr();
                     }
                 }, "java_udf");
     }
@@ -90,11 +95,6 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
 
     /** Turns the call's arguments into one {@code array<double>} in the model's feature order. */
     static Column featureArray(String name, PropensityModel model, List<Expression> args) {
-        if (model.metadata().spec() != null) {
-            throw new IllegalArgumentException(name + "(): model '" + model.metadata().name() + "' encodes raw"
-                    + " columns " + model.features() + " with a feature spec, which the SQL function does not"
-                    + " apply yet; score with Propensity.score(df, model) instead.");
-        }
         List<String> features = model.features();
         String signature = name + "(" + String.join(", ", features) + ")";
         if (args.size() == 1 && args.get(0).resolved()) {
@@ -137,6 +137,97 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
         return functions.array(seq(values));
     }
 
+    /**
+     * For a model with a feature spec: the raw columns as one struct in the model's order, numeric
+     * ones as doubles and categorical ones as text, so the spec encodes them as in training.
+     */
+    static Column rawStruct(String name, PropensityModel model, List<Expression> args) {
+        List<String> features = model.features();
+        var spec = model.metadata().spec();
+        List<Column> values = new ArrayList<>();
+        if (args.size() == 1 && args.get(0).resolved() && args.get(0).dataType() instanceof StructType struct) {
+            Column s = new Column(args.get(0));
+            for (String feature : features) {
+                values.add(s.getField(fieldOf(struct, feature, name).name()));
+            }
+        } else if (args.size() == features.size()) {
+            for (int j = 0; j < args.size(); j++) {
+                Expression arg = args.get(j);
+                if (arg instanceof NamedExpression named) {
+                    int position = features.indexOf(named.name());
+                    if (position >= 0 && position != j) {
+                        throw new IllegalArgumentException(name + "(): argument " + (j + 1) + " is column '"
+                                + named.name() + "', which is feature " + (position + 1) + " of the model; pass the"
+                                + " features in the model's order: " + name + "(" + String.join(", ", features) + ").");
+                    }
+                }
+                values.add(new Column(arg));
+            }
+        } else {
+            throw new IllegalArgumentException(name + "() takes " + features.size() + " raw columns, " + name + "("
+                    + String.join(", ", features) + "), or one struct of them; it was given " + args.size() + ".");
+        }
+        List<Column> typed = new ArrayList<>();
+        for (int j = 0; j < values.size(); j++) {
+            Column v = values.get(j);
+            if (!spec.isCategorical(j)) {
+                Expression e = v.expr();
+                if (e.resolved()) {
+                    requireNumeric(name, "feature '" + features.get(j) + "'", e.dataType());
+                }
+                typed.add(v.cast(DataTypes.DoubleType).as(features.get(j)));
+            } else {
+                typed.add(v.cast(DataTypes.StringType).as(features.get(j)));
+            }
+        }
+        return functions.struct(seq(typed));
+    }
+
+    /** The SQL function of a model with a feature spec: one struct of raw values per call. */
+    private static final class RawFeatures implements UDF1<org.apache.spark.sql.Row, Double> {
+        private static final long serialVersionUID = 1L;
+
+        private final PropensityModel model;
+        private final HandleInvalid mode;
+        private final String name;
+        private final Broadcast<ModelFiles> files;
+
+        RawFeatures(PropensityModel model, HandleInvalid mode, String name, Broadcast<ModelFiles> files) {
+            this.model = model;
+            this.mode = mode;
+            this.name = name;
+            this.files = files;
+        }
+
+        @Override
+        public Double call(org.apache.spark.sql.Row row) {
+            Object[] raw = new Object[row.size()];
+            for (int j = 0; j < raw.length; j++) {
+                raw[j] = row.get(j);
+            }
+            TaskContext task = TaskContext.get();
+            ModelScorer scorer = task == null ? model.newScorer(1, files::value) : scorerFor(task, model, files);
+            try {
+                FeatureBatch batch = scorer.batch();
+                int bad = batch.put(raw);
+                if (bad >= 0) {
+                    if (mode == HandleInvalid.KEEP) {
+                        return null;
+                    }
+                    throw new InvalidFeaturesException(name + "(): feature '" + model.features().get(bad) + "' is "
+                            + raw[bad] + ". Model '" + model.metadata().name() + "' cannot score it; register the"
+                            + " function with handleInvalid 'keep' to get NULL for such rows, or filter them out first.");
+                }
+                batch.endRow();
+                return (double) scorer.predict()[0];
+            } finally {
+                if (task == null) {
+                    scorer.close();
+                }
+            }
+        }
+    }
+
     private static StructField fieldOf(StructType struct, String feature, String name) {
         for (StructField f : struct.fields()) {
             if (f.name().equalsIgnoreCase(feature)) {
@@ -172,7 +263,7 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
                 return score(scorer, values);
             }
         }
-        return score(scorerFor(task), values);
+        return score(scorerFor(task, model, files), values);
     }
 
     private String check(Seq<Object> values) {
@@ -201,8 +292,8 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
         return scorer.predict()[0];
     }
 
-    /** One predictor per task thread, closed when the task completes. */
-    private ModelScorer scorerFor(TaskContext task) {
+    /** One predictor per task thread and model, closed when the task completes. */
+    private static ModelScorer scorerFor(TaskContext task, PropensityModel model, Broadcast<ModelFiles> files) {
         Map<String, ModelScorer> scorers = TASK_SCORERS.get();
         ModelScorer scorer = scorers.get(model.cacheKey());
         if (scorer == null) {

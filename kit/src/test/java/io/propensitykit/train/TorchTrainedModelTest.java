@@ -51,4 +51,27 @@ class TorchTrainedModelTest extends SharedSpark {
     private static Path dir() {
         return Path.of("").toAbsolutePath().resolveSibling("datasets").resolve("models");
     }
+
+    @Test
+    void theSqlFunctionAppliesTheFeatureSpecToo() throws Exception {
+        Map<Long, Double> expected = new HashMap<>();
+        List<String> lines = Files.readAllLines(dir().resolve("retail_mlp_holdout.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",");
+            expected.put(Long.parseLong(cells[0]), Double.parseDouble(cells[1]));
+        }
+        PropensityModel model = Propensity.load(spark, dir().resolve("retail_mlp.pt").toString());
+        Propensity.register(spark, "retail", model);
+        RetailGenerator.builder().optRows(20_000).optSeed(21).build().generate(spark).where("customer_id % 40 = 0")
+                .createOrReplaceTempView("held_out");
+        String columns = String.join(", ", model.features());
+        for (String sql : List.of("SELECT customer_id, retail(" + columns + ") AS p FROM held_out",
+                "SELECT customer_id, retail(struct(*)) AS p FROM held_out")) {
+            List<Row> rows = spark.sql(sql).collectAsList();
+            assertEquals(expected.size(), rows.size());
+            for (Row r : rows) {
+                assertEquals(expected.get(r.getLong(0)), r.getDouble(1), 1e-5, sql + ", customer " + r.getLong(0));
+            }
+        }
+    }
 }
