@@ -1,5 +1,7 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.display.Display;
+
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -144,13 +146,11 @@ public record Balance(List<Row> rows) {
 
     /** @return Zeppelin {@code %table} text */
     public String toZeppelinTable() {
-        StringBuilder s = new StringBuilder("%table covariate\tsmd_before\tsmd_after\tvariance_ratio_before"
-                + "\tvariance_ratio_after\tflagged\n");
-        for (Row r : rows) {
-            s.append(String.format(Locale.ROOT, "%s\t%.4f\t%.4f\t%.3f\t%.3f\t%s%n", r.covariate(), r.smdBefore(),
-                    r.smdAfter(), r.varianceRatioBefore(), r.varianceRatioAfter(), r.flagged() ? "|SMD| > 0.1" : ""));
-        }
-        // Back to text after a blank line, as Zeppelin's z.show does: what follows is not table rows.
-        return s.append("\n%text ").toString();
+        return Display.table(List.of("covariate", "smd_before", "smd_after", "variance_ratio_before",
+                "variance_ratio_after", "flagged"), rows.stream().map(r -> List.of(r.covariate(),
+                        String.format(Locale.ROOT, "%.4f", r.smdBefore()), String.format(Locale.ROOT, "%.4f", r.smdAfter()),
+                        String.format(Locale.ROOT, "%.3f", r.varianceRatioBefore()),
+                        String.format(Locale.ROOT, "%.3f", r.varianceRatioAfter()), r.flagged() ? "|SMD| > 0.1" : ""))
+                .toList());
     }
 }

@@ -1,5 +1,7 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.display.Display;
+
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -10,6 +12,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -144,13 +147,13 @@ public final class Effects {
      * @return the table text
      */
     public static String toZeppelinTable(Estimate... estimates) {
-        StringBuilder s = new StringBuilder("%table method\testimate\t95% CI lower\t95% CI upper\treplicates\n");
-        for (Estimate e : estimates) {
-            s.append(String.format(java.util.Locale.ROOT, "%s\t%.4f\t%.4f\t%.4f\t%d%n", e.method(), e.estimate(),
-                    e.lower(), e.upper(), e.replicates()));
-        }
-        // Back to text after a blank line, as Zeppelin's z.show does: what follows is not table rows.
-        return s.append("\n%text ").toString();
+        return Display.table(List.of("method", "estimate", "95% CI lower", "95% CI upper", "replicates"),
+                Arrays.stream(estimates).map(e -> List.of(e.method(), fixed4(e.estimate()), fixed4(e.lower()),
+                        fixed4(e.upper()), e.replicates())).toList());
+    }
+
+    private static String fixed4(double value) {
+        return String.format(java.util.Locale.ROOT, "%.4f", value);
     }
 
     private static Column propensity(Dataset<?> df, String scoreCol) {

@@ -1,5 +1,7 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.display.Display;
+
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -161,15 +163,14 @@ public record Deciles(List<Decile> rows, double overallRate) {
 
     /** @return the table as Zeppelin {@code %table} text, rates to four decimals, then back to {@code %text} */
     public String toZeppelinTable() {
-        StringBuilder s = new StringBuilder("%table decile\tn\tresponders\trate\tlift\tcumulative_gain\tcumulative_lift"
-                + "\tmin_score\tmax_score\n");
-        for (Decile d : rows) {
-            s.append(String.format(Locale.ROOT, "%d\t%d\t%d\t%.4f\t%.2f\t%.4f\t%.2f\t%.4f\t%.4f%n", d.decile(), d.n(),
-                    d.responders(), d.rate(), d.lift(), d.cumulativeGain(), d.cumulativeLift(), d.minScore(),
-                    d.maxScore()));
-        }
-        // Back to text after a blank line, as Zeppelin's z.show does: what follows is not table rows.
-        return s.append("\n%text ").toString();
+        return Display.table(List.of("decile", "n", "responders", "rate", "lift", "cumulative_gain", "cumulative_lift",
+                "min_score", "max_score"), rows.stream().map(d -> List.of(d.decile(), d.n(), d.responders(),
+                        fixed(4, d.rate()), fixed(2, d.lift()), fixed(4, d.cumulativeGain()),
+                        fixed(2, d.cumulativeLift()), fixed(4, d.minScore()), fixed(4, d.maxScore()))).toList());
+    }
+
+    private static String fixed(int decimals, double value) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.propensitykit.plot;
 
+import io.propensitykit.display.Display;
+
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -84,7 +86,7 @@ public final class Plot {
 
     /** @return Zeppelin {@code %html} output with the chart as an inline PNG */
     public String htmlPng() {
-        return "%html <img alt=\"" + chart.getTitle() + "\" src=\"data:image/png;base64,"
+        return "%html <img alt=\"" + Display.escape(chart.getTitle()) + "\" src=\"data:image/png;base64,"
                 + Base64.getEncoder().encodeToString(png()) + "\">";
     }
 

@@ -1,0 +1,160 @@
+package io.propensitykit.display;
+
+import com.google.common.html.HtmlEscapers;
+
+import tech.tablesaw.api.Table;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Turns results into Zeppelin's display output, with one rule: what comes from data is text, and
+ * text is escaped; only the template a note's author writes is taken as HTML.
+ *
+ * <pre>{@code
+ * println(Display.table(deciles.table()))                                  // %table, then back to %text
+ * println(Display.html("<p>Reading <b>%s</b> from %s</p>", file, dir))     // values escaped, template trusted
+ * println(Display.html(f"<p>Scored <b>$rows%,d</b> rows</p>"))             // the author's own HTML
+ * println(Display.text(customerName))                                      // a value shown as it is, markers included
+ * }</pre>
+ *
+ * <p>Zeppelin reads a line that starts with {@code %html}, {@code %table} or {@code %text} as a
+ * switch of output type, in {@code println} output as much as anywhere. A value printed raw is
+ * therefore as trusted as HTML. The methods here never let a value start such a line: values are
+ * HTML-escaped, a {@code %} that opens a line is written as {@code &#37;}, and table cells have
+ * tabs and line breaks replaced by spaces, as Zeppelin's own {@code z.show} does.
+ */
+public final class Display {
+
+    private static final Pattern LINE_START_PERCENT = Pattern.compile("(?m)^%");
+
+    private Display() {}
+
+    /**
+     * Lays a Tablesaw table out as {@code %table}: each cell as the column prints it, so a
+     * column's print formatter sets its decimals.
+     *
+     * @param table the table
+     * @return Zeppelin output, ending in a switch back to {@code %text}
+     */
+    public static String table(Table table) {
+        List<List<String>> rows = new ArrayList<>(table.rowCount());
+        for (int r = 0; r < table.rowCount(); r++) {
+            List<String> row = new ArrayList<>(table.columnCount());
+            for (int c = 0; c < table.columnCount(); c++) {
+                row.add(table.column(c).getString(r));
+            }
+            rows.add(row);
+        }
+        return table(table.columnNames(), rows);
+    }
+
+    /**
+     * Lays rows out as {@code %table}.
+     *
+     * @param columns the header
+     * @param rows the rows, one value per column; null prints as {@code null}
+     * @return Zeppelin output, ending in a switch back to {@code %text}
+     */
+    public static String table(List<String> columns, Iterable<? extends List<?>> rows) {
+        return "%table " + tableData(columns, rows) + "\n%text ";
+    }
+
+    /**
+     * The body of a {@code %table}: a tab-separated header line, then one line per row, each cell
+     * one line of text.
+     *
+     * @param columns the header
+     * @param rows the rows
+     * @return the table text, without output markers
+     */
+    public static String tableData(List<String> columns, Iterable<? extends List<?>> rows) {
+        StringBuilder s = new StringBuilder();
+        appendLine(s, columns);
+        for (List<?> row : rows) {
+            if (row.size() != columns.size()) {
+                throw new IllegalArgumentException("A table row has " + row.size() + " values for " + columns.size()
+                        + " columns " + columns + ": " + row);
+            }
+            appendLine(s, row);
+        }
+        return s.toString();
+    }
+
+    private static void appendLine(StringBuilder s, List<?> values) {
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                s.append('\t');
+            }
+            s.append(cell(values.get(i)));
+        }
+        s.append('\n');
+    }
+
+    /**
+     * One table cell as Zeppelin's {@code TableDataUtils.normalizeColumn} writes it: {@code null}
+     * for null, and tabs and line breaks replaced by spaces, so a value cannot split its cell or row.
+     *
+     * @param value any value
+     * @return the cell text
+     */
+    public static String cell(Object value) {
+        return value == null ? "null" : value.toString().replace("\t", " ").replace("\r\n", " ").replace("\n", " ");
+    }
+
+    /**
+     * Shows HTML that the note's author wrote, numbers interpolated included, as it is. Values that
+     * come from data go through {@link #html(String, Object...)} instead, which escapes them.
+     *
+     * <pre>{@code println(Display.html(f"<p>Scored <b>$rows%,d</b> customers</p>"))}</pre>
+     *
+     * @param trustedHtml the author's markup
+     * @return Zeppelin {@code %html} output, ending in a switch back to {@code %text}
+     */
+    public static String html(String trustedHtml) {
+        return "%html " + trustedHtml + "\n%text ";
+    }
+
+    /**
+     * Fills an HTML template with escaped values: the template is the note author's markup, and
+     * each value is formatted by its {@link java.util.Formatter} conversion, then escaped.
+     *
+     * @param trustedTemplate HTML with {@code %s}, {@code %,d}, {@code %.3f}… conversions
+     * @param values the values; text is escaped, numbers are formatted as the conversion says
+     * @return Zeppelin {@code %html} output, ending in a switch back to {@code %text}
+     */
+    public static String html(String trustedTemplate, Object... values) {
+        Object[] safe = Arrays.copyOf(values, values.length);
+        for (int i = 0; i < safe.length; i++) {
+            if (!(safe[i] instanceof Number || safe[i] instanceof Boolean)) {
+                safe[i] = escape(safe[i]);
+            }
+        }
+        return "%html " + String.format(Locale.ROOT, trustedTemplate, safe) + "\n%text ";
+    }
+
+    /**
+     * Shows a value as preformatted text, exactly as it is, whatever it holds: markup and output
+     * markers are shown, never run.
+     *
+     * @param value any value
+     * @return Zeppelin {@code %html} output, ending in a switch back to {@code %text}
+     */
+    public static String text(Object value) {
+        return "%html <pre class=\"kit-text\">" + escape(value) + "</pre>\n%text ";
+    }
+
+    /**
+     * Escapes a value for HTML text and attributes; a {@code %} that starts a line becomes
+     * {@code &#37;}, so that the value cannot switch Zeppelin's output type.
+     *
+     * @param value any value; null gives {@code null}
+     * @return the escaped text
+     */
+    public static String escape(Object value) {
+        return LINE_START_PERCENT.matcher(HtmlEscapers.htmlEscaper().escape(String.valueOf(value))).replaceAll("&#37;");
+    }
+}
