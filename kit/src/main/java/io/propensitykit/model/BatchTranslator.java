@@ -37,7 +37,7 @@ final class BatchTranslator implements NoBatchifyTranslator<FeatureBatch, float[
         FeatureBatch batch = (FeatureBatch) ctx.getAttachment(BATCH);
         int rows = batch.rows();
         if (list.size() != 1) {
-            throw new IllegalStateException(
+            throw new PropensityModelException(
                     "Model '" + modelName + "' returned " + list.size()
                             + " tensors; a propensity model returns one tensor of shape (rows) or (rows, 1).");
         }
@@ -46,7 +46,7 @@ final class BatchTranslator implements NoBatchifyTranslator<FeatureBatch, float[
         boolean oneScorePerRow = shape.dimension() == 1 && shape.get(0) == rows
                 || shape.dimension() == 2 && shape.get(0) == rows && shape.get(1) == 1;
         if (!oneScorePerRow) {
-            throw new IllegalStateException(
+            throw new PropensityModelException(
                     "Model '" + modelName + "' returned shape " + shape + " for a batch of " + rows
                             + " rows; expected one score per row, shape (" + rows + ") or (" + rows + ", 1).");
         }
@@ -56,11 +56,25 @@ final class BatchTranslator implements NoBatchifyTranslator<FeatureBatch, float[
         float[] scores = batch.scores();
         FloatBuffer view = out.toByteBuffer(true).asFloatBuffer();
         view.get(scores, 0, rows);
-        if (output == OutputKind.LOGIT) {
-            for (int i = 0; i < rows; i++) {
-                scores[i] = (float) (1.0 / (1.0 + Math.exp(-scores[i])));
+        // Every score of every batch is checked, not a sample: a wrong one must never be written.
+        for (int i = 0; i < rows; i++) {
+            float raw = scores[i];
+            float p = output == OutputKind.LOGIT ? (float) (1.0 / (1.0 + Math.exp(-raw))) : raw;
+            if (!(p >= 0f && p <= 1f)) {
+                throw impossible(raw, i);
             }
+            scores[i] = p;
         }
         return scores;
+    }
+
+    private ImpossibleScoreException impossible(float raw, int row) {
+        String what = Float.isNaN(raw) ? "NaN from finite inputs" : raw + ", outside [0, 1]";
+        String fix = output == OutputKind.PROBABILITY && !Float.isNaN(raw)
+                ? " Its metadata declares \"output\": \"probability\"; if the model returns logits, declare"
+                        + " \"output\": \"logit\" in its JSON."
+                : " The model is numerically unstable on this row; check its inputs' ranges against training.";
+        return new ImpossibleScoreException("Model '" + modelName + "' returned " + what + " as a propensity."
+                + fix, row);
     }
 }

@@ -80,9 +80,16 @@ public final class FeatureBatch implements FeatureSpec.Sink {
      *
      * @param column the feature index, in metadata order
      * @param value the raw value
+     * @return false, and nothing set, when the standardized value is not a finite float: NaN,
+     *     infinite, or finite but beyond the float range (such as {@code Double.MAX_VALUE})
      */
-    public void set(int column, double value) {
-        floats.put(rows * features + column, (float) (value * scale[column] + shift[column]));
+    public boolean set(int column, double value) {
+        float encoded = (float) (value * scale[column] + shift[column]);
+        if (!Float.isFinite(encoded)) {
+            return false;
+        }
+        floats.put(rows * features + column, encoded);
+        return true;
     }
 
     /**
@@ -107,10 +114,9 @@ public final class FeatureBatch implements FeatureSpec.Sink {
             return spec.encode(raw, this);
         }
         for (int j = 0; j < raw.length; j++) {
-            if (!(raw[j] instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            if (!(raw[j] instanceof Number n) || !set(j, n.doubleValue())) {
                 return j;
             }
-            set(j, n.doubleValue());
         }
         return -1;
     }

@@ -231,7 +231,7 @@ public final class FeatureSpec implements Serializable {
     /**
      * Encodes a numeric value of column {@code i}.
      *
-     * @return false when the value is NaN or infinite, or the column is categorical
+     * @return false when the value is NaN or infinite, or too large for a float once standardized
      */
     public boolean encode(int i, double x, Sink sink) {
         Column c = columns.get(i);
@@ -241,8 +241,13 @@ public final class FeatureSpec implements Serializable {
         if (!Double.isFinite(x) || c.log() && x <= -1) {
             return false;
         }
+        // A finite value can still overflow the model's float input once standardized (1e300, say).
+        float encoded = (float) (((c.log() ? Math.log1p(x) : x) - c.mean()) / c.std());
+        if (!Float.isFinite(encoded)) {
+            return false;
+        }
         int p = offsets[i];
-        sink.set(p, (float) (((c.log() ? Math.log1p(x) : x) - c.mean()) / c.std()));
+        sink.set(p, encoded);
         if (c.missingFlag()) {
             sink.set(p + 1, 0f);
         }

@@ -46,6 +46,9 @@ public final class ModelScorer implements AutoCloseable {
             return predictor.predict(batch);
         } catch (TranslateException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof PropensityModelException own) {
+                throw own;
+            }
             throw new PropensityModelException(
                     "Model '" + modelName + "' failed on a batch of " + batch.rows() + " rows x "
                             + batch.features() + " features: " + cause.getMessage(), e);

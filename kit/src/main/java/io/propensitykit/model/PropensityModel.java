@@ -357,6 +357,15 @@ public final class PropensityModel implements Serializable {
 
         private ModelMetadata readMetadata(Path local) {
             Path json = ModelMetadata.pathFor(local);
+            if (!Files.exists(json) && Files.isDirectory(local)) {
+                List<String> pt = listPt(local);
+                if (!pt.isEmpty()) {
+                    throw new PropensityModelException("Model directory " + location + " holds " + pt + " but no "
+                            + ModelMetadata.DIRECTORY_FILE_NAME + ", so it is not a DJL model directory. For a"
+                            + " TorchScript model pass the .pt file itself, with its metadata beside it ("
+                            + ModelMetadata.pathFor(local.resolve(pt.get(0))).getFileName() + ").");
+                }
+            }
             if (!Files.exists(json)) {
                 throw new PropensityModelException("No metadata for model " + location + ": expected " + json
                         + ". Write it once with ModelMetadata.builder().setFeatures(List.of(...)).build().writeFor(path),"
@@ -366,6 +375,14 @@ public final class PropensityModel implements Serializable {
                 return ModelMetadata.read(json);
             } catch (IOException | IllegalArgumentException e) {
                 throw new PropensityModelException(e.getMessage(), e);
+            }
+        }
+
+        private static List<String> listPt(Path dir) {
+            try (var files = Files.list(dir)) {
+                return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pt")).sorted().toList();
+            } catch (IOException e) {
+                return List.of();
             }
         }
 
@@ -388,7 +405,6 @@ public final class PropensityModel implements Serializable {
         private static void check(PropensityModel model) {
             ModelMetadata meta = model.metadata();
             int n = meta.featureCount();
-            float[] scores;
             ModelScorer scorer = model.newScorer(SMOKE_ROWS);
             try (scorer) {
                 FeatureBatch batch = scorer.batch();
@@ -399,23 +415,18 @@ public final class PropensityModel implements Serializable {
                     }
                     batch.endRow();
                 }
-                scores = scorer.predict();
+                scorer.predict();
             } catch (PropensityModelException e) {
+                if (e.getCause() == null) {
+                    // The kit's own check of the output (shape, range): its message says what is wrong.
+                    throw new PropensityModelException("Smoke prediction of the model at " + model.location() + ": "
+                            + e.getMessage(), e);
+                }
                 throw new PropensityModelException("Model '" + meta.name() + "' at " + model.location()
                         + " failed its smoke prediction with " + n + " features " + meta.features()
                         + (meta.spec() != null ? " (" + meta.inputWidth() + " inputs once encoded)" : "")
                         + " as its metadata declares: " + ModelCache.rootMessage(e)
                         + ". Check that the metadata lists the features the model was trained on, in order.", e);
-            }
-            for (int i = 0; i < SMOKE_ROWS; i++) {
-                float p = scores[i];
-                if (!(p >= 0f && p <= 1f)) {
-                    throw new PropensityModelException("Model '" + meta.name() + "' at " + model.location()
-                            + " declares output '" + meta.output().jsonName() + "' but its smoke prediction gave "
-                            + p + ", not a probability in [0, 1]."
-                            + (meta.output() == OutputKind.PROBABILITY ? " If it returns logits, declare"
-                                    + " \"output\": \"logit\"." : ""));
-                }
             }
         }
     }

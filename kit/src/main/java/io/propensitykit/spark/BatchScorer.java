@@ -214,6 +214,11 @@ public final class BatchScorer {
             }
         }
 
+        @Override
+        public String identify(InternalRow row) {
+            return idText(row);
+        }
+
         private String idText(InternalRow row) {
             if (idOrdinal < 0) {
                 return "";

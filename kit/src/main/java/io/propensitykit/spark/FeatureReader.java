@@ -6,6 +6,7 @@ import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
@@ -23,7 +24,6 @@ import org.apache.spark.sql.types.StructType;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads a row's features straight from Spark's {@link InternalRow} into a {@link FeatureBatch},
@@ -138,23 +138,27 @@ final class FeatureReader implements Serializable {
                 ordinal, kind, model.metadata().featureCount());
     }
 
-    private static int find(StructType schema, String name) {
+    /**
+     * The ordinal of a column, resolved as Spark resolves names (case-insensitively unless
+     * {@code spark.sql.caseSensitive} is set), or -1. Two matches are an error, never a guess.
+     */
+    static int find(StructType schema, String name) {
+        boolean caseSensitive = SQLConf.get().caseSensitiveAnalysis();
         String[] fields = schema.fieldNames();
+        List<Integer> matches = new ArrayList<>();
         for (int i = 0; i < fields.length; i++) {
-            if (fields[i].equals(name)) {
-                return i;
+            if (caseSensitive ? fields[i].equals(name) : fields[i].equalsIgnoreCase(name)) {
+                matches.add(i);
             }
         }
-        int found = -1;
-        for (int i = 0; i < fields.length; i++) {
-            if (fields[i].toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
-                if (found >= 0) {
-                    return -1; // ambiguous without case: treat as missing, the message lists the columns
-                }
-                found = i;
-            }
+        if (matches.size() > 1) {
+            List<String> found = matches.stream().map(i -> fields[i]).toList();
+            throw new IllegalArgumentException("Column '" + name + "' is ambiguous: the DataFrame has " + matches.size()
+                    + " columns that match it, " + found + (new java.util.HashSet<>(found).size() < found.size()
+                            ? " (a join keeps both sides' columns)" : " (names are matched without case)")
+                    + ". Drop or rename all but one before scoring, for example with withColumnRenamed.");
         }
-        return found;
+        return matches.isEmpty() ? -1 : matches.get(0);
     }
 
     private static Kind kindOf(DataType type, String column) {
@@ -200,11 +204,9 @@ final class FeatureReader implements Serializable {
             if (row.isNullAt(ordinals[j])) {
                 return j;
             }
-            double v = columnValue(row, j);
-            if (!Double.isFinite(v)) {
+            if (!batch.set(j, columnValue(row, j))) {
                 return j;
             }
-            batch.set(j, v);
         }
         return VALID;
     }
@@ -242,11 +244,9 @@ final class FeatureReader implements Serializable {
             if (array.isNullAt(j)) {
                 return j;
             }
-            double v = elementValue(array, j);
-            if (!Double.isFinite(v)) {
+            if (!batch.set(j, elementValue(array, j))) {
                 return j;
             }
-            batch.set(j, v);
         }
         return VALID;
     }
@@ -287,13 +287,18 @@ final class FeatureReader implements Serializable {
             if (problem == WRONG_WIDTH) {
                 return "column '" + names[0] + "' holds " + array.numElements() + " values, not " + width;
             }
-            String value = array.isNullAt(problem) ? "null" : String.valueOf(elementValue(array, problem));
-            return "column '" + names[0] + "' element " + problem + " is " + value;
+            return "column '" + names[0] + "' element " + problem + " is "
+                    + (array.isNullAt(problem) ? "null" : number(elementValue(array, problem)));
         }
         String value = row.isNullAt(ordinals[problem]) ? "null"
                 : kinds[problem] == Kind.STRING ? row.getUTF8String(ordinals[problem]).toString()
                 : kinds[problem] == Kind.BOOLEAN ? String.valueOf(row.getBoolean(ordinals[problem]))
-                : String.valueOf(columnValue(row, problem));
+                : number(columnValue(row, problem));
         return "column '" + names[problem] + "' is " + value;
+    }
+
+    /** A rejected number, with the reason when it is finite: too large for the model's float input. */
+    private static String number(double v) {
+        return Double.isFinite(v) ? v + ", which overflows the model's float32 input once standardized" : String.valueOf(v);
     }
 }

@@ -74,9 +74,8 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
         UserDefinedFunction udf = (spec
                 ? functions.udf(new RawFeatures(model, mode, name, files), DataTypes.DoubleType)
                 : functions.udf(new PropensityUdf(model, mode, name, files), DataTypes.DoubleType)).withName(name);
-        if (mode == HandleInvalid.ERROR) {
-            udf = udf.asNonNullable();
-        }
+        // Nullable under every policy, though 'error' never returns null: a non-nullable function
+        // lets the optimizer fold count(f(...)) into count(1), so bad rows would never be seen.
         UserDefinedFunction function = udf;
         spark.sessionState().functionRegistry().createOrReplaceTempFunction(name,
                 new AbstractFunction1<Seq<Expression>, Expression>() {
@@ -249,12 +248,7 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
     public Double call(Seq<Object> values) {
         String problem = check(values);
         if (problem != null) {
-            if (mode == HandleInvalid.KEEP) {
-                return null;
-            }
-            throw new InvalidFeaturesException(name + "(): " + problem + ". Model '" + model.metadata().name()
-                    + "' needs " + model.metadata().featureCount() + " finite numbers per row. Register the function"
-                    + " with handleInvalid 'keep' to get NULL for such rows, or filter them out first.");
+            return invalid(problem);
         }
         TaskContext task = TaskContext.get();
         if (task == null) {
@@ -283,13 +277,27 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
         return null;
     }
 
-    private static double score(ModelScorer scorer, Seq<Object> values) {
+    private Double invalid(String problem) {
+        if (mode == HandleInvalid.KEEP) {
+            return null;
+        }
+        throw new InvalidFeaturesException(name + "(): " + problem + ". Model '" + model.metadata().name()
+                + "' needs " + model.metadata().featureCount() + " finite numbers per row. Register the function"
+                + " with handleInvalid 'keep' to get NULL for such rows, or filter them out first.");
+    }
+
+    private Double score(ModelScorer scorer, Seq<Object> values) {
         FeatureBatch batch = scorer.batch();
         for (int j = 0; j < values.length(); j++) {
-            batch.set(j, (Double) values.apply(j));
+            double v = (Double) values.apply(j);
+            if (!batch.set(j, v)) {
+                batch.clear();
+                return invalid("feature '" + model.features().get(j) + "' is " + v
+                        + ", which overflows the model's float32 input once standardized");
+            }
         }
         batch.endRow();
-        return scorer.predict()[0];
+        return (double) scorer.predict()[0];
     }
 
     /** One predictor per task thread and model, closed when the task completes. */

@@ -1,7 +1,9 @@
 package io.propensitykit.spark;
 
 import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.ImpossibleScoreException;
 import io.propensitykit.model.ModelScorer;
+import io.propensitykit.model.PropensityModelException;
 
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
@@ -42,6 +44,9 @@ final class ScoringIterator implements Iterator<InternalRow> {
         String describe(InternalRow row, int problem);
 
         void skipped(InternalRow row, int problem);
+
+        /** @return how an error names the row: its id, or an empty string */
+        String identify(InternalRow row);
     }
 
     ScoringIterator(Iterator<InternalRow> input, FeatureReader reader, ModelScorer scorer, HandleInvalid mode,
@@ -103,8 +108,24 @@ final class ScoringIterator implements Iterator<InternalRow> {
             count++;
         }
         if (batch.rows() > 0) {
-            scores = scorer.predict();
+            try {
+                scores = scorer.predict();
+            } catch (ImpossibleScoreException e) {
+                String id = invalid.identify(rows[slotOfScored(e.row())]);
+                throw new PropensityModelException(e.getMessage() + (id.isEmpty() ? "" : " First such row:" + id + "."),
+                        e);
+            }
         }
+    }
+
+    /** The slot of the batch's {@code k}-th scored row; rows kept unscored take slots but no batch row. */
+    private int slotOfScored(int k) {
+        for (int slot = 0, seen = 0; slot < count; slot++) {
+            if (scored[slot] && seen++ == k) {
+                return slot;
+            }
+        }
+        throw new IllegalStateException("batch row " + k + " has no slot");
     }
 
     /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */
