@@ -1,69 +1,144 @@
 package io.propensitykit.data;
 
+import io.propensitykit.cli.Cli;
+import io.propensitykit.cli.OutputPaths;
+import io.propensitykit.cli.ProgressListener;
+import io.propensitykit.cli.SparkApp;
+
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
  * {@code kit/bin/kit generate}: writes synthetic retail customers with their ground truth, in
- * parallel, straight from the executors.
+ * parallel, straight from the executors. An existing output is replaced only with
+ * {@code --overwrite}.
  *
  * <pre>
  * kit/bin/kit generate --rows 10000000 --seed 42 --output /data/retail.parquet
  * </pre>
  */
-public final class GenerateJob {
+@Command(name = "kit generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Writes synthetic customers with features, treated, purchased and true_* columns.")
+public final class GenerateJob implements Callable<Integer> {
 
-    static final String USAGE = String.join("\n",
-            "usage: kit generate --output OUT [--rows N] [--seed S] [--format parquet|csv|noop] [--master URL]",
-            "                    [--partitions N] [--base-rate R] [--treated-rate R] [--confounding C] [--effect-size E]",
-            "  writes N synthetic customers (default 100000) with features, treated, purchased and true_* columns");
+    /** What the job writes; {@code noop} generates without writing, to time the generator. */
+    enum Format { PARQUET, CSV, NOOP }
 
-    private GenerateJob() {}
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT", description = "where to write the customers")
+    private String output;
+
+    private long rows = 100_000;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")
+    private long seed;
+
+    @Option(names = "--format", paramLabel = "F",
+            description = "${COMPLETION-CANDIDATES} (default: csv for a .csv name, else parquet)")
+    private Format format;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*])")
+    private String master;
+
+    private int partitions;
+
+    @Option(names = "--base-rate", paramLabel = "R", defaultValue = "0.10",
+            description = "purchase rate without the campaign (default ${DEFAULT-VALUE})")
+    private double baseRate;
+
+    @Option(names = "--treated-rate", paramLabel = "R", defaultValue = "0.4",
+            description = "share of customers the campaign targets (default ${DEFAULT-VALUE})")
+    private double treatedRate;
+
+    @Option(names = "--confounding", paramLabel = "C", defaultValue = "1",
+            description = "how strongly targeting follows the features (default ${DEFAULT-VALUE})")
+    private double confounding;
+
+    @Option(names = "--effect-size", paramLabel = "E", defaultValue = "0.4",
+            description = "the campaign's effect on the purchase logit (default ${DEFAULT-VALUE})")
+    private double effectSize;
+
+    @Option(names = "--overwrite", description = "replace OUT if it exists")
+    private boolean overwrite;
+
+    @Option(names = "--verbose", description = "print the full stack trace of a failure")
+    private boolean verbose;
+
+    private final PrintStream log;
+
+    /** A job that reports on standard error. */
+    public GenerateJob() {
+        this(System.err);
+    }
 
     /**
-     * Runs the job.
+     * A job that reports on {@code log}.
+     *
+     * @param log where progress and the summary go
+     */
+    public GenerateJob(PrintStream log) {
+        this.log = log;
+    }
+
+    @Option(names = "--rows", paramLabel = "N", description = "customers to write (default 100000)")
+    void rows(long n) {
+        this.rows = Cli.positive(spec, "--rows", n);
+    }
+
+    @Option(names = "--partitions", paramLabel = "N", description = "output partitions (default: Spark's parallelism)")
+    void partitions(int n) {
+        this.partitions = (int) Cli.positive(spec, "--partitions", n);
+    }
+
+    /**
+     * Runs the job and exits with its status.
      *
      * @param args the command line
      */
     public static void main(String[] args) {
-        java.util.Map<String, String> o = new java.util.HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("kit generate: unexpected argument '" + args[i] + "'\n" + USAGE);
-                System.exit(2);
+        Cli.exit(new GenerateJob(), args);
+    }
+
+    @Override
+    public Integer call() {
+        RetailGenerator gen = RetailGenerator.builder().optRows(rows).optSeed(seed).optPartitions(partitions)
+                .optBaseRate(baseRate).optTreatedRate(treatedRate).optConfounding(confounding)
+                .optEffectSize(effectSize).build();
+        Format f = format != null ? format : output.toLowerCase(Locale.ROOT).endsWith(".csv") ? Format.CSV
+                : Format.PARQUET;
+        try (SparkApp app = SparkApp.start("kit generate", master);
+                ProgressListener progress = ProgressListener.attach(app.spark().sparkContext(), "kit generate", log,
+                        5)) {
+            SparkSession spark = app.spark();
+            OutputPaths.Target target = f == Format.NOOP ? null
+                    : OutputPaths.check(spark.sparkContext().hadoopConfiguration(), "--output", output, overwrite);
+            boolean saved = false;
+            try {
+                gen.generate(spark).write()
+                        .mode(overwrite || f == Format.NOOP ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                        .format(f.name().toLowerCase(Locale.ROOT)).option("header", "true")
+                        .save(target == null ? output : target.location());
+                saved = true;
+            } finally {
+                if (!saved && target != null) {
+                    target.removeIfCreated();
+                }
             }
-            o.put(args[i].substring(2), args[++i]);
-        }
-        if (!o.containsKey("output")) {
-            System.err.println("kit generate: --output is required\n" + USAGE);
-            System.exit(2);
-        }
-        try {
-            RetailGenerator gen = RetailGenerator.builder()
-                    .optRows(Long.parseLong(o.getOrDefault("rows", "100000")))
-                    .optSeed(Long.parseLong(o.getOrDefault("seed", "42")))
-                    .optPartitions(Integer.parseInt(o.getOrDefault("partitions", "0")))
-                    .optBaseRate(Double.parseDouble(o.getOrDefault("base-rate", "0.10")))
-                    .optTreatedRate(Double.parseDouble(o.getOrDefault("treated-rate", "0.4")))
-                    .optConfounding(Double.parseDouble(o.getOrDefault("confounding", "1")))
-                    .optEffectSize(Double.parseDouble(o.getOrDefault("effect-size", "0.4")))
-                    .build();
-            SparkSession spark = SparkSession.builder().appName("kit generate")
-                    .master(o.getOrDefault("master", "local[*]")).getOrCreate();
-            long start = System.nanoTime();
-            String format = o.getOrDefault("format", o.get("output").endsWith(".csv") ? "csv" : "parquet");
-            gen.generate(spark).write().mode(SaveMode.Overwrite).format(format).option("header", "true")
-                    .save(o.get("output"));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.err.printf(Locale.ROOT, "kit generate: %,d rows (seed %d) -> %s (%s) in %.1f s, %,.0f rows/s%n",
-                    gen.rows(), gen.seed(), o.get("output"), format, seconds, gen.rows() / seconds);
-            spark.stop();
-            System.exit(0);
-        } catch (RuntimeException e) {
-            System.err.println("kit generate: error: " + e.getMessage());
-            System.exit(1);
+            double seconds = progress.seconds();
+            log.printf(Locale.ROOT, "kit generate: %,d rows (seed %d) -> %s (%s) in %.1f s, %,.0f rows/s%n",
+                    gen.rows(), gen.seed(), output, f.name().toLowerCase(Locale.ROOT), seconds, gen.rows() / seconds);
+            return Cli.OK;
         }
     }
 }

@@ -1,19 +1,26 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.cli.Cli;
+import io.propensitykit.cli.OutputPaths;
+import io.propensitykit.cli.ProgressListener;
+import io.propensitykit.cli.SparkApp;
 import io.propensitykit.model.PropensityModel;
-import io.propensitykit.model.PropensityModelException;
 
-import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * The ad-hoc scoring job: reads Parquet or CSV, scores it in batches, writes Parquet or CSV.
@@ -25,189 +32,176 @@ import java.util.Map;
  *     --input hdfs:///data/customers --output hdfs:///data/scored --id customer_id
  * </pre>
  *
- * <p>On failure it prints one line, {@code kit score: error: ...}, and exits with status 1.
+ * <p>Paths are checked before anything is written: the output must not overlap the input, and an
+ * existing output is replaced only with {@code --overwrite}. A failed job removes the output it
+ * created. Errors are one line, {@code kit score: error: ...}, with status 1; usage mistakes
+ * status 2.
  */
-public final class ScoreJob {
+@Command(name = "kit score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Scores a Parquet or CSV file with a propensity model and writes the rows with their scores.")
+public final class ScoreJob implements Callable<Integer> {
 
-    static final String USAGE = String.join("\n",
-            "usage: kit score --model M --input IN --output OUT [options]",
-            "  --model M            a .pt file or DJL model directory (path or hdfs:/s3a:/file: URI)",
-            "  --input IN           Parquet or CSV (with a header) to score",
-            "  --output OUT         where to write the scored rows",
-            "  --features a,b,c     columns holding the model's features, in the model's order",
-            "                       (default: the names in the model's metadata)",
-            "  --id col             write only this column and the score; name the row in errors",
-            "  --master URL         Spark master (default local[*], or what spark-submit sets)",
-            "  --format F           input format, parquet or csv (default: from the file name)",
-            "  --output-format F    parquet or csv (default: from the output name)",
-            "  --output-col C       score column name (default propensity)",
-            "  --handle-invalid H   error (default), skip or keep",
-            "  --batch-size N       rows per model call (default 4096)",
-            "  --sha256 HEX         expected sha256 of the model's weights",
-            "  --overwrite          replace OUT if it exists");
+    /** A file format the job reads or writes. */
+    enum Format { PARQUET, CSV }
 
-    private ScoreJob() {}
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M",
+            description = "a .pt file or DJL model directory (path or hdfs:/s3a:/file: URI)")
+    private String model;
+
+    @Option(names = "--input", required = true, paramLabel = "IN", description = "Parquet, or CSV with a header")
+    private String input;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT", description = "where to write the scored rows")
+    private String output;
+
+    @Option(names = "--features", split = ",", paramLabel = "a,b,c",
+            description = "columns holding the model's features, in its order (default: the names in its metadata)")
+    private List<String> features;
+
+    @Option(names = "--id", paramLabel = "COL", description = "write only this column and the score; names rows in errors")
+    private String id;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*], or spark-submit's)")
+    private String master;
+
+    @Option(names = "--format", paramLabel = "F", description = "input format: ${COMPLETION-CANDIDATES} (default: from"
+            + " the name)")
+    private Format format;
+
+    @Option(names = "--output-format", paramLabel = "F",
+            description = "output format: ${COMPLETION-CANDIDATES} (default: from the name)")
+    private Format outputFormat;
+
+    @Option(names = "--output-col", paramLabel = "C", defaultValue = BatchScorer.DEFAULT_OUTPUT_COL,
+            description = "score column (default ${DEFAULT-VALUE})")
+    private String outputCol;
+
+    @Option(names = "--handle-invalid", paramLabel = "H", defaultValue = "error",
+            description = "rows with invalid features: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    private HandleInvalid handleInvalid;
+
+    private int batchSize = BatchScorer.DEFAULT_BATCH_SIZE;
+
+    @Option(names = "--sha256", paramLabel = "HEX", description = "expected sha256 of the model's weights")
+    private String sha256;
+
+    @Option(names = "--overwrite", description = "replace OUT if it exists")
+    private boolean overwrite;
+
+    @Option(names = "--verbose", description = "print the full stack trace of a failure")
+    private boolean verbose;
+
+    private final PrintStream log;
+
+    /** A job that reports on standard error. */
+    public ScoreJob() {
+        this(System.err);
+    }
 
     /**
-     * Runs the job.
+     * A job that reports on {@code log}.
+     *
+     * @param log where progress and the summary go
+     */
+    public ScoreJob(PrintStream log) {
+        this.log = log;
+    }
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "rows per model call (default 4096)")
+    void batchSize(int rows) {
+        this.batchSize = (int) Cli.positive(spec, "--batch-size", rows);
+    }
+
+    /**
+     * Runs the job and exits with its status.
      *
      * @param args the command line
      */
     public static void main(String[] args) {
-        int status;
-        try {
-            status = run(args);
-        } catch (UsageException e) {
-            System.err.println("kit score: " + e.getMessage());
-            System.err.println(USAGE);
-            status = 2;
-        } catch (Exception e) {
-            System.err.println("kit score: error: " + reason(e));
-            status = 1;
-        }
-        System.exit(status);
+        Cli.exit(new ScoreJob(), args);
     }
 
-    /**
-     * Runs the job without exiting the JVM.
-     *
-     * @param args the command line
-     * @return 0 on success
-     * @throws Exception whatever stopped the job; {@link #reason} turns it into one line
-     */
-    static int run(String[] args) throws Exception {
-        Map<String, String> opts = parse(args);
-        if (opts.containsKey("help")) {
-            System.out.println(USAGE);
-            return 0;
-        }
-        String model = required(opts, "model");
-        String input = required(opts, "input");
-        String output = required(opts, "output");
+    @Override
+    public Integer call() {
+        Format inFormat = format != null ? format : formatOf(input);
+        Format outFormat = outputFormat != null ? outputFormat : formatOf(output);
+        try (SparkApp app = SparkApp.start("kit score", master);
+                ProgressListener progress = ProgressListener.attach(app.spark().sparkContext(), "kit score", log, 5)) {
+            SparkSession spark = app.spark();
+            OutputPaths.Target target = OutputPaths.check(spark.sparkContext().hadoopConfiguration(), "--output",
+                    output, overwrite, input);
+            PropensityModel loaded = sha256 != null ? Propensity.load(spark, model, sha256) : Propensity.load(spark, model);
+            log.println("kit score: " + loaded);
+            Dataset<Row> df = read(spark, inFormat);
 
-        SparkSession.Builder builder = SparkSession.builder().appName("kit score");
-        if (opts.containsKey("master")) {
-            builder.master(opts.get("master"));
-        } else if (!new org.apache.spark.SparkConf().contains("spark.master")) {
-            builder.master("local[*]");
-        }
-        SparkSession spark = builder.getOrCreate();
-        ProgressListener progress = new ProgressListener("kit score", System.err, 2.0);
-        spark.sparkContext().addSparkListener(progress);
-        try {
-            PropensityModel loaded = opts.containsKey("sha256")
-                    ? Propensity.load(spark, model, opts.get("sha256")) : Propensity.load(spark, model);
-            System.err.println("kit score: " + loaded);
-
-            String format = opts.getOrDefault("format", formatOf(input));
-            DataFrameReader reader = spark.read().format(format);
-            if ("csv".equals(format)) {
-                reader = reader.option("header", "true").option("inferSchema", "true");
+            BatchScorer.Builder scorer = Propensity.scorer(loaded).optHandleInvalid(handleInvalid)
+                    .optOutputCol(outputCol).optBatchSize(batchSize);
+            if (features != null) {
+                scorer.optInputCols(features);
             }
-            Dataset<Row> df = reader.load(input);
-
-            BatchScorer.Builder scorer = Propensity.scorer(loaded)
-                    .optHandleInvalid(opts.getOrDefault("handle-invalid", "error"))
-                    .optOutputCol(opts.getOrDefault("output-col", BatchScorer.DEFAULT_OUTPUT_COL))
-                    .optBatchSize(Integer.parseInt(opts.getOrDefault("batch-size", "4096")));
-            if (opts.containsKey("features")) {
-                scorer.optInputCols(Arrays.asList(opts.get("features").split(",")));
-            }
-            if (opts.containsKey("id")) {
-                scorer.optIdCol(opts.get("id"));
+            if (id != null) {
+                scorer.optIdCol(id);
             }
             BatchScorer built = scorer.build();
             Dataset<Row> scored = built.transform(df);
-            if (opts.containsKey("id")) {
-                scored = scored.select(opts.get("id"), built.outputCol());
+            if (id != null) {
+                scored = scored.select(functions.col(quoted(id)), functions.col(quoted(built.outputCol())));
             }
-            String outFormat = opts.getOrDefault("output-format", formatOf(output));
-            scored.write()
-                    .mode(opts.containsKey("overwrite") ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-                    .format(outFormat)
-                    .option("header", "true")
-                    .save(output);
+            boolean saved = false;
+            try {
+                scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                        .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true")
+                        .save(target.location());
+                saved = true;
+            } finally {
+                // Spark's job failures are checked exceptions thrown unchecked: a finally sees them all.
+                if (!saved) {
+                    target.removeIfCreated();
+                }
+            }
             long written = progress.rowsWritten();
             double seconds = progress.seconds();
             String skipped = built.handleInvalid() == HandleInvalid.SKIP
-                    ? String.format(", %,d invalid rows skipped", built.skippedRows()) : "";
-            System.err.printf(Locale.ROOT, "kit score: wrote %,d rows to %s (%s) in %.1f s, %,.0f rows/s,"
-                    + " peak RSS %d MB%s%n", written, output, outFormat, seconds, written / Math.max(seconds, 1e-9),
-                    ProgressListener.peakRssMb(), skipped);
-            return 0;
-        } finally {
-            spark.sparkContext().removeSparkListener(progress);
-            spark.stop();
+                    ? String.format(Locale.ROOT, ", %,d invalid rows skipped", built.skippedRows()) : "";
+            log.printf(Locale.ROOT, "kit score: wrote %,d rows to %s (%s) in %.1f s, %,.0f rows/s, peak RSS %d MB%s%n",
+                    written, output, outFormat.name().toLowerCase(Locale.ROOT), seconds,
+                    written / Math.max(seconds, 1e-9), ProgressListener.peakRssMb(), skipped);
+            return Cli.OK;
         }
     }
 
-    private static String formatOf(String path) {
+    private Dataset<Row> read(SparkSession spark, Format inFormat) {
+        if (inFormat == Format.PARQUET) {
+            return spark.read().parquet(input);
+        }
+        Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true")
+                .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(input);
+        String[] names = df.columns();
+        if (names.length > 0 && names[0].startsWith("PAR1")) {
+            throw new IllegalArgumentException("--input " + input + " is a Parquet file, not CSV: drop --format csv.");
+        }
+        // "a, b" in a header is a common slip: the names are taken without the spaces around them.
+        for (String name : names) {
+            if (!name.strip().equals(name) && !List.of(names).contains(name.strip())) {
+                df = df.withColumnRenamed(name, name.strip());
+            }
+        }
+        if (df.isEmpty()) {
+            throw new IllegalArgumentException("--input " + input + " holds a CSV header and no rows: nothing to score.");
+        }
+        return df;
+    }
+
+    /** A column name as Spark's {@code col()} takes it literally: dots and spaces are part of the name. */
+    private static String quoted(String column) {
+        return "`" + column.replace("`", "``") + "`";
+    }
+
+    static Format formatOf(String path) {
         String p = path.toLowerCase(Locale.ROOT).replaceAll("/+$", "");
-        return p.endsWith(".csv") || p.endsWith(".csv.gz") ? "csv" : "parquet";
-    }
-
-    private static String required(Map<String, String> opts, String name) throws UsageException {
-        String value = opts.get(name);
-        if (value == null || value.isEmpty()) {
-            throw new UsageException("--" + name + " is required");
-        }
-        return value;
-    }
-
-    static Map<String, String> parse(String[] args) throws UsageException {
-        List<String> flags = List.of("overwrite", "help");
-        List<String> valued = List.of("model", "input", "output", "features", "id", "master", "format",
-                "output-format", "output-col", "handle-invalid", "batch-size", "sha256");
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + arg + "'");
-            }
-            String name = arg.substring(2);
-            if (flags.contains(name)) {
-                opts.put(name, "true");
-            } else if (valued.contains(name)) {
-                if (i + 1 >= args.length) {
-                    throw new UsageException(arg + " needs a value");
-                }
-                opts.put(name, args[++i]);
-            } else {
-                throw new UsageException("unknown option '" + arg + "'");
-            }
-        }
-        return opts;
-    }
-
-    /** Turns a failure into one line: the kit's own message where there is one, else the root cause. */
-    static String reason(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InvalidFeaturesException || t instanceof PropensityModelException
-                    || t instanceof IllegalArgumentException) {
-                return firstLine(t.getMessage());
-            }
-        }
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        if (root instanceof org.apache.spark.sql.AnalysisException a) {
-            return firstLine(a.getSimpleMessage());
-        }
-        return firstLine(root.getMessage() == null ? root.toString() : root.getMessage());
-    }
-
-    private static String firstLine(String text) {
-        int nl = text.indexOf('\n');
-        return nl < 0 ? text : text.substring(0, nl);
-    }
-
-    /** A command-line mistake: the usage is printed with it. */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
+        return p.endsWith(".csv") || p.endsWith(".csv.gz") ? Format.CSV : Format.PARQUET;
     }
 }

@@ -1,5 +1,7 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.cli.Cli;
+import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.model.MlpArchitecture;
 import io.propensitykit.model.ModelFormat;
 import io.propensitykit.model.ModelMetadata;
@@ -22,6 +24,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -43,101 +51,141 @@ import java.util.stream.Stream;
  * <p>Each method ends in one aggregate over its output so that every row is produced and nothing
  * is collected. The last line is {@code ratios: batched/row_udf=X batched/mllib=Y batched/scan=Z}.
  */
-public final class ScoringBenchmark {
+@Command(name = "kit bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measures the batched scorer, the row UDF, MLlib and a plain scan side by side in one run.")
+public final class ScoringBenchmark implements Callable<Integer> {
 
     private static final int FEATURES = 20;
 
-    private ScoringBenchmark() {}
+    @Spec
+    private CommandSpec spec;
+
+    private long rows = 2_000_000;
+    private int batchSize = 4096;
+    private int repeat = 3;
+    private Long udfRows;
+
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[2]",
+            description = "Spark master (default ${DEFAULT-VALUE})")
+    private String master;
+
+    @Option(names = "--verbose", description = "print the full stack trace of a failure")
+    private boolean verbose;
+
+    ScoringBenchmark() {}
+
+    @Option(names = "--rows", paramLabel = "N", description = "rows of generated data (default 2000000)")
+    void rows(long n) {
+        this.rows = Cli.positive(spec, "--rows", n);
+    }
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "rows per model call (default 4096)")
+    void batchSize(int n) {
+        this.batchSize = (int) Cli.positive(spec, "--batch-size", n);
+    }
+
+    @Option(names = "--repeat", paramLabel = "N", description = "timed runs per method; the median counts (default 3)")
+    void repeat(int n) {
+        this.repeat = (int) Cli.positive(spec, "--repeat", n);
+    }
+
+    @Option(names = "--udf-rows", paramLabel = "N", description = "run the slow row UDF on this many rows (default: all)")
+    void udfRows(long n) {
+        this.udfRows = Cli.positive(spec, "--udf-rows", n);
+    }
 
     /**
-     * Runs the benchmark.
+     * Runs the benchmark and exits with its status.
      *
-     * @param args {@code [--rows N] [--master URL] [--batch-size N] [--udf-rows N] [--repeat N]}
-     * @throws IOException if the temporary data cannot be written
+     * @param args the command line
      */
-    public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        long rows = Long.parseLong(opts.getOrDefault("rows", "2000000"));
-        String master = opts.getOrDefault("master", "local[2]");
-        int batchSize = Integer.parseInt(opts.getOrDefault("batch-size", "4096"));
-        int repeat = Integer.parseInt(opts.getOrDefault("repeat", "3"));
-        // The row UDF is the slow one; --udf-rows runs it on a slice when time is short.
-        long udfRows = Long.parseLong(opts.getOrDefault("udf-rows", String.valueOf(rows)));
+    public static void main(String[] args) {
+        Cli.exit(new ScoringBenchmark(), args);
+    }
 
+    @Override
+    public Integer call() throws IOException {
+        long udfN = udfRows == null ? rows : Math.min(udfRows, rows);
         Path work = Files.createTempDirectory("kit-bench");
+        // The generated data is the benchmark's own: removed however the run ends, Ctrl-C included.
+        Thread cleanup = new Thread(() -> deleteQuietly(work), "kit-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         SparkSession spark = SparkSession.builder().master(master).appName("kit bench")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "2")
                 .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         try {
-            List<String> names = new ArrayList<>();
-            for (int j = 0; j < FEATURES; j++) {
-                names.add("f" + j);
-            }
-            PropensityModel model = Propensity.load(spark, saveModel(work.resolve("mlp"), names).toString());
-            Path data = work.resolve("data.parquet");
-            writeData(spark, rows, data);
-            Dataset<Row> df = spark.read().parquet(data.toString());
-            Dataset<Row> udfSlice = df.limit((int) udfRows);
-            Path udfData = work.resolve("udf.parquet");
-            udfSlice.write().parquet(udfData.toString());
-            Dataset<Row> udfDf = spark.read().parquet(udfData.toString());
-
-            Propensity.register(spark, "propensity", model);
-            LogisticRegressionModel lr = fitLogistic(df.limit(20_000), names);
-            Column[] cols = names.stream().map(functions::col).toArray(Column[]::new);
-
-            Map<String, Function<Dataset<Row>, Dataset<Row>>> methods = new LinkedHashMap<>();
-            methods.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
-                    .agg(functions.sum("propensity")));
-            methods.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
-                    .agg(functions.sum("p")));
-            methods.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
-                    .setOutputCol("features").transform(d))
-                    .agg(functions.sum(functions.element_at(
-                            org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64"),
-                            2))));
-            methods.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
-                    .reduce(Column::plus).orElseThrow())));
-
-            System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features (row_udf on %,d), %s, "
-                    + "MLP 20-64-32-1 (DJL, PyTorch engine), batch %d, median of %d runs after a warm-up%n",
-                    rows, FEATURES, udfRows, master, batchSize, repeat);
-            // Warm-up: every method once over a slice, so that JIT compilation and the model load are
-            // not timed.
-            Dataset<Row> warm = spark.read().parquet(udfData.toString()).limit((int) Math.min(udfRows, 200_000));
-            for (Function<Dataset<Row>, Dataset<Row>> m : methods.values()) {
-                m.apply(warm).collectAsList();
-            }
-            System.out.printf("%-10s %14s %10s %14s%n", "method", "rows/s", "seconds", "peak RSS MB");
-            Map<String, Double> rate = new LinkedHashMap<>();
-            for (Map.Entry<String, Function<Dataset<Row>, Dataset<Row>>> m : methods.entrySet()) {
-                boolean udf = "row_udf".equals(m.getKey());
-                Dataset<Row> input = udf ? udfDf : df;
-                long n = udf ? udfRows : rows;
-                double[] seconds = new double[repeat];
-                for (int r = 0; r < repeat; r++) {
-                    long start = System.nanoTime();
-                    m.getValue().apply(input).collectAsList();
-                    seconds[r] = (System.nanoTime() - start) / 1e9;
-                }
-                Arrays.sort(seconds);
-                double median = seconds[repeat / 2];
-                rate.put(m.getKey(), n / median);
-                System.out.printf(Locale.ROOT, "%-10s %,14.0f %10.2f %14d%n", m.getKey(), n / median, median,
-                        ProgressListener.peakRssMb());
-            }
-            System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f%n",
-                    rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
-                    rate.get("batched") / rate.get("scan"));
+            measure(spark, work, udfN);
+            return Cli.OK;
         } finally {
             spark.stop();
-            deleteRecursively(work);
+            deleteQuietly(work);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
+    }
+
+    private void measure(SparkSession spark, Path work, long udfN) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < FEATURES; j++) {
+            names.add("f" + j);
+        }
+        PropensityModel model = Propensity.load(spark, saveModel(work.resolve("mlp"), names).toString());
+        Path data = work.resolve("data.parquet");
+        writeData(spark, rows, data);
+        Dataset<Row> df = spark.read().parquet(data.toString());
+        Dataset<Row> udfSlice = df.limit((int) udfN);
+        Path udfData = work.resolve("udf.parquet");
+        udfSlice.write().parquet(udfData.toString());
+        Dataset<Row> udfDf = spark.read().parquet(udfData.toString());
+
+        Propensity.register(spark, "propensity", model);
+        LogisticRegressionModel lr = fitLogistic(df.limit(20_000), names);
+        Column[] cols = names.stream().map(functions::col).toArray(Column[]::new);
+
+        Map<String, Function<Dataset<Row>, Dataset<Row>>> methods = new LinkedHashMap<>();
+        methods.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
+                .agg(functions.sum("propensity")));
+        methods.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
+                .agg(functions.sum("p")));
+        methods.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
+                .setOutputCol("features").transform(d))
+                .agg(functions.sum(functions.element_at(
+                        org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64"),
+                        2))));
+        methods.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
+                .reduce(Column::plus).orElseThrow())));
+
+        System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features (row_udf on %,d), %s, "
+                + "MLP 20-64-32-1 (DJL, PyTorch engine), batch %d, median of %d runs after a warm-up%n",
+                rows, FEATURES, udfN, master, batchSize, repeat);
+        // Warm-up: every method once over a slice, so that JIT compilation and the model load are
+        // not timed.
+        Dataset<Row> warm = spark.read().parquet(udfData.toString()).limit((int) Math.min(udfN, 200_000));
+        for (Function<Dataset<Row>, Dataset<Row>> m : methods.values()) {
+            m.apply(warm).collectAsList();
+        }
+        System.out.printf("%-10s %14s %10s %14s%n", "method", "rows/s", "seconds", "peak RSS MB");
+        Map<String, Double> rate = new LinkedHashMap<>();
+        for (Map.Entry<String, Function<Dataset<Row>, Dataset<Row>>> m : methods.entrySet()) {
+            boolean udf = "row_udf".equals(m.getKey());
+            Dataset<Row> input = udf ? udfDf : df;
+            long n = udf ? udfN : rows;
+            double[] seconds = new double[repeat];
+            for (int r = 0; r < repeat; r++) {
+                long start = System.nanoTime();
+                m.getValue().apply(input).collectAsList();
+                seconds[r] = (System.nanoTime() - start) / 1e9;
+            }
+            Arrays.sort(seconds);
+            double median = seconds[repeat / 2];
+            rate.put(m.getKey(), n / median);
+            System.out.printf(Locale.ROOT, "%-10s %,14.0f %10.2f %14d%n", m.getKey(), n / median, median,
+                    ProgressListener.peakRssMb());
+        }
+        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f%n",
+                rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
+                rate.get("batched") / rate.get("scan"));
     }
 
     /** A DJL MLP with seeded random weights, saved with its metadata, as a trained model would be. */
@@ -175,9 +223,14 @@ public final class ScoringBenchmark {
                 .setPredictionCol("").setRawPredictionCol("");
     }
 
-    private static void deleteRecursively(Path root) throws IOException {
+    private static void deleteQuietly(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(root)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("kit bench: could not remove " + root + ": " + e.getMessage());
         }
     }
 }

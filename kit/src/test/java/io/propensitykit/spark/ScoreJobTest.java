@@ -1,10 +1,11 @@
 package io.propensitykit.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
+import io.propensitykit.cli.Cli;
 import io.propensitykit.model.Fixtures;
 
 import org.apache.spark.sql.Row;
@@ -16,6 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,10 +66,10 @@ class ScoreJobTest {
         Path output = tmp.resolve("scored.parquet");
         Map<Integer, Double> expected = writeCustomers(input);
 
-        int status = ScoreJob.run(new String[] {"--model", Fixtures.torchScript().toString(),
+        int status = score("--model", Fixtures.torchScript().toString(),
             "--input", input.toString(), "--output", output.toString(), "--features", "r,f,m,t",
-            "--id", "customer_id", "--master", "local[2]", "--batch-size", "16"});
-        assertEquals(0, status);
+            "--id", "customer_id", "--master", "local[2]", "--batch-size", "16");
+        assertEquals(0, status, err.toString());
 
         SparkSession spark = SharedSpark.newSession();
         List<Row> scored = spark.read().parquet(output.toString()).collectAsList();
@@ -80,21 +84,36 @@ class ScoreJobTest {
     void failuresAreOneLineReasons() throws Exception {
         Path input = tmp.resolve("customers.parquet");
         writeCustomers(input);
-        String[] wrongColumns = {"--model", Fixtures.torchScript().toString(), "--input", input.toString(),
-            "--output", tmp.resolve("out").toString(), "--master", "local[2]"};
-        Exception e = assertThrows(Exception.class, () -> ScoreJob.run(wrongColumns));
-        String reason = ScoreJob.reason(e);
-        assertTrue(reason.startsWith("Model 'tiny_mlp' needs feature column(s) [recency, frequency, monetary,"
-                + " tenure], which the DataFrame lacks."), reason);
-        assertTrue(!reason.contains("\n"));
+        assertEquals(1, score("--model", Fixtures.torchScript().toString(), "--input", input.toString(),
+            "--output", tmp.resolve("out").toString(), "--master", "local[2]"));
+        assertEquals("kit score: error: Model 'tiny_mlp' needs feature column(s) [recency, frequency, monetary,"
+                + " tenure], which the DataFrame lacks. Its columns are [customer_id, r, f, m, t]. Rename them, or map them"
+                + " with inputCols (in the model's order [recency, frequency, monetary, tenure]).", errorLine());
+        assertFalse(err.toString().contains("\tat "), "no stack trace without --verbose: " + err);
 
-        String[] missingModel = {"--model", tmp.resolve("none.pt").toString(), "--input", input.toString(),
-            "--output", tmp.resolve("out").toString(), "--master", "local[2]"};
-        Exception m = assertThrows(Exception.class, () -> ScoreJob.run(missingModel));
-        assertTrue(ScoreJob.reason(m).startsWith("Model not found: " + tmp.resolve("none.pt")), ScoreJob.reason(m));
+        err.reset();
+        assertEquals(1, score("--model", tmp.resolve("none.pt").toString(), "--input", input.toString(),
+            "--output", tmp.resolve("out").toString(), "--master", "local[2]", "--verbose"));
+        assertTrue(errorLine().startsWith("kit score: error: Model not found: " + tmp.resolve("none.pt")), errorLine());
+        assertTrue(err.toString().contains("\tat "), "--verbose prints the trace: " + err);
 
-        ScoreJob.UsageException usage = assertThrows(ScoreJob.UsageException.class,
-                () -> ScoreJob.run(new String[] {"--model", "m.pt", "--input"}));
-        assertEquals("--input needs a value", usage.getMessage());
+        err.reset();
+        assertEquals(2, score("--model", "m.pt", "--input"));
+        assertTrue(err.toString().startsWith("kit score: Missing required parameter for option '--input'"),
+                err.toString());
+        assertTrue(err.toString().contains("Usage: kit score"), err.toString());
+    }
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int score(String... args) {
+        PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        return Cli.execute(new ScoreJob(stream), stream, stream, args);
+    }
+
+    /** The line that starts with the command's error prefix. */
+    private String errorLine() {
+        return err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("kit score: error:")).findFirst()
+                .orElse("(none) in " + err);
     }
 }

@@ -1,0 +1,155 @@
+package io.propensitykit.cli;
+
+import org.apache.spark.sql.AnalysisException;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Runs a picocli command with the rules every {@code kit} command follows: {@code --help};
+ * unknown options and bad numbers refused at parse time with the usage, naming the flag; exit
+ * codes 0 for success, 1 for failure, 2 for usage; and one line per error, the stack trace only
+ * with {@code --verbose}.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     Cli.exit(new ScoreJob(), args);
+ * }
+ * }</pre>
+ */
+public final class Cli {
+
+    /** Exit status of a successful command. */
+    public static final int OK = 0;
+    /** Exit status of a command that failed. */
+    public static final int FAILED = 1;
+    /** Exit status of a command-line mistake. */
+    public static final int USAGE = 2;
+
+    private Cli() {}
+
+    /**
+     * Runs the command and exits the JVM with its status.
+     *
+     * @param command a picocli {@code @Command} object
+     * @param args the command line
+     */
+    public static void exit(Object command, String... args) {
+        System.exit(execute(command, System.out, System.err, args));
+    }
+
+    /**
+     * Runs the command without exiting.
+     *
+     * @param command a picocli {@code @Command} object
+     * @param out where help and results go
+     * @param err where errors go
+     * @param args the command line
+     * @return the exit status: {@link #OK}, {@link #FAILED} or {@link #USAGE}
+     */
+    public static int execute(Object command, PrintStream out, PrintStream err, String... args) {
+        CommandLine cl = new CommandLine(command);
+        String name = cl.getCommandName();
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setOverwrittenOptionsAllowed(false);
+        cl.setExitCodeExceptionMapper(e -> e instanceof ParameterException ? USAGE : FAILED);
+        cl.setParameterExceptionHandler((e, argv) -> {
+            err.println(name + ": " + firstLine(e.getMessage()));
+            e.getCommandLine().usage(err);
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            err.println(name + ": error: " + reason(e));
+            if (parsed.hasMatchedOption("--verbose")) {
+                e.printStackTrace(err);
+            }
+            return FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    /**
+     * A command-line mistake found after parsing (a value out of range, two options that exclude
+     * each other): reported with the usage and status {@link #USAGE}.
+     *
+     * @param spec the command's spec
+     * @param message what is wrong and which flag fixes it
+     * @return the exception to throw
+     */
+    public static ParameterException usage(CommandSpec spec, String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * Checks that a number given for a flag is positive.
+     *
+     * @param spec the command's spec
+     * @param option the flag, for the message
+     * @param value the value
+     * @return the value
+     */
+    public static long positive(CommandSpec spec, String option, long value) {
+        if (value <= 0) {
+            throw usage(spec, "Invalid value for option '" + option + "': " + value + " is not a positive number");
+        }
+        return value;
+    }
+
+    /**
+     * Turns a failure into one line: the kit's own message where there is one, a hint for the
+     * file-system failures users meet most, else Spark's or the root cause's message.
+     *
+     * @param e the failure
+     * @return one line, no stack trace
+     */
+    public static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String hint = hint(t);
+            if (hint != null) {
+                return hint;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getName().startsWith("io.propensitykit.") || t instanceof IllegalArgumentException
+                    && t.getMessage() != null) {
+                return firstLine(t.getMessage());
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof AnalysisException a) {
+            return firstLine(a.getSimpleMessage());
+        }
+        return firstLine(root.getMessage() == null ? root.toString() : root.getMessage());
+    }
+
+    /** The kit's hint for file-system failures whose own messages do not say what to do. */
+    private static String hint(Throwable t) {
+        if (t instanceof UnknownHostException) {
+            return "Unknown host '" + t.getMessage() + "' in a path: check the host name of the hdfs:// or"
+                        + " s3a:// URI, and that its server is reachable from here.";
+            }
+            if (t instanceof ClassNotFoundException && String.valueOf(t.getMessage()).contains("S3AFileSystem")
+                    || String.valueOf(t.getMessage()).contains("Class org.apache.hadoop.fs.s3a.S3AFileSystem not found")) {
+                return "s3a:// paths need Hadoop's S3A file system: add org.apache.hadoop:hadoop-aws (the version of"
+                        + " Hadoop in Spark) and its AWS SDK to spark.jars, or copy the files locally first.";
+            }
+            return null;
+    }
+
+    private static String firstLine(String text) {
+        String t = text.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+}
