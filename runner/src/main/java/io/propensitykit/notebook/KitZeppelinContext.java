@@ -1,5 +1,7 @@
 package io.propensitykit.notebook;
 
+import io.propensitykit.display.Display;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.zeppelin.display.ui.OptionInput.ParamOption;
@@ -79,16 +81,8 @@ public final class KitZeppelinContext extends ZeppelinContext {
         if (truncated) {
             rows = rows.subList(0, maxResult);
         }
-        StringBuilder msg = new StringBuilder("%table ").append(String.join("\t", columns)).append('\n');
-        for (Row row : rows) {
-            for (int i = 0; i < row.size(); i++) {
-                if (i > 0) {
-                    msg.append('\t');
-                }
-                msg.append(row.get(i));
-            }
-            msg.append('\n');
-        }
+        StringBuilder msg = new StringBuilder("%table ").append(Display.tableData(List.of(columns),
+                rows.stream().map(r -> JavaConverters.seqAsJavaList(r.toSeq())).toList()));
         if (truncated) {
             msg.append('\n').append(ResultMessages.getExceedsLimitRowsMessage(maxResult, "zeppelin.spark.maxResult"));
         }

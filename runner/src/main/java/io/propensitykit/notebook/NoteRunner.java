@@ -20,20 +20,43 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs one note's paragraphs in order, with Zeppelin's run-all semantics: disabled paragraphs are
  * skipped, and the first failing paragraph stops the note unless {@code --keep-going} is set.
+ *
+ * <p>Each paragraph runs on the note's worker thread, so that a paragraph that runs past
+ * {@code --paragraph-timeout} can be stopped: it ends as ERROR, its Spark jobs are cancelled, and
+ * when its code cannot be interrupted the rest of the note is not run. {@link #snapshot()} gives
+ * the outcome so far at any moment, for a report written when the run is cut short.
  */
 final class NoteRunner {
 
     /** Zeppelin's date format in {@code .zpln} files. */
     static final DateTimeFormatter ZEPPELIN_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
 
+    /** How long a timed-out paragraph may take to stop once interrupted. */
+    private static final long STOP_GRACE_SECONDS = 10;
+
     private final RunOptions options;
     private final PrintStream console;
+    private final Note note;
+    private final Instant start = Instant.now();
+    private final Map<String, String> used = new LinkedHashMap<>();
+    private int failed;
+    private int ran;
+    private String sparkVersion;
+    private Paragraph current;
 
-    NoteRunner(RunOptions options, PrintStream console) {
+    NoteRunner(Note note, RunOptions options, PrintStream console) {
+        this.note = note;
         this.options = options;
         this.console = console;
     }
@@ -42,16 +65,16 @@ final class NoteRunner {
     record Outcome(Note note, boolean ok, int failed, int ran, int notRun, Instant start, Duration elapsed,
             String sparkVersion, Map<String, String> paramsUsed) {}
 
-    Outcome run(Note note) {
-        Instant start = Instant.now();
+    Outcome run() {
         List<Paragraph> paragraphs = note.paragraphs();
         int total = paragraphs.size();
-        int failed = 0;
-        int ran = 0;
         boolean stopped = false;
-        Map<String, String> used = new LinkedHashMap<>();
-        String sparkVersion;
-        try (NoteSession session = new NoteSession(note, options)) {
+        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kit-run-" + note.baseName());
+            t.setDaemon(true); // a paragraph that ignores interruption must not keep the JVM alive
+            return t;
+        });
+        try (NoteSession session = new NoteSession(note, options, console)) {
             for (Paragraph p : paragraphs) {
                 String prefix = String.format(Locale.ROOT, "[%d/%d] %s", p.index() + 1, total, p.label());
                 if (stopped) {
@@ -65,53 +88,97 @@ final class NoteRunner {
                 }
                 long t0 = System.nanoTime();
                 String started = LocalDateTime.now().format(ZEPPELIN_DATE);
-                boolean ok = runParagraph(session, note, p);
-                ran++;
+                synchronized (this) {
+                    current = p;
+                }
+                Run result = runParagraph(worker, session, p);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                JsonObject params = p.settings().getAsJsonObject("params");
-                if (params != null) {
-                    params.entrySet().forEach(e -> used.put(e.getKey(), text(e.getValue())));
-                }
-                String finished = LocalDateTime.now().format(ZEPPELIN_DATE);
-                p.json().addProperty("dateStarted", started);
-                p.json().addProperty("dateFinished", finished);
-                console.printf(Locale.ROOT, "%s … %.1f s %s%n", prefix, seconds, ok ? "ok" : "FAILED");
-                if (!ok) {
-                    failed++;
-                    console.println("    " + firstErrorLine(p));
-                    stopped = !options.keepGoing();
-                }
-            }
-            sparkVersion = session.sparkVersion();
-        }
-        int notRun = (int) paragraphs.stream().filter(p -> p.code() == null && p.enabled()).count();
-        return new Outcome(note, failed == 0, failed, ran, notRun, start, Duration.between(start, Instant.now()),
-                sparkVersion, used);
-    }
-
-    private boolean runParagraph(NoteSession session, Note note, Paragraph p) {
-        InterpreterOutput out = new InterpreterOutput();
-        ParamGui gui = new ParamGui(new LinkedHashMap<>(options.params()));
-        session.context(p, out, gui);
-        String interpreter = p.interpreter().isEmpty() ? note.defaultInterpreterGroup() : p.interpreter();
-        InterpreterResult.Code code = InterpreterResult.Code.SUCCESS;
-        List<InterpreterResultMessage> extra = new ArrayList<>();
-        try {
-            switch (interpreter) {
-                case "spark", "spark.spark" -> {
-                    if (!session.scala(p.script(), out)) {
-                        code = InterpreterResult.Code.ERROR;
+                synchronized (this) {
+                    current = null;
+                    ran++;
+                    JsonObject params = p.settings().getAsJsonObject("params");
+                    if (params != null) {
+                        params.entrySet().forEach(e -> used.put(e.getKey(), text(e.getValue())));
+                    }
+                    p.json().addProperty("dateStarted", started);
+                    p.json().addProperty("dateFinished", LocalDateTime.now().format(ZEPPELIN_DATE));
+                    if (!result.ok()) {
+                        failed++;
                     }
                 }
-                case "sql", "spark.sql" -> session.sql(p.script(), gui, out);
-                case "md", "md.md" -> extra.add(new InterpreterResultMessage(Type.HTML, session.markdown(p.script())));
-                case "spark.conf" -> session.conf(p.script());
-                default -> throw new IllegalArgumentException("Interpreter %" + interpreter + " is not supported by"
-                        + " kit run; it runs %spark, %spark.sql, %sql, %md and %spark.conf.");
+                console.printf(Locale.ROOT, "%s … %.1f s %s%n", prefix, seconds, result.ok() ? "ok" : "FAILED");
+                if (!result.ok()) {
+                    console.println("    " + firstErrorLine(p));
+                    stopped = !options.keepGoing() || result.stuck();
+                }
             }
-        } catch (Exception e) {
-            code = InterpreterResult.Code.ERROR;
-            extra.add(new InterpreterResultMessage(Type.TEXT, errorText(e)));
+            synchronized (this) {
+                sparkVersion = session.sparkVersion();
+            }
+        } finally {
+            worker.shutdownNow();
+        }
+        return snapshot();
+    }
+
+    /**
+     * The outcome so far: paragraphs that ran, failed, or had not run yet. A paragraph running
+     * right now is recorded as failed, stopped by the end of the run.
+     *
+     * @return the outcome, safe to call from another thread (a shutdown hook)
+     */
+    synchronized Outcome snapshot() {
+        int failedNow = failed;
+        if (current != null) {
+            current.setResult(InterpreterResult.Code.ERROR, List.of(new InterpreterResultMessage(Type.TEXT,
+                    "The run was stopped while this paragraph ran (a signal, or sys.exit in the note's code).")),
+                    null, LocalDateTime.now().format(ZEPPELIN_DATE));
+            failedNow++;
+        }
+        int notRun = (int) note.paragraphs().stream().filter(p -> p.code() == null && p.enabled()).count();
+        return new Outcome(note, failedNow == 0 && notRun == 0, failedNow, ran, notRun, start,
+                Duration.between(start, Instant.now()), sparkVersion, Map.copyOf(used));
+    }
+
+    /** A paragraph's end: whether it succeeded, and whether its code is still running after a timeout. */
+    private record Run(boolean ok, boolean stuck) {}
+
+    private Run runParagraph(ExecutorService worker, NoteSession session, Paragraph p) {
+        InterpreterOutput out = new InterpreterOutput();
+        ParamGui gui = new ParamGui(new LinkedHashMap<>(options.params()));
+        String interpreter = p.interpreter().isEmpty() ? note.defaultInterpreterGroup() : p.interpreter();
+        String jobGroup = "kit-run-" + note.baseName() + "-" + p.id();
+        List<InterpreterResultMessage> extra = new ArrayList<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        Future<Boolean> work = worker.submit(() -> {
+            try {
+                session.context(p, out, gui);
+                session.jobGroup(jobGroup, p.label());
+                return interpret(session, interpreter, p, out, gui, extra);
+            } finally {
+                ended.countDown();
+            }
+        });
+        boolean ok;
+        boolean stuck = false;
+        long timeout = options.paragraphTimeoutSeconds();
+        try {
+            ok = timeout > 0 ? work.get(timeout, TimeUnit.SECONDS) : work.get();
+        } catch (TimeoutException e) {
+            ok = false;
+            session.cancel(jobGroup);
+            work.cancel(true);
+            stuck = !finishes(ended);
+            extra.add(new InterpreterResultMessage(Type.TEXT, "Paragraph timed out after " + timeout + " s"
+                    + " (--paragraph-timeout); its Spark jobs were cancelled."
+                    + (stuck ? " Its code did not stop, so the rest of the note was not run." : "")));
+        } catch (ExecutionException e) {
+            ok = false;
+            extra.add(new InterpreterResultMessage(Type.TEXT, errorText(e.getCause())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ok = false;
+            extra.add(new InterpreterResultMessage(Type.TEXT, "Interrupted."));
         }
         List<InterpreterResultMessage> messages = new ArrayList<>();
         try {
@@ -119,14 +186,40 @@ final class NoteRunner {
             messages.addAll(out.toInterpreterResultMessage());
             out.close();
         } catch (IOException e) {
-            code = InterpreterResult.Code.ERROR;
+            ok = false;
             extra.add(new InterpreterResultMessage(Type.TEXT, errorText(e)));
         }
         messages.addAll(extra);
         gui.recordParamsUsed();
-        p.setSettings(gui.toJson());
-        p.setResult(code, messages, null, null);
-        return code == InterpreterResult.Code.SUCCESS;
+        synchronized (this) {
+            p.setSettings(gui.toJson());
+            p.setResult(ok ? InterpreterResult.Code.SUCCESS : InterpreterResult.Code.ERROR, messages, null, null);
+        }
+        return new Run(ok, stuck);
+    }
+
+    private static boolean finishes(CountDownLatch ended) {
+        try {
+            return ended.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean interpret(NoteSession session, String interpreter, Paragraph p, InterpreterOutput out,
+            ParamGui gui, List<InterpreterResultMessage> extra) throws IOException {
+        switch (interpreter) {
+            case "spark", "spark.spark" -> {
+                return session.scala(p.script(), out);
+            }
+            case "sql", "spark.sql" -> session.sql(p.script(), gui, out);
+            case "md", "md.md" -> extra.add(new InterpreterResultMessage(Type.HTML, session.markdown(p.script())));
+            case "spark.conf" -> session.conf(p.script());
+            default -> throw new IllegalArgumentException("Interpreter %" + interpreter + " is not supported by"
+                    + " kit run; it runs %spark, %spark.sql, %sql, %md and %spark.conf.");
+        }
+        return true;
     }
 
     /** A parameter value as the command line would give it: checkbox lists comma-separated. */

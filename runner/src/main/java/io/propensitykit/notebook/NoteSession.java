@@ -11,6 +11,8 @@ import com.vladsch.flexmark.html.HtmlRenderer;
 import com.vladsch.flexmark.parser.Parser;
 import com.vladsch.flexmark.util.data.MutableDataSet;
 
+import io.propensitykit.cli.ProgressListener;
+
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.apache.zeppelin.display.Input;
@@ -21,6 +23,7 @@ import org.apache.zeppelin.interpreter.util.SqlSplitter;
 import org.apache.zeppelin.resource.LocalResourcePool;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +43,8 @@ final class NoteSession implements AutoCloseable {
 
     private final Note note;
     private final RunOptions options;
+    private final PrintStream console;
+    private ProgressListener progress;
     private final Map<String, String> noteConf = new LinkedHashMap<>();
     private final LocalResourcePool resources;
     private final KitZeppelinContext z = new KitZeppelinContext(KitZeppelinContext.DEFAULT_MAX_RESULT);
@@ -48,10 +53,12 @@ final class NoteSession implements AutoCloseable {
     private SparkSession spark;
     private ScalaRepl repl;
     private Path replDir;
+    private String[] pendingGroup;
 
-    NoteSession(Note note, RunOptions options) {
+    NoteSession(Note note, RunOptions options, PrintStream console) {
         this.note = note;
         this.options = options;
+        this.console = console;
         this.resources = new LocalResourcePool("kit-run-" + note.baseName());
         // Zeppelin's %md (flexmark): the same extensions, soft breaks and HTML escaping.
         MutableDataSet md = new MutableDataSet();
@@ -165,6 +172,12 @@ final class NoteSession implements AutoCloseable {
         conf.setIfMissing("spark.master", "local[*]");
         conf.set("spark.repl.class.outputDir", replDir.toString());
         spark = SparkSession.builder().config(conf).getOrCreate();
+        // A long Spark job says where it stands, as Zeppelin's progress bar does.
+        progress = ProgressListener.attach(spark.sparkContext(), "    spark", console, 10);
+        if (pendingGroup != null) {
+            spark.sparkContext().setJobGroup(pendingGroup[0], pendingGroup[1], true);
+            pendingGroup = null;
+        }
         repl = new ScalaRepl(replDir);
         repl.bind("spark", "org.apache.spark.sql.SparkSession", spark);
         repl.bind("sc", "org.apache.spark.SparkContext", spark.sparkContext());
@@ -177,6 +190,25 @@ final class NoteSession implements AutoCloseable {
         return spark;
     }
 
+    /**
+     * Tags the Spark jobs that this thread starts, so that a timed-out paragraph's jobs can be
+     * cancelled. Spark keeps the tag per thread: call it on the thread that runs the paragraph.
+     */
+    void jobGroup(String group, String description) {
+        if (spark != null) {
+            spark.sparkContext().setJobGroup(group, description, true);
+        } else {
+            pendingGroup = new String[] {group, description};
+        }
+    }
+
+    /** Cancels the running Spark jobs of a paragraph's group, interrupting their tasks. */
+    void cancel(String group) {
+        if (spark != null) {
+            spark.sparkContext().cancelJobGroup(group);
+        }
+    }
+
     /** @return the Spark version when Spark ran in this note, or null */
     String sparkVersion() {
         return spark == null ? null : spark.version();
@@ -186,6 +218,9 @@ final class NoteSession implements AutoCloseable {
     public void close() {
         if (repl != null) {
             repl.close();
+        }
+        if (progress != null) {
+            progress.close();
         }
         if (spark != null) {
             spark.stop();

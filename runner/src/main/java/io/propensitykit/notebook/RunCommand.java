@@ -1,8 +1,17 @@
 package io.propensitykit.notebook;
 
+import io.propensitykit.cli.Cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
@@ -23,20 +33,68 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Each note gets its own Spark application and REPL. The exit status is 0 when every paragraph
- * of every note ran, 1 when one failed, 2 for a usage error.
+ * of every note ran, 1 when one failed, 2 for a usage error. The report and the executed note are
+ * written however the run ends: a paragraph that fails or times out, a signal, or {@code sys.exit}
+ * in a note's code.
  */
-public final class RunCommand {
+@Command(name = "kit run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Reruns Zeppelin notes headless: an executed .zpln and an HTML report per note.")
+public final class RunCommand implements Callable<Integer> {
 
-    static final String USAGE = String.join("\n",
-            "usage: kit run NOTE.zpln|DIR ... [-p name=value]... [--out DIR] [--master URL] [--conf k=v]... [--keep-going]",
-            "  NOTE.zpln|DIR      notes to run; a directory runs its *.zpln files in name order",
-            "  -p name=value      a value for a form (z.textbox, z.select, z.checkbox) or a %sql ${template}",
-            "  --out DIR          where the executed notes and HTML reports go (default reports/)",
-            "  --master URL       Spark master (default: the note's %spark.conf, else local[*])",
-            "  --conf k=v         a Spark setting, overriding the notes' %spark.conf",
-            "  --keep-going       run the paragraphs after a failing one instead of stopping");
+    /** The default paragraph timeout of {@code kit run}: generous, for the heaviest notes on 2 cores. */
+    static final long DEFAULT_TIMEOUT_SECONDS = 1800;
 
-    private RunCommand() {}
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "NOTE.zpln|DIR", arity = "1..*",
+            description = "notes to run; a directory runs its *.zpln files in name order")
+    private List<Path> paths;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "name=value",
+            description = "a value for a form (z.textbox, z.select, z.checkbox) or a %%sql $${template}")
+    private Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports",
+            description = "where the executed notes and HTML reports go (default ${DEFAULT-VALUE})")
+    private Path out;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the note's %%spark.conf,"
+            + " else local[*])")
+    private String master;
+
+    @Option(names = "--conf", paramLabel = "k=v", description = "a Spark setting, overriding the notes' %%spark.conf")
+    private Map<String, String> conf = new LinkedHashMap<>();
+
+    @Option(names = "--keep-going", description = "run the paragraphs after a failing one instead of stopping")
+    private boolean keepGoing;
+
+    private long timeout = DEFAULT_TIMEOUT_SECONDS;
+
+    @Option(names = "--verbose", description = "print the full stack trace of a failure")
+    private boolean verbose;
+
+    private final PrintStream console;
+
+    /** A run that reports on standard output. */
+    public RunCommand() {
+        this(System.out);
+    }
+
+    RunCommand(PrintStream console) {
+        this.console = console;
+    }
+
+    @Option(names = "--paragraph-timeout", paramLabel = "SECONDS",
+            description = "a paragraph running longer ends as ERROR and its Spark jobs are cancelled; 0 for no limit"
+                    + " (default " + DEFAULT_TIMEOUT_SECONDS + ")")
+    void timeout(long seconds) {
+        if (seconds < 0) {
+            throw Cli.usage(spec, "Invalid value for option '--paragraph-timeout': " + seconds
+                    + " is negative; give seconds, or 0 for no limit");
+        }
+        this.timeout = seconds;
+    }
 
     /**
      * Runs the command and exits with its status.
@@ -44,46 +102,45 @@ public final class RunCommand {
      * @param args the command line
      */
     public static void main(String[] args) {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println(USAGE);
-            System.exit(0);
-        }
-        int status;
-        try {
-            status = run(args, System.out);
-        } catch (UsageException e) {
-            System.err.println("kit run: " + e.getMessage());
-            System.err.println(USAGE);
-            status = 2;
-        } catch (Exception e) {
-            System.err.println("kit run: error: " + e.getMessage());
-            status = 1;
-        }
-        System.exit(status);
+        Cli.exit(new RunCommand(), args);
     }
 
     /**
-     * Runs every note and writes its outputs.
+     * Runs the command in this JVM, as {@link #main} does, without exiting.
      *
      * @param args the command line
-     * @param console where progress lines go
-     * @return 0 when all notes ran without a failing paragraph, else 1
-     * @throws UsageException for a command-line mistake
-     * @throws IOException when a note or an output cannot be read or written
+     * @param console where progress, help and errors go
+     * @return the exit status
      */
-    static int run(String[] args, PrintStream console) throws UsageException, IOException {
-        RunOptions options = parse(args);
+    static int run(String[] args, PrintStream console) {
+        return Cli.execute(new RunCommand(console), console, console, args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        RunOptions options = options();
         Files.createDirectories(options.out());
         String kitVersion = kitVersion();
         int failedNotes = 0;
         for (Path file : options.notes()) {
             Note note = Note.read(file);
             console.printf("%s (%d paragraphs)%n", note.name(), note.paragraphs().size());
-            NoteRunner.Outcome outcome = new NoteRunner(options, console).run(note);
+            NoteRunner runner = new NoteRunner(note, options, console);
             Path zpln = options.out().resolve(note.baseName() + ".zpln");
             Path html = options.out().resolve(note.baseName() + ".html");
-            Files.writeString(zpln, note.toJson(), StandardCharsets.UTF_8);
-            Files.writeString(html, HtmlReport.render(outcome, kitVersion), StandardCharsets.UTF_8);
+            // A signal or sys.exit in a paragraph ends the JVM: the hook still leaves the report.
+            Thread hook = new Thread(() -> {
+                write(runner.snapshot(), zpln, html, kitVersion);
+                System.err.println("kit run: stopped while running " + note.name() + "; report written to " + html);
+            }, "kit-run-report");
+            Runtime.getRuntime().addShutdownHook(hook);
+            NoteRunner.Outcome outcome;
+            try {
+                outcome = runner.run();
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            write(outcome, zpln, html, kitVersion);
             console.printf(Locale.ROOT, "%s: %s, %d paragraphs ran, %d failed, %d not run, %.1f s -> %s%n",
                     note.name(), outcome.ok() ? "ok" : "FAILED", outcome.ran(), outcome.failed(), outcome.notRun(),
                     outcome.elapsed().toMillis() / 1000.0, html);
@@ -99,67 +156,56 @@ public final class RunCommand {
         if (options.notes().size() > 1) {
             console.printf("%d notes, %d failed%n", options.notes().size(), failedNotes);
         }
-        return failedNotes == 0 ? 0 : 1;
+        return failedNotes == 0 ? Cli.OK : Cli.FAILED;
     }
 
-    static RunOptions parse(String[] args) throws UsageException, IOException {
+    private static void write(NoteRunner.Outcome outcome, Path zpln, Path html, String kitVersion) {
+        try {
+            Files.writeString(zpln, outcome.note().toJson(), StandardCharsets.UTF_8);
+            Files.writeString(html, HtmlReport.render(outcome, kitVersion), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the report " + html, e);
+        }
+    }
+
+    /** The notes to run and where their outputs go, checked before anything runs or is written. */
+    RunOptions options() throws IOException {
         List<Path> notes = new ArrayList<>();
-        Map<String, String> params = new LinkedHashMap<>();
-        Map<String, String> conf = new LinkedHashMap<>();
-        Path out = Path.of("reports");
-        String master = null;
-        boolean keepGoing = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "-p", "--param" -> put(params, value(args, ++i, a), a);
-                case "--conf" -> put(conf, value(args, ++i, a), a);
-                case "--out" -> out = Path.of(value(args, ++i, a));
-                case "--master" -> master = value(args, ++i, a);
-                case "--keep-going" -> keepGoing = true;
-                default -> {
-                    if (a.startsWith("-")) {
-                        throw new UsageException("unknown option '" + a + "'");
-                    }
-                    notes.addAll(expand(Path.of(a)));
-                }
+        for (Path path : paths) {
+            notes.addAll(expand(path));
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw Cli.usage(spec, "--out " + out + " is a file; give a directory for the reports");
+        }
+        for (Path note : notes) {
+            Path executed = out.resolve(note.getFileName().toString());
+            if (Files.exists(executed) && Files.isSameFile(executed, note)) {
+                throw Cli.usage(spec, "--out " + out + " holds the notes being run: the executed notes would replace"
+                        + " them. Choose another --out.");
             }
         }
-        if (notes.isEmpty()) {
-            throw new UsageException("no notes given");
+        for (Map.Entry<String, String> p : params.entrySet()) {
+            if (p.getKey().isBlank()) {
+                throw Cli.usage(spec, "-p takes name=value, got '=" + p.getValue() + "'");
+            }
         }
-        return new RunOptions(notes, params, out, master, conf, keepGoing);
+        return new RunOptions(notes, params, out, master, conf, keepGoing, timeout);
     }
 
-    private static List<Path> expand(Path path) throws UsageException, IOException {
+    private List<Path> expand(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             try (Stream<Path> list = Files.list(path)) {
                 List<Path> found = list.filter(p -> p.getFileName().toString().endsWith(".zpln")).sorted().toList();
                 if (found.isEmpty()) {
-                    throw new UsageException("no .zpln notes in " + path);
+                    throw Cli.usage(spec, "no .zpln notes in " + path);
                 }
                 return found;
             }
         }
         if (!Files.isRegularFile(path)) {
-            throw new UsageException("no such note: " + path);
+            throw Cli.usage(spec, "no such note: " + path);
         }
         return List.of(path);
-    }
-
-    private static String value(String[] args, int i, String option) throws UsageException {
-        if (i >= args.length) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static void put(Map<String, String> map, String pair, String option) throws UsageException {
-        int eq = pair.indexOf('=');
-        if (eq <= 0) {
-            throw new UsageException(option + " takes name=value, got '" + pair + "'");
-        }
-        map.put(pair.substring(0, eq), pair.substring(eq + 1));
     }
 
     static String kitVersion() {
@@ -167,15 +213,6 @@ public final class RunCommand {
             return in == null ? "unknown" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             return "unknown";
-        }
-    }
-
-    /** A command-line mistake: the usage is printed with it. */
-    static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
         }
     }
 }

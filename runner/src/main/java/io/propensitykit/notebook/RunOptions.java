@@ -13,9 +13,10 @@ import java.util.Map;
  * @param master the Spark master, or null for the note's or local[*]
  * @param conf {@code --conf k=v}: Spark settings that override the notes'
  * @param keepGoing run on after a failing paragraph
+ * @param paragraphTimeoutSeconds a paragraph running longer fails; 0 for no limit
  */
 record RunOptions(List<Path> notes, Map<String, String> params, Path out, String master, Map<String, String> conf,
-        boolean keepGoing) {
+        boolean keepGoing, long paragraphTimeoutSeconds) {
 
     RunOptions {
         notes = List.copyOf(notes);

@@ -73,6 +73,7 @@ final class ScalaRepl implements AutoCloseable {
      */
     boolean interpret(String code, OutputStream sink) {
         out.target = sink;
+        out.lineStart = true;
         PrintStream stdout = System.out;
         PrintStream printer = new PrintStream(sink, true);
         System.setOut(printer);
@@ -107,18 +108,30 @@ final class ScalaRepl implements AutoCloseable {
         intp.close();
     }
 
-    /** The REPL's writer is fixed at construction; this stream lets each paragraph have its own. */
+    /**
+     * The REPL's writer is fixed at construction; this stream lets each paragraph have its own. It
+     * carries the REPL's echo ({@code name: Type = value}) and compiler messages, never the code's
+     * own {@code println}: a line of the echo that starts with {@code %} gets a space before it, so
+     * that a value's text (data held in a {@code val}) cannot switch the output to {@code %html}.
+     */
     private static final class RedirectableStream extends OutputStream {
         private volatile OutputStream target = OutputStream.nullOutputStream();
+        private boolean lineStart = true;
 
         @Override
         public void write(int b) throws java.io.IOException {
+            if (lineStart && b == '%') {
+                target.write(' ');
+            }
+            lineStart = b == '\n';
             target.write(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws java.io.IOException {
-            target.write(b, off, len);
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
         }
 
         @Override

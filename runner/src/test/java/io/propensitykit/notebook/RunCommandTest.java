@@ -224,14 +224,17 @@ class RunCommandTest {
     }
 
     @Test
-    void usageErrors() {
-        RunCommand.UsageException none = org.junit.jupiter.api.Assertions.assertThrows(RunCommand.UsageException.class,
-                () -> RunCommand.parse(new String[] {"-p", "x=1"}));
-        assertEquals("no notes given", none.getMessage());
-        RunCommand.UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(RunCommand.UsageException.class,
-                () -> RunCommand.parse(new String[] {tmp.toString(), "-p", "novalue"}));
-        assertTrue(bad.getMessage().startsWith("no .zpln notes in") || bad.getMessage().contains("name=value"),
-                bad.getMessage());
+    void usageErrors() throws Exception {
+        assertEquals(2, run("-p", "x=1"));
+        assertTrue(consoleBytes.toString().startsWith("kit run: Missing required parameter: 'NOTE.zpln|DIR'"),
+                consoleBytes.toString());
+        consoleBytes.reset();
+        assertEquals(2, run(tmp.toString()));
+        assertTrue(consoleBytes.toString().startsWith("kit run: no .zpln notes in " + tmp), consoleBytes.toString());
+        consoleBytes.reset();
+        Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp, "n.zpln");
+        assertEquals(2, run(note.toString(), "-p", "novalue"));
+        assertTrue(consoleBytes.toString().contains("should be in KEY=VALUE format"), consoleBytes.toString());
     }
 
     @Test
