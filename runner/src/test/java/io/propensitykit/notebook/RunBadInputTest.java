@@ -1,0 +1,237 @@
+package io.propensitykit.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.propensitykit.cli.Cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code kit run}'s share of the bad-input suite: data that must not become markup, paragraphs that
+ * never end, runs cut short, and command-line mistakes. Each case asserts the exit status, what the
+ * user sees, and that the report and the executed note are written whenever a note ran.
+ */
+class RunBadInputTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
+    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
+
+    private int run(String... args) {
+        return RunCommand.run(args, console);
+    }
+
+    private String report(String base) throws Exception {
+        return Files.readString(tmp.resolve("out").resolve(base + ".html"));
+    }
+
+    private JsonObject paragraph(String base, int i) throws Exception {
+        JsonObject note = JsonParser.parseString(Files.readString(tmp.resolve("out").resolve(base + ".zpln")))
+                .getAsJsonObject();
+        return note.getAsJsonArray("paragraphs").get(i).getAsJsonObject();
+    }
+
+    private static String data(JsonObject p) {
+        JsonArray msg = p.getAsJsonObject("results").getAsJsonArray("msg");
+        StringBuilder s = new StringBuilder();
+        msg.forEach(m -> s.append(m.getAsJsonObject().get("data").getAsString()));
+        return s.toString();
+    }
+
+    @Test
+    void dataShownThroughTheDisplayNeverBecomesMarkup() throws Exception {
+        Path note = Notes.named("Escaping")
+                .paragraph("Data", "%spark\nimport io.propensitykit.display.Display\n"
+                        + "val name = \"Ann\\n%html <img src=y onerror=alert(1)>\"\n"
+                        + "println(Display.text(name))\n"
+                        + "println(Display.html(\"<p>Hello <b>%s</b></p>\", name))")
+                .paragraph("Trusted", "%spark\nprintln(\"%html <b id='trusted'>markup the author wrote</b>\")")
+                .write(tmp, "escaping.zpln");
+        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"),
+                consoleBytes.toString());
+        String html = report("escaping");
+        assertFalse(html.contains("<img src=y"), "a value from data is never markup");
+        assertTrue(html.contains("&lt;img src=y onerror=alert(1)&gt;"), "it is shown as text");
+        assertTrue(html.contains("<b id='trusted'>markup the author wrote</b>"), "a raw println is trusted HTML");
+        assertTrue(data(paragraph("escaping", 0)).contains("\n %html &lt;img") || html.contains("\n %html &lt;img"),
+                "the REPL's echo of the val shows its text, markers included: " + data(paragraph("escaping", 0)));
+    }
+
+    @Test
+    void tabsAndNewlinesStayInsideTheirCells() throws Exception {
+        Path note = Notes.named("Cells")
+                .paragraph("Show", "%spark\nz.show(Seq((\"a\\tb\", \"line1\\nline2\"), (\"c\", \"d\")).toDF(\"x\", \"y\"))")
+                .paragraph("SQL", "%sql\nSELECT concat('p', char(9), 'q') AS x, concat('l1', char(10), 'l2') AS y")
+                .write(tmp, "cells.zpln");
+        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"),
+                consoleBytes.toString());
+        assertEquals("x\ty\na b\tline1 line2\nc\td\n", data(paragraph("cells", 0)).strip() + "\n");
+        assertEquals("x\ty\np q\tl1 l2\n", data(paragraph("cells", 1)).strip() + "\n");
+        String html = report("cells");
+        assertTrue(html.contains("<tr><td>a b</td><td>line1 line2</td></tr>"), html);
+        assertTrue(html.contains("<tr><td>p q</td><td>l1 l2</td></tr>"), html);
+    }
+
+    @Test
+    void aParagraphThatNeverEndsTimesOut() throws Exception {
+        Path note = Notes.named("Endless")
+                .paragraph("Sleeps", "%spark\nThread.sleep(600000)")
+                .paragraph("After", "%spark\nprintln(\"after\")")
+                .write(tmp, "endless.zpln");
+        long t0 = System.nanoTime();
+        assertEquals(1, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
+                "--paragraph-timeout", "2"));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 60, "the run does not wait for the paragraph");
+        JsonObject p = paragraph("endless", 0);
+        assertEquals("ERROR", p.get("status").getAsString());
+        assertTrue(data(p).contains("Paragraph timed out after 2 s (--paragraph-timeout); its Spark jobs were"
+                + " cancelled."), data(p));
+        assertEquals("READY", paragraph("endless", 1).get("status").getAsString());
+        assertTrue(report("endless").contains("timed out after 2 s"));
+        assertTrue(consoleBytes.toString().contains("[1/2] Sleeps … "), consoleBytes.toString());
+    }
+
+    @Test
+    void aTimedOutSparkJobIsCancelled() throws Exception {
+        Path note = Notes.named("Slow job")
+                .paragraph("Slow", "%spark\nspark.range(1).foreach(_ => Thread.sleep(600000))")
+                .paragraph("Next", "%spark\nprintln(\"count=\" + spark.range(10).count)")
+                .write(tmp, "slow.zpln");
+        // local[1]: the next paragraph can run only if the slow task was really cancelled.
+        assertEquals(1, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
+                "--paragraph-timeout", "4", "--keep-going"));
+        assertTrue(data(paragraph("slow", 0)).contains("timed out after 4 s"));
+        assertEquals("FINISHED", paragraph("slow", 1).get("status").getAsString());
+        assertTrue(data(paragraph("slow", 1)).contains("count=10"));
+    }
+
+    static Stream<Arguments> usageMistakes() {
+        return Stream.of(new String[] {"--bogus"}, new String[] {"NOTE", "--paragraph-timeout", "-1"},
+                new String[] {"NOTE", "--paragraph-timeout", "abc"}, new String[] {"no-such-note.zpln"},
+                new String[] {"NOTE", "-p", "novalue"}, new String[] {"NOTE", "--out"})
+                .map(args -> Arguments.of((Object) args));
+    }
+
+    @ParameterizedTest
+    @MethodSource
+    void usageMistakes(String[] args) throws Exception {
+        Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp, "n.zpln");
+        String[] filled = Stream.of(args).map(a -> a.equals("NOTE") ? note.toString() : a).toArray(String[]::new);
+        assertEquals(Cli.USAGE, run(filled), consoleBytes.toString());
+        String first = consoleBytes.toString().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("kit run: "), first);
+        assertTrue(consoleBytes.toString().contains("Usage: kit run"));
+        assertFalse(consoleBytes.toString().contains("\tat "));
+    }
+
+    @Test
+    void outThatIsAFileIsRefused() throws Exception {
+        Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp, "n.zpln");
+        Path file = Files.writeString(tmp.resolve("file.txt"), "keep");
+        assertEquals(Cli.USAGE, run(note.toString(), "--out", file.toString()));
+        assertTrue(consoleBytes.toString().startsWith("kit run: --out " + file + " is a file"), consoleBytes.toString());
+        assertEquals("keep", Files.readString(file));
+    }
+
+    @Test
+    void outThatHoldsTheNotesIsRefused() throws Exception {
+        Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp.resolve("notes"), "n.zpln");
+        String before = Files.readString(note);
+        assertEquals(Cli.USAGE, run(tmp.resolve("notes").toString(), "--out", tmp.resolve("notes").toString()));
+        assertTrue(consoleBytes.toString().contains("holds the notes being run: the executed notes would replace them"),
+                consoleBytes.toString());
+        assertEquals(before, Files.readString(note), "the note is untouched");
+    }
+
+    @Test
+    void aNoteThatIsNotJsonFailsInOneLine() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.zpln"), "{ not json");
+        assertEquals(Cli.FAILED, run(bad.toString(), "--out", tmp.resolve("out").toString()));
+        String line = consoleBytes.toString().lines().filter(l -> l.startsWith("kit run: error: ")).findFirst()
+                .orElse("");
+        assertTrue(line.contains(bad + " is not valid note JSON"), consoleBytes.toString());
+    }
+
+    @Test
+    void helpRunsNothing() {
+        assertEquals(Cli.OK, run("--help"));
+        assertTrue(consoleBytes.toString().contains("--paragraph-timeout=SECONDS"), consoleBytes.toString());
+    }
+
+    /** Runs {@code kit run} in its own JVM, as the launcher does, so that it can end the way a user's run ends. */
+    private Process runInOwnJvm(Path note) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D") || a.startsWith("-XX:+Ignore")).toList());
+        command.add("-Xmx1g");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(RunCommand.class.getName());
+        command.addAll(List.of(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("console.txt").toFile()).start();
+    }
+
+    @Test
+    void sysExitInANoteStillLeavesTheReport() throws Exception {
+        Path note = Notes.named("Exits")
+                .paragraph("Before", "%spark\nprintln(\"before\")")
+                .paragraph("Exit", "%spark\nsys.exit(3)")
+                .paragraph("After", "%spark\nprintln(\"after\")")
+                .write(tmp, "exits.zpln");
+        Process p = runInOwnJvm(note);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run ends");
+        assertEquals(3, p.exitValue(), Files.readString(tmp.resolve("console.txt")));
+        assertTrue(Files.readString(tmp.resolve("console.txt")).contains("kit run: stopped while running Exits;"
+                + " report written to "), Files.readString(tmp.resolve("console.txt")));
+        assertEquals("FINISHED", paragraph("exits", 0).get("status").getAsString());
+        assertEquals("ERROR", paragraph("exits", 1).get("status").getAsString());
+        assertTrue(report("exits").contains("The run was stopped while this paragraph ran"));
+    }
+
+    @Test
+    void aSignalStillLeavesTheReport() throws Exception {
+        Path note = Notes.named("Killed")
+                .paragraph("Ready", "%spark\nprintln(\"ready\")")
+                .paragraph("Long", "%spark\nThread.sleep(600000)")
+                .write(tmp, "killed.zpln");
+        Process p = runInOwnJvm(note);
+        File console = tmp.resolve("console.txt").toFile();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(console.toPath()).contains("[1/2] Ready … ") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(500);
+        p.destroy(); // SIGTERM, as a scheduler's kill or Ctrl-C would send
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(143, p.exitValue(), Files.readString(console.toPath()));
+        assertEquals("FINISHED", paragraph("killed", 0).get("status").getAsString());
+        assertEquals("ERROR", paragraph("killed", 1).get("status").getAsString());
+        assertTrue(report("killed").contains("The run was stopped while this paragraph ran"));
+    }
+}
