@@ -38,7 +38,8 @@ class ReportScreenshotTest {
                         + "  println(s\"%html <svg width='300' height='210'>$bars</svg>\")\n}")
                 .write(tmp, "screenshot.zpln");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        assertEquals(0, RunCommand.run(new String[] {note.toString(), "--out", tmp.toString(), "--master", "local[1]"},
+        Path out = tmp.resolve("out");
+        assertEquals(0, RunCommand.run(new String[] {note.toString(), "--out", out.toString(), "--master", "local[1]"},
                 new PrintStream(log, true)), log.toString());
 
         Path png = Path.of("runner", "target", "report-screenshot.png").toAbsolutePath();
@@ -48,7 +49,7 @@ class ReportScreenshotTest {
                 "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"),
-                "--screenshot=" + png, "--window-size=1200,900", tmp.resolve("screenshot.html").toUri().toString()))
+                "--screenshot=" + png, "--window-size=1200,900", out.resolve("screenshot.html").toUri().toString()))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("chromium.log").toFile()).start();
         assertTrue(chromium.waitFor(90, TimeUnit.SECONDS), "chromium finished");
         assertTrue(Files.size(png) > 0, Files.readString(tmp.resolve("chromium.log")));
