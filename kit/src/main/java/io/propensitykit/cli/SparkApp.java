@@ -1,6 +1,7 @@
 package io.propensitykit.cli;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -31,6 +32,34 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
             builder.master("local[*]");
         }
         return new SparkApp(builder.getOrCreate(), true);
+    }
+
+    /**
+     * Waits until no task runs on any executor, for at most {@code timeoutMillis}. After a failed
+     * job Spark kills the job's other tasks asynchronously, and one may still write under the
+     * output; cleaning up before they stop races with them.
+     *
+     * @param timeoutMillis the most to wait
+     * @return whether the executors are idle
+     */
+    public boolean awaitIdle(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            int running = 0;
+            for (SparkExecutorInfo info : spark.sparkContext().statusTracker().getExecutorInfos()) {
+                running += info.numRunningTasks();
+            }
+            if (running == 0 && spark.sparkContext().statusTracker().getActiveStageIds().length == 0) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     @Override

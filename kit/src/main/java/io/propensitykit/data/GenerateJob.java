@@ -132,6 +132,7 @@ public final class GenerateJob implements Callable<Integer> {
                 saved = true;
             } finally {
                 if (!saved && target != null) {
+                    app.awaitIdle(30_000);
                     target.removeIfCreated();
                 }
             }

@@ -159,6 +159,7 @@ public final class ScoreJob implements Callable<Integer> {
             } finally {
                 // Spark's job failures are checked exceptions thrown unchecked: a finally sees them all.
                 if (!saved) {
+                    app.awaitIdle(30_000);
                     target.removeIfCreated();
                 }
             }
