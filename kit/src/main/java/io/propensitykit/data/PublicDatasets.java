@@ -73,12 +73,13 @@ public final class PublicDatasets {
     }
 
     /**
-     * The datasets in {@code -Dpropensity.datasets.dir}, else {@code datasets/} under the working directory.
+     * The datasets in {@link Workspace#dataDir()}: {@code -Dpropensity.datasets.dir}, else
+     * {@code $KIT_DATA_DIR}, else {@code ~/propensity-kit/datasets}; never the working directory.
      *
      * @return the loaders
      */
     public static PublicDatasets defaults() {
-        return at(Path.of(System.getProperty(DIR_PROPERTY, "datasets")));
+        return at(Workspace.dataDir());
     }
 
     /** @return the datasets directory */

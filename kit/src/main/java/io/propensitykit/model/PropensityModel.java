@@ -4,10 +4,12 @@ import ai.djl.inference.Predictor;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -35,6 +37,9 @@ import java.util.stream.Stream;
 public final class PropensityModel implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    /** The prefix of a model shipped on the class path, e.g. {@code classpath:models/retail_mlp.pt}. */
+    public static final String CLASSPATH = "classpath:";
+
     private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
     private static final int SMOKE_ROWS = 2;
 
@@ -236,7 +241,9 @@ public final class PropensityModel implements Serializable {
         private Builder() {}
 
         /**
-         * Sets where the model is: a local path, or a {@code file:}, {@code hdfs:} or {@code s3a:} URI.
+         * Sets where the model is: a local path, a {@code file:}, {@code hdfs:} or {@code s3a:} URI,
+         * or {@code classpath:NAME} for a model shipped in a jar (the kit's demo models:
+         * {@code classpath:models/retail_mlp.pt}, {@code classpath:models/tiny_mlp.pt}).
          *
          * @param modelLocation a {@code .pt} file or a DJL model directory
          * @return this builder
@@ -328,7 +335,9 @@ public final class PropensityModel implements Serializable {
 
         private Path localize() {
             Path local;
-            if (URI_SCHEME.matcher(location).matches()) {
+            if (location.startsWith(CLASSPATH)) {
+                local = fromClassPath(location.substring(CLASSPATH.length()));
+            } else if (URI_SCHEME.matcher(location).matches()) {
                 URI uri = URI.create(location);
                 if ("file".equals(uri.getScheme())) {
                     local = Path.of(uri);
@@ -353,6 +362,39 @@ public final class PropensityModel implements Serializable {
                         + ". Give a .pt file or a DJL model directory; on a cluster use an hdfs:// or s3a:// URI.");
             }
             return local;
+        }
+
+        /**
+         * Copies a model file and its metadata from the class path (the kit jar, or any jar on
+         * {@code spark.jars}) to the local cache, so that a note finds it wherever its server runs.
+         */
+        private Path fromClassPath(String resource) {
+            String name = resource.startsWith("/") ? resource.substring(1) : resource;
+            ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                    ? Thread.currentThread().getContextClassLoader() : PropensityModel.class.getClassLoader();
+            Path dir = cacheRoot().resolve("classpath").resolve(Sha256.of(location));
+            Path file = dir.resolve(Path.of(name).getFileName().toString());
+            try {
+                Files.createDirectories(dir);
+                for (String part : List.of(name, name.replaceFirst("\\.[^./]+$", "") + ".json")) {
+                    try (InputStream in = loader.getResourceAsStream(part)) {
+                        if (in == null) {
+                            if (part.equals(name)) {
+                                throw new PropensityModelException("Model not found: " + location + " (no resource "
+                                        + name + " in the kit jar or on the class path). The kit ships "
+                                        + "classpath:models/retail_mlp.pt and classpath:models/tiny_mlp.pt.");
+                            }
+                            continue;
+                        }
+                        Files.copy(in, dir.resolve(Path.of(part).getFileName().toString()),
+                                StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            } catch (IOException e) {
+                throw new PropensityModelException("Could not copy " + location + " to " + dir + ": " + e.getMessage(),
+                        e);
+            }
+            return file;
         }
 
         private ModelMetadata readMetadata(Path local) {

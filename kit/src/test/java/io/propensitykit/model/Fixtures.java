@@ -38,9 +38,13 @@ public final class Fixtures {
         }
     }
 
-    /** @return the TorchScript fixture, whose metadata sits next to it */
+    /** @return the TorchScript fixture, shipped in the kit jar as {@code classpath:models/tiny_mlp.pt}, its metadata beside it */
     public static Path torchScript() {
-        return dir().resolve("tiny_mlp.pt");
+        try {
+            return Path.of(Fixtures.class.getResource("/models/tiny_mlp.pt").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Rows of {@code tiny_mlp_expected.csv}: 4 raw features, then torch's probability. */

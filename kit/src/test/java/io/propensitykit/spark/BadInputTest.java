@@ -311,6 +311,12 @@ class BadInputTest extends SharedSpark {
                     modelWith("logits", s -> s.replace("\"logit\"", "\"probability\"")).toString(), "--input",
                     good.toString(), "--output", out("f9")}, "outside [0, 1] as a propensity. Its metadata declares"
                         + " \"output\": \"probability\"; if the model returns logits, declare \"output\": \"logit\""),
+                new Failure("a classpath: model that is not there", () -> new String[] {"--model",
+                    "classpath:models/none.pt", "--input", good.toString(), "--output", out("f33")},
+                        "Model not found: classpath:models/none.pt (no resource models/none.pt in the kit jar"),
+                new Failure("a classpath: model is checksummed like any other", () -> new String[] {"--model",
+                    "classpath:models/tiny_mlp.pt", "--input", good.toString(), "--output", out("f34"), "--sha256",
+                    "11".repeat(32)}, "sha256"),
                 new Failure("--sha256 that does not match", () -> new String[] {"--model", model.toString(),
                     "--input", good.toString(), "--output", out("f10"), "--sha256", "00".repeat(32)}, "sha256"),
                 new Failure("input missing", () -> new String[] {"--model", model.toString(), "--input",

@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The demo model trained in PyTorch by {@code datasets/train_torchscript.py} (committed in
- * {@code datasets/models} with its held-out predictions) scores the same held-out customers in Spark as PyTorch did, raw columns in: the
+ * the kit jar as {@code classpath:models/retail_mlp.pt}, its held-out predictions with the tests) scores the same held-out customers in Spark as PyTorch did, raw columns in: the
  * feature spec written by Python is applied by the kit's scorer.
  */
 class TorchTrainedModelTest extends SharedSpark {
@@ -29,14 +29,14 @@ class TorchTrainedModelTest extends SharedSpark {
 
     @Test
     void scoresHeldOutRowsAsPyTorchDid() throws Exception {
-        Path dir = dir();
         Map<Long, Double> expected = new HashMap<>();
-        List<String> lines = Files.readAllLines(dir.resolve("retail_mlp_holdout.csv"));
+        List<String> lines = Files.readAllLines(holdout());
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",");
             expected.put(Long.parseLong(cells[0]), Double.parseDouble(cells[1]));
         }
-        PropensityModel model = Propensity.load(spark, dir.resolve("retail_mlp.pt").toString());
+        // As the notes load it: from the kit jar, wherever the JVM was started.
+        PropensityModel model = Propensity.load(spark, "classpath:models/retail_mlp.pt");
         assertEquals(ModelFormat.TORCHSCRIPT, model.format());
         List<Row> scored = Propensity.score(RetailGenerator.builder().optRows(20_000).optSeed(21).build()
                 .generate(spark).where("customer_id % 40 = 0"), model)
@@ -47,20 +47,20 @@ class TorchTrainedModelTest extends SharedSpark {
         }
     }
 
-    /** The demo model the notebooks use, in the project's datasets/models (the kit module's sibling). */
-    private static Path dir() {
-        return Path.of("").toAbsolutePath().resolveSibling("datasets").resolve("models");
+    /** The held-out predictions PyTorch wrote beside the demo model, kept with the tests. */
+    private static Path holdout() throws Exception {
+        return Path.of(TorchTrainedModelTest.class.getResource("/models/retail_mlp_holdout.csv").toURI());
     }
 
     @Test
     void theSqlFunctionAppliesTheFeatureSpecToo() throws Exception {
         Map<Long, Double> expected = new HashMap<>();
-        List<String> lines = Files.readAllLines(dir().resolve("retail_mlp_holdout.csv"));
+        List<String> lines = Files.readAllLines(holdout());
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",");
             expected.put(Long.parseLong(cells[0]), Double.parseDouble(cells[1]));
         }
-        PropensityModel model = Propensity.load(spark, dir().resolve("retail_mlp.pt").toString());
+        PropensityModel model = Propensity.load(spark, "classpath:models/retail_mlp.pt");
         Propensity.register(spark, "retail", model);
         RetailGenerator.builder().optRows(20_000).optSeed(21).build().generate(spark).where("customer_id % 40 = 0")
                 .createOrReplaceTempView("held_out");

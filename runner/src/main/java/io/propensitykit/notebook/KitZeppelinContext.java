@@ -45,18 +45,22 @@ public final class KitZeppelinContext extends ZeppelinContext {
     }
 
     /**
-     * Shows at most {@code maxResult} rows, as the method documents. Zeppelin 0.11 and 0.12 pass
-     * only the interpreter-wide limit on to {@code showData}; honouring the argument is the one place
-     * where the runner knowingly differs, and a note that relies on it still runs in Zeppelin.
+     * Shows a Dataset as Zeppelin 0.12's Spark interpreter does: up to {@code zeppelin.spark.maxResult}
+     * rows (1000 unless {@code %spark.conf} or {@code --conf} sets it), whatever {@code n} says, for
+     * Zeppelin passes only that interpreter-wide limit on. To show fewer rows, show
+     * {@code df.limit(n)}.
+     *
+     * @param o the object to show
+     * @param n ignored for a Dataset, as in Zeppelin 0.12
      */
     @Override
-    public void show(Object o, int maxResult) {
+    public void show(Object o, int n) {
         if (!isSupportedObject(o)) {
-            super.show(o, maxResult);
+            super.show(o, n);
             return;
         }
         try {
-            getInterpreterContext().out.write(showData(o, maxResult));
+            getInterpreterContext().out.write(showData(o, getMaxResult()));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

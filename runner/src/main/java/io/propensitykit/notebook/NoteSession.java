@@ -41,6 +41,9 @@ import java.util.stream.Stream;
  */
 final class NoteSession implements AutoCloseable {
 
+    /** Zeppelin's setting for the rows z.show and %sql display. */
+    static final String MAX_RESULT = "zeppelin.spark.maxResult";
+
     private final Note note;
     private final RunOptions options;
     private final PrintStream console;
@@ -171,6 +174,7 @@ final class NoteSession implements AutoCloseable {
         }
         conf.setIfMissing("spark.master", "local[*]");
         conf.set("spark.repl.class.outputDir", replDir.toString());
+        z.setMaxResult(conf.getInt(MAX_RESULT, KitZeppelinContext.DEFAULT_MAX_RESULT));
         spark = SparkSession.builder().config(conf).getOrCreate();
         // A long Spark job says where it stands, as Zeppelin's progress bar does.
         progress = ProgressListener.attach(spark.sparkContext(), "    spark", console, 10);

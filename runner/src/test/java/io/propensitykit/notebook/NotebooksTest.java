@@ -12,8 +12,6 @@ import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +23,7 @@ import java.util.stream.Stream;
  */
 class NotebooksTest {
 
-    private static final Path NOTEBOOKS = Path.of("notebooks");
+    private static final Path NOTEBOOKS = Project.root().resolve("notebooks");
 
     private static List<Path> notes() throws Exception {
         try (Stream<Path> list = Files.list(NOTEBOOKS)) {
@@ -52,15 +50,35 @@ class NotebooksTest {
     }
 
     @Test
-    void everyNoteRunsAndItsExecutedNoteKeepsZeppelinsShape(@TempDir Path out) throws Exception {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
+    void noNoteNamesAPathIntoTheProject() throws Exception {
+        for (Path file : notes()) {
+            String text = Files.readString(file);
+            for (String path : List.of("datasets/", "kit/src", "reports/", "target/")) {
+                assertFalse(text.contains(path), file.getFileName() + " names a path into the project: " + path);
+            }
+        }
+    }
+
+    /**
+     * Every note runs in a JVM started in a fresh directory outside the project, as Zeppelin starts its
+     * interpreter in its own directory: a note that reads a project-relative path fails here.
+     */
+    @Test
+    void everyNoteRunsAndItsExecutedNoteKeepsZeppelinsShape(@TempDir Path tmp) throws Exception {
+        Path cwd = Files.createDirectories(tmp.resolve("elsewhere"));
+        Path out = tmp.resolve("out");
         // Small and non-default: other rows, seed, trim, budget and dataset than the notes' defaults.
-        Path shared = Path.of("").toAbsolutePath().resolveSibling("shared").resolve("datasets");
-        int status = RunCommand.run(new String[] {NOTEBOOKS.toString(), "-p", "rows=20000", "-p", "seed=7",
-            "-p", "trim=0.1", "-p", "budget=500", "-p", "epochs=3", "-p", "dataset=nsw",
-            "-p", "data_dir=" + (Files.isDirectory(shared) ? shared : Path.of("datasets")), "--out", out.toString(),
-            "--master", "local[2]"}, new PrintStream(log, true));
-        assertEquals(0, status, log.toString());
+        Path shared = Project.root().resolveSibling("shared").resolve("datasets");
+        Path console = tmp.resolve("console.txt");
+        Process run = Project.kitRun(cwd, console, NOTEBOOKS.toString(), "-p", "rows=20000", "-p", "seed=7",
+                "-p", "trim=0.1", "-p", "budget=500", "-p", "epochs=3", "-p", "dataset=nsw",
+                "-p", "data_dir=" + (Files.isDirectory(shared) ? shared : tmp.resolve("no-datasets")),
+                "-p", "work_dir=" + tmp.resolve("work"), "--out", out.toString(), "--master", "local[2]");
+        assertTrue(run.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), "kit run ends");
+        assertEquals(0, run.exitValue(), Files.readString(console));
+        try (Stream<Path> left = Files.list(cwd)) {
+            assertEquals(List.of(), left.toList(), "nothing is written to the working directory");
+        }
         for (Path file : notes()) {
             JsonObject source = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
             String base = file.getFileName().toString().replace(".zpln", "");

@@ -42,7 +42,7 @@ class ReportScreenshotTest {
         assertEquals(0, RunCommand.run(new String[] {note.toString(), "--out", out.toString(), "--master", "local[1]"},
                 new PrintStream(log, true)), log.toString());
 
-        Path png = Path.of("runner", "target", "report-screenshot.png").toAbsolutePath();
+        Path png = Project.root().resolve("runner").resolve("target").resolve("report-screenshot.png");
         Files.createDirectories(png.getParent());
         Files.deleteIfExists(png);
         Process chromium = new ProcessBuilder(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",

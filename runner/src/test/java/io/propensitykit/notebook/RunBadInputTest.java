@@ -19,12 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -182,19 +179,9 @@ class RunBadInputTest {
         assertTrue(consoleBytes.toString().contains("--paragraph-timeout=SECONDS"), consoleBytes.toString());
     }
 
-    /** Runs {@code kit run} in its own JVM, as the launcher does, so that it can end the way a user's run ends. */
     private Process runInOwnJvm(Path note) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D") || a.startsWith("-XX:+Ignore")).toList());
-        command.add("-Xmx1g");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(RunCommand.class.getName());
-        command.addAll(List.of(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"));
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("console.txt").toFile()).start();
+        return Project.kitRun(tmp, tmp.resolve("console.txt"), note.toString(), "--out", tmp.resolve("out").toString(),
+                "--master", "local[1]");
     }
 
     @Test

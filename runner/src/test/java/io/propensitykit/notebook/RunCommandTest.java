@@ -88,13 +88,10 @@ class RunCommandTest {
         JsonObject table = msgs(show).get(0).getAsJsonObject();
         assertEquals("TABLE", table.get("type").getAsString());
         assertEquals("id\n0\n1\n2\n3\n", table.get("data").getAsString());
-        // z.show(df, 2): a second table of two rows, then Zeppelin's truncation notice.
+        // z.show(df, 2): Zeppelin 0.12 ignores the 2 and shows up to zeppelin.spark.maxResult rows.
         JsonObject limited = msgs(show).get(1).getAsJsonObject();
         assertEquals("TABLE", limited.get("type").getAsString());
-        assertEquals("id\n0\n1\n", limited.get("data").getAsString());
-        JsonObject notice = msgs(show).get(2).getAsJsonObject();
-        assertEquals("HTML", notice.get("type").getAsString());
-        assertTrue(notice.get("data").getAsString().contains("<strong>Output is truncated</strong> to 2 rows"));
+        assertEquals("id\n0\n1\n2\n3\n", limited.get("data").getAsString());
 
         JsonObject sql = paragraph(done, 4);
         assertEquals("TABLE", msgs(sql).get(0).getAsJsonObject().get("type").getAsString());
@@ -221,6 +218,31 @@ class RunCommandTest {
         assertEquals("FINISHED", paragraph(done, 1).get("status").getAsString());
         assertTrue(msgs(paragraph(done, 2)).get(0).getAsJsonObject().get("data").getAsString()
                 .startsWith("%spark.conf must run before Spark starts"));
+    }
+
+    /**
+     * Zeppelin 0.12's rule (its Spark interpreter passes only {@code zeppelin.spark.maxResult} to
+     * {@code showData}): {@code z.show(df, n)} shows up to maxResult rows whatever n is, then the
+     * truncation notice; {@code df.limit(n)} is the way to show n rows.
+     */
+    @Test
+    void showIgnoresItsRowCountAsZeppelin012Does() throws Exception {
+        Path note = Notes.named("Show rule")
+                .paragraph("Ignored n", "%spark\nz.show(spark.range(10).toDF(\"id\"), 5)")
+                .paragraph("Limit", "%spark\nz.show(spark.range(10).toDF(\"id\").limit(2))")
+                .paragraph("SQL", "%sql\nSELECT id FROM range(10)")
+                .write(tmp, "show.zpln");
+        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
+                "--conf", "zeppelin.spark.maxResult=3"), consoleBytes.toString());
+        JsonObject done = executed("show");
+        JsonArray ignored = msgs(paragraph(done, 0));
+        assertEquals("id\n0\n1\n2\n", ignored.get(0).getAsJsonObject().get("data").getAsString());
+        assertTrue(ignored.get(1).getAsJsonObject().get("data").getAsString()
+                .contains("<strong>Output is truncated</strong> to 3 rows"), ignored.toString());
+        JsonArray limited = msgs(paragraph(done, 1));
+        assertEquals("id\n0\n1\n", limited.get(0).getAsJsonObject().get("data").getAsString());
+        assertFalse(limited.toString().contains("truncated"), limited.toString());
+        assertEquals("id\n0\n1\n2\n", msgs(paragraph(done, 2)).get(0).getAsJsonObject().get("data").getAsString());
     }
 
     @Test
