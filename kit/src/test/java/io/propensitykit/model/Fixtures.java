@@ -32,7 +32,7 @@ public final class Fixtures {
     /** @return the committed fixtures directory */
     public static Path dir() {
         try {
-            return Path.of(Fixtures.class.getResource("/fixtures/tiny_mlp.pt").toURI()).getParent();
+            return Path.of(Fixtures.class.getResource("/fixtures/tiny_mlp_expected.csv").toURI()).getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

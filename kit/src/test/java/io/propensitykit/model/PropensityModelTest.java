@@ -49,7 +49,7 @@ class PropensityModelTest {
     void fileUriLoadsLikeAPath() throws IOException {
         PropensityModel model = PropensityModel.load(Fixtures.torchScript().toUri().toString());
         // The pin in tiny_mlp.json was computed by Python's hashlib when the fixture was written.
-        String pinned = ModelMetadata.read(Fixtures.dir().resolve("tiny_mlp.json")).sha256();
+        String pinned = ModelMetadata.read(Fixtures.torchScript().resolveSibling("tiny_mlp.json")).sha256();
         assertEquals(pinned, model.sha256());
     }
 
