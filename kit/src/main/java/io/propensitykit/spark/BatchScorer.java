@@ -203,7 +203,8 @@ public final class BatchScorer {
         public String describe(InternalRow row, int problem) {
             return "Invalid features in a row" + idText(row) + ": " + reader.describe(row, problem) + ". Model '"
                     + model.metadata().name() + "' needs " + reader.width() + " finite numbers per row. Set"
-                    + " handleInvalid to 'skip' to drop such rows, or to 'keep' to give them a null " + outputCol + ".";
+                    + " handleInvalid (--handle-invalid in kit score) to 'skip' to drop such rows, or to 'keep' to give"
+                    + " them a null " + outputCol + ".";
         }
 
         @Override
