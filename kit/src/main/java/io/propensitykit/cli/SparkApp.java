@@ -25,13 +25,36 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
         if (active.isDefined() && !active.get().sparkContext().isStopped()) {
             return new SparkApp(active.get(), false);
         }
-        SparkSession.Builder builder = SparkSession.builder().appName(appName);
+        SparkConf conf = new SparkConf().setAppName(appName);
         if (master != null) {
-            builder.master(master);
-        } else if (!new SparkConf().contains("spark.master")) {
-            builder.master("local[*]");
+            conf.setMaster(master);
+        } else {
+            conf.setIfMissing("spark.master", "local[*]");
         }
-        return new SparkApp(builder.getOrCreate(), true);
+        shipKit(conf);
+        return new SparkApp(SparkSession.builder().config(conf).getOrCreate(), true);
+    }
+
+    /** The system property, set by {@code kit/bin/kit}, that names the kit's self-contained jar. */
+    public static final String ALL_JAR_PROPERTY = "kit.all.jar";
+
+    /**
+     * Ships the kit to executors in JVMs of their own: adds the kit's {@code -all} jar (named by
+     * {@value #ALL_JAR_PROPERTY}) to {@code spark.jars} when the master is not local. In local
+     * mode the executors share the driver's class path and need nothing.
+     *
+     * @param conf the application's configuration, master set
+     */
+    public static void shipKit(SparkConf conf) {
+        String jar = System.getProperty(ALL_JAR_PROPERTY);
+        String master = conf.get("spark.master", "local[*]");
+        if (jar == null || jar.isBlank() || master.startsWith("local")) {
+            return;
+        }
+        String jars = conf.get("spark.jars", "");
+        if (!java.util.Arrays.asList(jars.split(",")).contains(jar)) {
+            conf.set("spark.jars", jars.isBlank() ? jar : jars + "," + jar);
+        }
     }
 
     /**

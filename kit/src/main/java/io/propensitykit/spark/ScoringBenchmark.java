@@ -2,6 +2,7 @@ package io.propensitykit.spark;
 
 import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.ProgressListener;
+import io.propensitykit.cli.SparkApp;
 import io.propensitykit.model.MlpArchitecture;
 import io.propensitykit.model.ModelFormat;
 import io.propensitykit.model.ModelMetadata;
@@ -15,6 +16,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -110,10 +112,10 @@ public final class ScoringBenchmark implements Callable<Integer> {
         // The generated data is the benchmark's own: removed however the run ends, Ctrl-C included.
         Thread cleanup = new Thread(() -> deleteQuietly(work), "kit-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        SparkSession spark = SparkSession.builder().master(master).appName("kit bench")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .getOrCreate();
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("kit bench").set("spark.ui.enabled", "false")
+                .set("spark.sql.shuffle.partitions", "2");
+        SparkApp.shipKit(conf);
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         try {
             measure(spark, work, udfN);

@@ -12,6 +12,7 @@ import com.vladsch.flexmark.parser.Parser;
 import com.vladsch.flexmark.util.data.MutableDataSet;
 
 import io.propensitykit.cli.ProgressListener;
+import io.propensitykit.cli.SparkApp;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -173,6 +174,7 @@ final class NoteSession implements AutoCloseable {
             conf.setMaster(options.master());
         }
         conf.setIfMissing("spark.master", "local[*]");
+        SparkApp.shipKit(conf);
         conf.set("spark.repl.class.outputDir", replDir.toString());
         z.setMaxResult(conf.getInt(MAX_RESULT, KitZeppelinContext.DEFAULT_MAX_RESULT));
         spark = SparkSession.builder().config(conf).getOrCreate();
