@@ -118,8 +118,9 @@ public final class Cli {
             }
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getName().startsWith("io.propensitykit.") || t instanceof IllegalArgumentException
-                    && t.getMessage() != null) {
+            boolean own = t.getClass().getName().startsWith("io.propensitykit.")
+                    || t instanceof IllegalArgumentException;
+            if (own && t.getMessage() != null) {
                 return firstLine(t.getMessage());
             }
         }
@@ -137,14 +138,14 @@ public final class Cli {
     private static String hint(Throwable t) {
         if (t instanceof UnknownHostException) {
             return "Unknown host '" + t.getMessage() + "' in a path: check the host name of the hdfs:// or"
-                        + " s3a:// URI, and that its server is reachable from here.";
-            }
-            if (t instanceof ClassNotFoundException && String.valueOf(t.getMessage()).contains("S3AFileSystem")
-                    || String.valueOf(t.getMessage()).contains("Class org.apache.hadoop.fs.s3a.S3AFileSystem not found")) {
-                return "s3a:// paths need Hadoop's S3A file system: add org.apache.hadoop:hadoop-aws (the version of"
-                        + " Hadoop in Spark) and its AWS SDK to spark.jars, or copy the files locally first.";
-            }
-            return null;
+                    + " s3a:// URI, and that its server is reachable from here.";
+        }
+        // Hadoop's Configuration.getClass: "Class org.apache.hadoop.fs.s3a.S3AFileSystem not found".
+        if (t instanceof ClassNotFoundException && String.valueOf(t.getMessage()).contains("S3AFileSystem")) {
+            return "s3a:// paths need Hadoop's S3A file system: add org.apache.hadoop:hadoop-aws (the version of"
+                    + " Hadoop in Spark) and its AWS SDK to spark.jars, or copy the files locally first.";
+        }
+        return null;
     }
 
     private static String firstLine(String text) {
