@@ -2,6 +2,7 @@ package io.propensitykit.cli;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkExecutorInfo;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -58,14 +59,32 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
     }
 
     /**
+     * Saves to an output that {@link OutputPaths#check} passed. When the job fails, the output is
+     * removed if this job created it, so that a rerun is not blocked by a half-written directory.
+     *
+     * @param writer the configured writer (mode, format, options)
+     * @param target the checked output
+     */
+    public void save(DataFrameWriter<?> writer, OutputPaths.Target target) {
+        boolean saved = false;
+        try {
+            writer.save(target.location());
+            saved = true;
+        } finally {
+            // Spark's job failures are checked exceptions thrown unchecked: a finally sees them all.
+            if (!saved) {
+                awaitIdle(30_000);
+                target.removeIfCreated();
+            }
+        }
+    }
+
+    /**
      * Waits until no task runs on any executor, for at most {@code timeoutMillis}. After a failed
      * job Spark kills the job's other tasks asynchronously, and one may still write under the
      * output; cleaning up before they stop races with them.
-     *
-     * @param timeoutMillis the most to wait
-     * @return whether the executors are idle
      */
-    public boolean awaitIdle(long timeoutMillis) {
+    private boolean awaitIdle(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (System.nanoTime() < deadline) {
             int running = 0;

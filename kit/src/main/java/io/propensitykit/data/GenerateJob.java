@@ -5,6 +5,8 @@ import io.propensitykit.cli.OutputPaths;
 import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.cli.SparkApp;
 
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
@@ -121,20 +123,14 @@ public final class GenerateJob implements Callable<Integer> {
                 ProgressListener progress = ProgressListener.attach(app.spark().sparkContext(), "kit generate", log,
                         5)) {
             SparkSession spark = app.spark();
-            OutputPaths.Target target = f == Format.NOOP ? null
-                    : OutputPaths.check(spark.sparkContext().hadoopConfiguration(), "--output", output, overwrite);
-            boolean saved = false;
-            try {
-                gen.generate(spark).write()
-                        .mode(overwrite || f == Format.NOOP ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-                        .format(f.name().toLowerCase(Locale.ROOT)).option("header", "true")
-                        .save(target == null ? output : target.location());
-                saved = true;
-            } finally {
-                if (!saved && target != null) {
-                    app.awaitIdle(30_000);
-                    target.removeIfCreated();
-                }
+            DataFrameWriter<Row> writer = gen.generate(spark).write()
+                    .mode(overwrite || f == Format.NOOP ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                    .format(f.name().toLowerCase(Locale.ROOT)).option("header", "true");
+            if (f == Format.NOOP) {
+                writer.save(); // generates every row and writes nothing: no output to check
+            } else {
+                app.save(writer, OutputPaths.check(spark.sparkContext().hadoopConfiguration(), "--output", output,
+                        overwrite));
             }
             double seconds = progress.seconds();
             log.printf(Locale.ROOT, "kit generate: %,d rows (seed %d) -> %s (%s) in %.1f s, %,.0f rows/s%n",

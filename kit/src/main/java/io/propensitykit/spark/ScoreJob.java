@@ -150,19 +150,8 @@ public final class ScoreJob implements Callable<Integer> {
             if (id != null) {
                 scored = scored.select(functions.col(quoted(id)), functions.col(quoted(built.outputCol())));
             }
-            boolean saved = false;
-            try {
-                scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-                        .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true")
-                        .save(target.location());
-                saved = true;
-            } finally {
-                // Spark's job failures are checked exceptions thrown unchecked: a finally sees them all.
-                if (!saved) {
-                    app.awaitIdle(30_000);
-                    target.removeIfCreated();
-                }
-            }
+            app.save(scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                    .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true"), target);
             long written = progress.rowsWritten();
             double seconds = progress.seconds();
             String skipped = built.handleInvalid() == HandleInvalid.SKIP
