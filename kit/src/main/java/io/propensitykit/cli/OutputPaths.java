@@ -74,10 +74,10 @@ public final class OutputPaths {
             FileSystem fs = out.getFileSystem(conf);
             boolean exists = fs.exists(out);
             if (exists && !overwrite) {
-                boolean complete = fs.exists(new Path(out, "_SUCCESS"));
+                boolean complete = fs.getFileStatus(out).isFile() || fs.exists(new Path(out, "_SUCCESS"));
                 throw new IllegalArgumentException(flag + " " + output + " already exists"
-                        + (complete || fs.isFile(out) ? "" : " and holds no complete result (no _SUCCESS: an earlier run"
-                                + " stopped)") + ". Pass --overwrite to replace it, or choose another " + flag + ".");
+                        + (complete ? "" : " and holds no complete result (no _SUCCESS: an earlier run stopped)")
+                        + ". Pass --overwrite to replace it, or choose another " + flag + ".");
             }
             return new Target(fs, out, exists);
         } catch (IOException e) {
