@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs a picocli command with the rules every {@code kit} command follows: {@code --help};
@@ -111,6 +113,10 @@ public final class Cli {
      * @return one line, no stack trace
      */
     public static String reason(Throwable e) {
+        return cause(e) + executor(e);
+    }
+
+    private static String cause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String hint = hint(t);
             if (hint != null) {
@@ -132,6 +138,23 @@ public final class Cli {
             return firstLine(a.getSimpleMessage());
         }
         return firstLine(root.getMessage() == null ? root.toString() : root.getMessage());
+    }
+
+    /**
+     * Spark's stage failure names where the last attempt ran: "Lost task 0.3 in stage 1.0 (TID 7)
+     * (127.0.0.1 executor 1): ...". On a cluster, that executor is where to look.
+     */
+    private static final Pattern LOST_TASK =
+            Pattern.compile("Lost task \\S+ in stage \\S+ \\(TID \\d+\\) \\((\\S+) executor (\\w+)\\)");
+
+    private static String executor(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            Matcher m = LOST_TASK.matcher(String.valueOf(t.getMessage()));
+            if (m.find() && !m.group(2).equals("driver")) {
+                return " [on executor " + m.group(2) + " at " + m.group(1) + "]";
+            }
+        }
+        return "";
     }
 
     /** The kit's hint for file-system failures whose own messages do not say what to do. */

@@ -5,8 +5,10 @@ import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.SparkSession;
 
+import java.util.List;
+
 /**
- * The Spark session a command runs in: the one already active in this JVM (a notebook, a test,
+ * The Spark session a command runs in: the one already running in this JVM (a notebook's, a test's,
  * {@code spark-submit}'s), else a new one. Closing stops only a session this command started.
  *
  * @param spark the session
@@ -22,9 +24,11 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
      * @return the session and whether it is this command's own
      */
     public static SparkApp start(String appName, String master) {
-        var active = SparkSession.getActiveSession();
-        if (active.isDefined() && !active.get().sparkContext().isStopped()) {
-            return new SparkApp(active.get(), false);
+        // The thread's session, else the JVM's default one (a command run from another thread).
+        for (var session : List.of(SparkSession.getActiveSession(), SparkSession.getDefaultSession())) {
+            if (session.isDefined() && !session.get().sparkContext().isStopped()) {
+                return new SparkApp(session.get(), false);
+            }
         }
         SparkConf conf = new SparkConf().setAppName(appName);
         if (master != null) {

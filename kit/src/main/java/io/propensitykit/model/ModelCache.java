@@ -1,6 +1,7 @@
 package io.propensitykit.model;
 
 import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
@@ -43,7 +44,7 @@ public final class ModelCache {
     }
 
     private static ZooModel<FeatureBatch, float[]> load(PropensityModel model, Path local) {
-        EngineDefaults.apply();
+        startEngine();
         ModelMetadata meta = model.metadata();
         Criteria.Builder<FeatureBatch, float[]> criteria = Criteria.builder()
                 .setTypes(FeatureBatch.class, float[].class)
@@ -65,6 +66,24 @@ public final class ModelCache {
                     ? "a TorchScript file written by torch.jit.save" : "a DJL model directory (NAME-0000.params)";
             throw new PropensityModelException("Could not load model '" + meta.name() + "' from "
                     + model.location() + " (" + local + "): " + rootMessage(e) + ". Expected " + what + ".", e);
+        }
+    }
+
+    /**
+     * Starts the PyTorch engine in this JVM, apart from the model's load, so that a machine that
+     * cannot run libtorch is not reported as a bad model file. On a cluster this runs on each
+     * executor, which extracts libtorch from the kit's jar into DJL's cache.
+     */
+    private static void startEngine() {
+        EngineDefaults.apply();
+        try {
+            Engine.getEngine("PyTorch");
+        } catch (RuntimeException | LinkageError e) {
+            throw new PropensityModelException("The PyTorch engine did not start on this machine ("
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "): " + rootMessage(e)
+                    + ". The kit's jar carries libtorch for linux-x86_64 and extracts it to DJL's cache"
+                    + " (ENGINE_CACHE_DIR, else DJL_CACHE_DIR, else ~/.djl.ai): that directory must be writable"
+                    + " on every executor.", e);
         }
     }
 

@@ -1,0 +1,223 @@
+package io.propensitykit.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.propensitykit.cli.Cli;
+import io.propensitykit.data.RetailGenerator;
+import io.propensitykit.model.PropensityModel;
+import io.propensitykit.spark.Propensity;
+import io.propensitykit.spark.PropensityScorer;
+import io.propensitykit.spark.ScoreJob;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.TaskEndReason;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The kit on a real standalone cluster: two workers with one core each, executors in JVMs of
+ * their own that get the kit only through {@code spark.jars}. Reference scores come from a
+ * {@code local[2]} run of the same data in this JVM before the cluster session starts.
+ */
+class ScoringOnClusterIT {
+
+    private static final String MODEL = "classpath:models/retail_mlp.pt";
+    private static final double TOL = 1e-6;
+    private static final long ROWS = 200_000;
+    private static final RetailGenerator DATA = RetailGenerator.builder().optRows(ROWS).optSeed(11).optPartitions(8)
+            .build();
+
+    @TempDir
+    static Path tmp;
+
+    private static StandaloneCluster cluster;
+    private static Map<Long, Double> local;
+    private SparkSession spark;
+
+    @BeforeAll
+    static void localScoresThenCluster() throws Exception {
+        SparkSession localSpark = SparkSession.builder().master("local[2]").appName("kit-cluster-it-local")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        try {
+            PropensityModel model = Propensity.load(localSpark, MODEL);
+            local = scores(Propensity.score(DATA.generate(localSpark), model), "propensity");
+        } finally {
+            localSpark.stop();
+            SparkSession.clearActiveSession();
+            SparkSession.clearDefaultSession();
+        }
+        cluster = StandaloneCluster.start(2, 1, "1g");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+            assertEquals(0, cluster.processesLeft(), "kit cluster stop left processes behind");
+        }
+    }
+
+    @AfterEach
+    void stopSession() {
+        if (spark != null) {
+            spark.stop();
+        }
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    private SparkSession clusterSession(String... extra) {
+        SparkConf conf = new SparkConf().setMaster(cluster.masterUrl()).setAppName("kit-cluster-it")
+                .set("spark.jars", StandaloneCluster.allJar())
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.ui.enabled", "false")
+                .set("spark.executor.memory", "768m");
+        for (int i = 0; i < extra.length; i += 2) {
+            conf.set(extra[i], extra[i + 1]);
+        }
+        spark = SparkSession.builder().config(conf).getOrCreate();
+        return spark;
+    }
+
+    private static Map<Long, Double> scores(Dataset<Row> scored, String col) {
+        Map<Long, Double> byId = new HashMap<>();
+        for (Row r : scored.select("customer_id", col).collectAsList()) {
+            byId.put(r.getLong(0), r.getDouble(1));
+        }
+        return byId;
+    }
+
+    private static void assertLocalScores(Map<Long, Double> actual, String path) {
+        assertEquals(ROWS, actual.size(), path + ": rows");
+        for (Map.Entry<Long, Double> e : local.entrySet()) {
+            Double p = actual.get(e.getKey());
+            assertTrue(p != null && Math.abs(p - e.getValue()) <= TOL,
+                    path + ": customer " + e.getKey() + " scored " + p + " on the cluster, " + e.getValue() + " locally");
+        }
+    }
+
+    @Test
+    void executorsScoreAsLocalModeDoesOnEveryPath() {
+        SparkSession s = clusterSession();
+        PropensityModel model = Propensity.load(s, MODEL);
+        Dataset<Row> customers = DATA.generate(s).cache();
+        assertLocalScores(scores(Propensity.score(customers, model), "propensity"), "batched");
+        Propensity.register(s, "retail", model);
+        Column[] features = model.features().stream().map(functions::col).toArray(Column[]::new);
+        assertLocalScores(scores(customers.withColumn("p", functions.callUDF("retail", features)), "p"), "SQL function");
+        PropensityScorer transformer = new PropensityScorer().setModelPath(MODEL).setOutputCol("p");
+        assertLocalScores(scores(transformer.transform(customers), "p"), "Transformer");
+        // The work ran on both executors, not in the driver.
+        assertEquals(2, s.sparkContext().statusTracker().getExecutorInfos().length - 1, "executors besides the driver");
+    }
+
+    @Test
+    void aKilledExecutorLosesNoRowAndChangesNoScore() throws Exception {
+        // Small input splits: dozens of tasks, so that the kill lands with work done and work to do.
+        SparkSession s = clusterSession("spark.sql.files.maxPartitionBytes", "2m");
+        Path input = tmp.resolve("customers.parquet");
+        RetailGenerator.builder().optRows(2_000_000).optSeed(5).optPartitions(24).build().generate(s)
+                .write().parquet(input.toString());
+        String[] score = {"--model", MODEL, "--input", input.toString(), "--id", "customer_id", "--output"};
+        assertEquals(0, runScore(join(score, tmp.resolve("undisturbed.parquet").toString()), new ByteArrayOutputStream()));
+
+        AtomicInteger lostTasks = new AtomicInteger();
+        s.sparkContext().addSparkListener(new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                TaskEndReason reason = end.reason();
+                if (!(reason instanceof org.apache.spark.Success$)) {
+                    lostTasks.incrementAndGet();
+                }
+            }
+        });
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(
+                () -> runScore(join(score, tmp.resolve("disturbed.parquet").toString()), err));
+        ProcessHandle victim = awaitRunningTasksThenPickAnExecutor(s);
+        assertTrue(victim.destroyForcibly(), "SIGKILL to executor " + victim.pid());
+        assertEquals(0, run.get(5, TimeUnit.MINUTES), err.toString(StandardCharsets.UTF_8));
+        assertTrue(lostTasks.get() > 0, "the executor was killed after the job ended; no task was lost");
+
+        List<Row> before = sorted(s, "undisturbed.parquet");
+        List<Row> after = sorted(s, "disturbed.parquet");
+        assertEquals(2_000_000, after.size());
+        assertEquals(before, after, "rows, ids and scores after the kill");
+        assertTrue(Files.exists(tmp.resolve("disturbed.parquet/_SUCCESS")));
+    }
+
+    @Test
+    void aModelThatCannotLoadOnTheExecutorsFailsInOneLine() {
+        // DJL's cache is unusable on the executors only: the driver loads the model, executors cannot.
+        clusterSession("spark.executor.extraJavaOptions", "-DENGINE_CACHE_DIR=/dev/null/djl",
+                "spark.task.maxFailures", "2");
+        Path input = tmp.resolve("small.parquet");
+        DATA.generate(spark).limit(1000).write().parquet(input.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = runScore(new String[] {"--model", MODEL, "--input", input.toString(), "--output",
+            tmp.resolve("never.parquet").toString()}, err);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(Cli.FAILED, status, text);
+        assertEquals(1, text.lines().filter(l -> !l.startsWith("kit score: stage")).count(), text);
+        assertTrue(text.contains("kit score: error: The PyTorch engine did not start on this machine"), text);
+        assertTrue(text.contains("/dev/null/djl") && text.contains("[on executor "), text);
+        assertFalse(Files.exists(tmp.resolve("never.parquet")), "a failed job left its output behind");
+    }
+
+    private static int runScore(String[] args, ByteArrayOutputStream err) {
+        return Cli.execute(new ScoreJob(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    }
+
+    private static String[] join(String[] head, String last) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + 1);
+        all[head.length] = last;
+        return all;
+    }
+
+    /** Waits until the scoring stage has finished a few tasks and still has some to run, then picks a victim. */
+    private ProcessHandle awaitRunningTasksThenPickAnExecutor(SparkSession s) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            for (int id : s.sparkContext().statusTracker().getActiveStageIds()) {
+                var stage = s.sparkContext().statusTracker().getStageInfo(id);
+                if (stage.isDefined() && stage.get().numCompletedTasks() >= 2
+                        && stage.get().numCompletedTasks() + stage.get().numActiveTasks() < stage.get().numTasks() - 4) {
+                    List<ProcessHandle> executors = cluster.executors();
+                    assertEquals(2, executors.size(), "executor JVMs under the workers");
+                    return executors.get(0);
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the scoring stage never ran");
+    }
+
+    private static List<Row> sorted(SparkSession s, String name) {
+        return s.read().parquet(tmp.resolve(name).toString()).orderBy("customer_id").collectAsList();
+    }
+}
