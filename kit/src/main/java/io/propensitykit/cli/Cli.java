@@ -9,6 +9,7 @@ import picocli.CommandLine.ParameterException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,8 +169,22 @@ public final class Cli {
             return "s3a:// paths need Hadoop's S3A file system: add org.apache.hadoop:hadoop-aws (the version of"
                     + " Hadoop in Spark) and its AWS SDK to spark.jars, or copy the files locally first.";
         }
+        // S3A's 403 and NoSuchBucket, whose own messages carry the AWS SDK's whole response.
+        if (t instanceof AccessDeniedException denied && String.valueOf(denied.getFile()).startsWith("s3a://")) {
+            return "Access denied to " + denied.getFile() + " (HTTP 403): check the S3 credentials"
+                    + " (spark.hadoop.fs.s3a.access.key and secret.key, or fs.s3a.bucket.BUCKET.* for one bucket)"
+                    + " and the bucket's policy.";
+        }
+        if (t.getClass().getName().equals("org.apache.hadoop.fs.s3a.UnknownStoreException")) {
+            Matcher uri = S3A_URI.matcher(String.valueOf(t.getMessage()));
+            String where = uri.find() ? uri.group() : "the s3a:// path";
+            return "No such bucket for " + where + ": check the bucket's name, and that spark.hadoop.fs.s3a.endpoint"
+                    + " is the store that holds it.";
+        }
         return null;
     }
+
+    private static final Pattern S3A_URI = Pattern.compile("s3a://[^\\s'`]+");
 
     private static String firstLine(String text) {
         String t = text.strip();
