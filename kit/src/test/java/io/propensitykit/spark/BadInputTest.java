@@ -369,8 +369,7 @@ class BadInputTest extends SharedSpark {
                 new Failure("NaN in a CSV under error", () -> new String[] {"--model", model.toString(), "--input",
                     write("nan.csv", "id,recency,frequency,monetary,tenure\n1,NaN,2,50,12\n").toString(), "--output",
                     out("f27"), "--id", "id"}, "column 'recency' is NaN"),
-                new Failure("s3a:// without hadoop-aws", () -> new String[] {"--model", "s3a://bucket/m.pt", "--input",
-                    good.toString(), "--output", out("f28")}, "s3a:// paths need Hadoop's S3A file system"),
+                // s3a:// without hadoop-aws: the runner's S3WithoutHadoopAwsTest (hadoop-aws is on this class path).
                 new Failure("a model on an hdfs:// host that does not exist", () -> new String[] {"--model",
                     "hdfs://no-such-host.invalid:8020/models/m.pt", "--input", good.toString(), "--output", out("f31")},
                         "Unknown host 'no-such-host.invalid' in a path: check the host name"),
