@@ -171,6 +171,87 @@ class ScoringOnClusterIT {
     }
 
     @Test
+    void aDriverKilledMidWriteLeavesNoSuccessAndARerunNeverAppends() throws Exception {
+        // This JVM stays in local mode, so that the driver below gets the cluster's every core.
+        SparkSession s = spark = SparkSession.builder().master("local[2]").appName("kit-cluster-it-local")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        Path input = tmp.resolve("driver-kill-input.parquet");
+        RetailGenerator.builder().optRows(2_000_000).optSeed(7).optPartitions(24).build().generate(s)
+                .write().parquet(input.toString());
+        long rows = s.read().parquet(input.toString()).count();
+        Path output = tmp.resolve("driver-killed.parquet");
+        String[] score = {"--model", MODEL, "--input", input.toString(), "--id", "customer_id", "--output",
+            output.toString(), "--master", cluster.masterUrl()};
+
+        // A driver of its own, as kit/bin/kit starts it, killed once some tasks have committed their files.
+        Process driver = driverProcess(score).start();
+        awaitCommittedTaskFiles(output, driver);
+        assertTrue(driver.toHandle().destroyForcibly(), "SIGKILL to the driver " + driver.pid());
+        driver.waitFor(1, TimeUnit.MINUTES);
+        assertTrue(Files.isDirectory(output), "the killed job wrote nothing");
+        assertFalse(Files.exists(output.resolve("_SUCCESS")), "a killed job's output looks complete");
+        awaitNoExecutors();
+
+        ByteArrayOutputStream refused = new ByteArrayOutputStream();
+        assertEquals(Cli.FAILED, runScore(java.util.Arrays.copyOf(score, score.length - 2), refused));
+        String text = refused.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains(output + " already exists and holds no complete result (no _SUCCESS: an earlier run"
+                + " stopped)"), text);
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, runScore(join(java.util.Arrays.copyOf(score, score.length - 2), "--overwrite"), err),
+                err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.exists(output.resolve("_SUCCESS")));
+        Dataset<Row> scored = s.read().parquet(output.toString());
+        assertEquals(rows, scored.count(), "rows after the rerun: the partial output was replaced, not appended to");
+        assertEquals(rows, scored.select("customer_id").distinct().count(), "distinct ids after the rerun");
+    }
+
+    /** The kit's score command in a JVM of its own, with this test's class path and the launcher's JVM flags. */
+    private static ProcessBuilder driverProcess(String[] args) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(Files.readString(StandaloneCluster.kitHome().resolve("target/jvm.options")).strip()
+                .split("\\s+")));
+        command.addAll(List.of("-Xmx1g", "-D" + StandaloneCluster.ALL_JAR + "=" + StandaloneCluster.allJar(),
+                "-Dspark.sql.files.maxPartitionBytes=2m", "-Dspark.executor.memory=768m",
+                "-Dspark.driver.host=127.0.0.1", "-Dspark.ui.enabled=false",
+                "-cp", System.getProperty("java.class.path"), ScoreJob.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("killed-driver.log").toFile());
+    }
+
+    /** Waits until a task has committed its part file under the output's {@code _temporary} directory. */
+    private static void awaitCommittedTaskFiles(Path output, Process driver) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline && driver.isAlive()) {
+            if (Files.isDirectory(output.resolve("_temporary"))) {
+                try (var files = Files.walk(output.resolve("_temporary"))) {
+                    if (files.anyMatch(f -> f.getFileName().toString().startsWith("part-")
+                            && f.getParent().getFileName().toString().startsWith("task_"))) {
+                        return;
+                    }
+                } catch (java.io.UncheckedIOException moved) {
+                    // a task committed while we looked: look again
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no task committed before the driver " + (driver.isAlive() ? "timed out" : "ended")
+                + ":\n" + Files.readString(tmp.resolve("killed-driver.log")));
+    }
+
+    /** Once its driver is gone, the Master removes the application and the workers stop its executors. */
+    private void awaitNoExecutors() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!cluster.executors().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the killed driver's executors are still running");
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
     void aModelThatCannotLoadOnTheExecutorsFailsInOneLine() {
         // DJL's cache is unusable on the executors only: the driver loads the model, executors cannot.
         clusterSession("spark.executor.extraJavaOptions", "-DENGINE_CACHE_DIR=/dev/null/djl",
