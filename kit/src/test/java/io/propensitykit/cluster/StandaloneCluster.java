@@ -26,10 +26,13 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private final Path stateDir;
     private final String masterUrl;
+    /** The daemons' pids as started: {@code stop} removes the pid files once they are gone. */
+    private final List<Long> daemons;
 
-    private StandaloneCluster(Path stateDir, String masterUrl) {
+    private StandaloneCluster(Path stateDir, String masterUrl) throws IOException {
         this.stateDir = stateDir;
         this.masterUrl = masterUrl;
+        this.daemons = pids("");
     }
 
     /**
@@ -96,7 +99,7 @@ public final class StandaloneCluster implements AutoCloseable {
      */
     public int processesLeft() throws IOException, InterruptedException {
         int left = 0;
-        for (long pid : pids("")) {
+        for (long pid : daemons) {
             Process pgrep = new ProcessBuilder("pgrep", "-s", String.valueOf(pid)).redirectErrorStream(true).start();
             String out = new String(pgrep.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             pgrep.waitFor();
