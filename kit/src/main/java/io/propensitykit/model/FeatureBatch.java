@@ -7,9 +7,9 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * A reusable, row-major batch of float features backed by a direct buffer that its thread reuses
- * from task to task, so that scoring allocates no native memory per batch. The model's standardization is applied as values
- * are put, and scores are written back into an array owned by the batch.
+ * A reusable, row-major batch of the model's encoded input, backed by a direct buffer that its
+ * thread reuses from task to task, so that scoring allocates no native memory per batch. Raw rows
+ * go in through the model's {@link FeatureEncoder}; scores come back in an array owned by the batch.
  *
  * <p>Not thread-safe: each task thread uses its own batch from {@link PropensityModel#newScorer}.
  */
@@ -26,10 +26,8 @@ public final class FeatureBatch implements FeatureSpec.Sink {
     private final int capacity;
     private final ByteBuffer bytes;
     private final FloatBuffer floats;
-    private final float[] scale;
-    private final float[] shift;
     private final float[] scores;
-    private final FeatureSpec spec;
+    private final FeatureEncoder encoder;
     private int rows;
     private boolean released;
 
@@ -37,19 +35,11 @@ public final class FeatureBatch implements FeatureSpec.Sink {
         if (capacity <= 0) {
             throw new IllegalArgumentException("batch size must be positive, found " + capacity);
         }
-        this.features = metadata.inputWidth();
+        this.encoder = new FeatureEncoder(metadata.encoding());
+        this.features = encoder.width();
         this.capacity = capacity;
         this.bytes = borrow(Math.multiplyExact(Math.multiplyExact(features, capacity), Float.BYTES));
         this.floats = bytes.asFloatBuffer();
-        this.scale = new float[features];
-        this.shift = new float[features];
-        double[] mean = metadata.mean();
-        double[] std = metadata.std();
-        this.spec = metadata.spec();
-        for (int j = 0; j < features; j++) {
-            scale[j] = mean == null ? 1f : (float) (1.0 / std[j]);
-            shift[j] = mean == null ? 0f : (float) (-mean[j] / std[j]);
-        }
         this.scores = new float[capacity];
     }
 
@@ -76,24 +66,22 @@ public final class FeatureBatch implements FeatureSpec.Sink {
     }
 
     /**
-     * Sets feature {@code column} of the current row; the standardization is applied here.
+     * Encodes one row of raw values with the model's {@link FeatureEncoder} and adds it to the batch.
      *
-     * @param column the feature index, in metadata order
-     * @param value the raw value
-     * @return false, and nothing set, when the standardized value is not a finite float: NaN,
-     *     infinite, or finite but beyond the float range (such as {@code Double.MAX_VALUE})
+     * @param row the raw values, in the model's feature order
+     * @return null when the row was added, else why it cannot be scored (and nothing was added)
      */
-    public boolean set(int column, double value) {
-        float encoded = (float) (value * scale[column] + shift[column]);
-        if (!Float.isFinite(encoded)) {
-            return false;
+    public FeatureProblem add(FeatureEncoder.Values row) {
+        FeatureProblem problem = encoder.encode(row, this);
+        if (problem == null) {
+            rows++;
         }
-        floats.put(rows * features + column, encoded);
-        return true;
+        return problem;
     }
 
     /**
-     * Sets position {@code position} of the current row to an already encoded value.
+     * Sets position {@code position} of the current row to an already encoded value; end the row
+     * with {@link #endRow()}. Raw values go through {@link #add} instead.
      *
      * @param position the model input position
      * @param value the encoded value
@@ -104,26 +92,17 @@ public final class FeatureBatch implements FeatureSpec.Sink {
     }
 
     /**
-     * Encodes raw values into the current row with the model's spec, or as plain numbers without one.
+     * Adds rows that are already encoded, {@link #features()} values per row.
      *
-     * @param raw one value per feature column
-     * @return -1 when the row is usable (then call {@link #endRow()}), else the index of the bad value
+     * @param encoded the values, row after row
+     * @param rowCount how many rows to add; they must fit
      */
-    public int put(Object[] raw) {
-        if (spec != null) {
-            return spec.encode(raw, this);
+    public void addEncoded(float[] encoded, int rowCount) {
+        if (rows + rowCount > capacity) {
+            throw new IllegalArgumentException(rowCount + " rows do not fit: " + rows + " of " + capacity + " taken");
         }
-        for (int j = 0; j < raw.length; j++) {
-            if (!(raw[j] instanceof Number n) || !set(j, n.doubleValue())) {
-                return j;
-            }
-        }
-        return -1;
-    }
-
-    /** @return the feature spec the batch encodes with, or null */
-    public FeatureSpec spec() {
-        return spec;
+        floats.put(rows * features, encoded, 0, rowCount * features);
+        rows += rowCount;
     }
 
     /** Ends the current row; the next {@link #set} calls fill the following one. */

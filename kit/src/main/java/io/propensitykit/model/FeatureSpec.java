@@ -36,6 +36,11 @@ public final class FeatureSpec implements Serializable {
     private final List<Column> columns;
     private final int[] offsets;
     private final int width;
+    // The numeric columns' parameters as arrays, for the encoder's per-value path.
+    private final double[] mean;
+    private final double[] std;
+    private final boolean[] log;
+    private final boolean[] missingFlag;
 
     /** One raw column's encoding. */
     private record Column(String name, boolean categorical, boolean log, double mean, double std,
@@ -55,6 +60,18 @@ public final class FeatureSpec implements Serializable {
             w += columns.get(i).width();
         }
         this.width = w;
+        int n = columns.size();
+        this.mean = new double[n];
+        this.std = new double[n];
+        this.log = new boolean[n];
+        this.missingFlag = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Column c = columns.get(i);
+            mean[i] = c.mean();
+            std[i] = c.std();
+            log[i] = c.log();
+            missingFlag[i] = c.missingFlag();
+        }
     }
 
     /**
@@ -192,81 +209,53 @@ public final class FeatureSpec implements Serializable {
     }
 
     /**
-     * Encodes one row.
+     * Encodes one row with the {@link FeatureEncoder}.
      *
      * @param raw the raw values in {@link #inputColumns()} order: numbers, strings, or null
      * @param sink receives the {@link #width()} encoded values
-     * @return -1 when the row was encoded, else the index of a raw value that cannot be (NaN,
-     *     infinite, or null in a numeric column that had no nulls in training)
+     * @return null when the row was encoded, else why it cannot be (a NaN, an infinity, a null in a
+     *     numeric column that had no nulls in training, ...)
      */
-    public int encode(Object[] raw, Sink sink) {
-        for (int i = 0; i < columns.size(); i++) {
-            Object v = raw[i];
-            boolean ok;
-            if (v == null) {
-                ok = encodeNull(i, sink);
-            } else if (v instanceof Number number && !columns.get(i).categorical()) {
-                ok = encode(i, number.doubleValue(), sink);
-            } else {
-                ok = encode(i, level(v), sink);
-            }
-            if (!ok) {
-                return i;
-            }
-        }
-        return -1;
+    public FeatureProblem encode(Object[] raw, Sink sink) {
+        return new FeatureEncoder(this).encode(RawValues.of(raw), sink);
     }
 
-    /** The level text of a categorical value: integral numbers without a decimal point. */
-    static String level(Object v) {
-        if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                return Long.toString((long) d);
-            }
-        }
-        return v.toString();
+    /** The level text of a number in a categorical column: integral numbers without a decimal point. */
+    static String level(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
-    /**
-     * Encodes a numeric value of column {@code i}.
-     *
-     * @return false when the value is NaN or infinite, or too large for a float once standardized
-     */
-    public boolean encode(int i, double x, Sink sink) {
-        Column c = columns.get(i);
-        if (c.categorical()) {
-            return encode(i, level(x), sink);
+    /** The level text of a training value: as {@link FeatureEncoder} reads it when scoring. */
+    private static String level(Object v) {
+        return v instanceof Number n ? level(n.doubleValue()) : v.toString();
+    }
+
+    /** Encodes a number of numeric column {@code i}: standardized, after {@code log1p} where asked. */
+    FeatureProblem.Reason encodeNumber(int i, double x, Sink sink) {
+        if (!Double.isFinite(x)) {
+            return FeatureProblem.Reason.NOT_FINITE;
         }
-        if (!Double.isFinite(x) || c.log() && x <= -1) {
-            return false;
+        if (log[i] && x <= -1) {
+            return FeatureProblem.Reason.OUTSIDE_LOG1P;
         }
         // A finite value can still overflow the model's float input once standardized (1e300, say).
-        float encoded = (float) (((c.log() ? Math.log1p(x) : x) - c.mean()) / c.std());
+        float encoded = (float) (((log[i] ? Math.log1p(x) : x) - mean[i]) / std[i]);
         if (!Float.isFinite(encoded)) {
-            return false;
+            return FeatureProblem.Reason.OVERFLOW;
         }
         int p = offsets[i];
         sink.set(p, encoded);
-        if (c.missingFlag()) {
+        if (missingFlag[i]) {
             sink.set(p + 1, 0f);
         }
-        return true;
+        return null;
     }
 
-    /**
-     * Encodes a text value of column {@code i}: its level, or the unknown bucket.
-     *
-     * @return false when the column is numeric
-     */
-    public boolean encode(int i, String value, Sink sink) {
-        Column c = columns.get(i);
-        if (!c.categorical()) {
-            return false;
-        }
-        Integer level = c.index().get(value);
-        oneHot(i, level == null ? c.levels().size() : level, sink);
-        return true;
+    /** Encodes a level of categorical column {@code i}: its one-hot slot, or the unknown bucket. */
+    FeatureProblem.Reason encodeLevel(int i, String value, Sink sink) {
+        Integer level = columns.get(i).index().get(value);
+        oneHot(i, level == null ? columns.get(i).levels().size() : level, sink);
+        return null;
     }
 
     private void oneHot(int i, int slot, Sink sink) {
@@ -276,23 +265,37 @@ public final class FeatureSpec implements Serializable {
         }
     }
 
-    /**
-     * Encodes a null in column {@code i}: the unknown bucket, or the mean and the missing flag.
-     *
-     * @return false for a numeric column that had no nulls in training
-     */
-    public boolean encodeNull(int i, Sink sink) {
-        Column c = columns.get(i);
-        if (c.categorical()) {
-            oneHot(i, c.levels().size(), sink);
-            return true;
+    /** Encodes a null in column {@code i}: the unknown bucket, or the mean and the missing flag. */
+    FeatureProblem.Reason encodeNull(int i, Sink sink) {
+        if (columns.get(i).categorical()) {
+            oneHot(i, columns.get(i).levels().size(), sink);
+            return null;
         }
-        if (!c.missingFlag()) {
-            return false;
+        if (!missingFlag[i]) {
+            return FeatureProblem.Reason.NULL;
         }
         sink.set(offsets[i], 0f);
         sink.set(offsets[i] + 1, 1f);
-        return true;
+        return null;
+    }
+
+    /**
+     * The spec of a model whose features are all numbers, standardized with the given means and
+     * standard deviations, or taken as they are when there are none: how the kit reads metadata
+     * that has {@code preprocessing} instead of a {@code feature_spec}.
+     *
+     * @param names the feature names
+     * @param means one mean per feature, or null
+     * @param stds one positive standard deviation per feature, or null
+     * @return an all-numeric spec without missing indicators
+     */
+    public static FeatureSpec standardized(List<String> names, double[] means, double[] stds) {
+        List<Column> columns = new ArrayList<>();
+        for (int j = 0; j < names.size(); j++) {
+            columns.add(new Column(names.get(j), false, false, means == null ? 0 : means[j],
+                    stds == null ? 1 : stds[j], false, List.of(), Map.of()));
+        }
+        return new FeatureSpec(columns);
     }
 
     /** @return the spec as the JSON kept in the model's metadata */

@@ -51,6 +51,7 @@ public final class ModelMetadata implements Serializable {
     private final List<String> features;
     private final double[] mean;
     private final double[] std;
+    private final FeatureSpec encoding;
     private final OutputKind output;
     private final String sha256;
     private final MlpArchitecture architecture;
@@ -63,6 +64,7 @@ public final class ModelMetadata implements Serializable {
         this.features = List.copyOf(builder.features);
         this.mean = builder.mean;
         this.std = builder.std;
+        this.encoding = builder.spec != null ? builder.spec : FeatureSpec.standardized(builder.features, mean, std);
         this.output = builder.output;
         this.sha256 = builder.sha256;
         this.architecture = builder.architecture;
@@ -279,14 +281,16 @@ public final class ModelMetadata implements Serializable {
         return spec;
     }
 
-    /** @return the standardization means, or null when the features go in raw */
-    public double[] mean() {
-        return mean == null ? null : mean.clone();
-    }
-
-    /** @return the standardization standard deviations, or null when the features go in raw */
-    public double[] std() {
-        return std == null ? null : std.clone();
+    /**
+     * How raw values become the model's input: the feature spec, or for metadata with
+     * {@code preprocessing} (or none) an all-numeric spec that standardizes with its means and
+     * standard deviations (or takes the numbers as they are). The {@link FeatureEncoder} applies it,
+     * so standardization happens in exactly one place.
+     *
+     * @return the encoding, never null
+     */
+    public FeatureSpec encoding() {
+        return encoding;
     }
 
     /** @return what the model's output means */

@@ -195,20 +195,16 @@ public final class PropensityModel implements Serializable {
         int batchSize = Math.max(1, Math.min(rows.size(), 4096));
         try (ModelScorer scorer = newScorer(batchSize)) {
             FeatureBatch batch = scorer.batch();
+            RawValues values = new RawValues();
             int start = 0;
             for (int i = 0; i < rows.size(); i++) {
-                Object[] row = rows.get(i);
-                if (row.length != metadata.featureCount()) {
-                    throw new IllegalArgumentException("Row " + i + " has " + row.length + " values; model '"
-                            + metadata.name() + "' takes " + metadata.featureCount() + " features "
-                            + metadata.features());
+                FeatureProblem problem = batch.add(values.at(rows.get(i)));
+                if (problem != null) {
+                    String subject = problem.reason() == FeatureProblem.Reason.WRONG_WIDTH ? "it"
+                            : "feature '" + metadata.features().get(problem.feature()) + "'";
+                    throw new IllegalArgumentException("Row " + i + ": " + problem.describe(subject) + ". Model '"
+                            + metadata.name() + "' takes " + metadata.features() + ".");
                 }
-                int bad = batch.put(row);
-                if (bad >= 0) {
-                    throw new IllegalArgumentException("Row " + i + ": feature '" + metadata.features().get(bad)
-                            + "' is " + row[bad] + ", which model '" + metadata.name() + "' cannot score");
-                }
-                batch.endRow();
                 if (batch.isFull() || i == rows.size() - 1) {
                     int n = batch.rows();
                     System.arraycopy(scorer.predict(), 0, out, start, n);

@@ -200,18 +200,18 @@ public final class BatchScorer {
         }
 
         @Override
-        public String describe(InternalRow row, int problem) {
-            return "Invalid features in a row" + idText(row) + ": " + reader.describe(row, problem) + ". Model '"
-                    + model.metadata().name() + "' needs " + reader.width() + " finite numbers per row. Set"
+        public String describe(InternalRow row, String problem) {
+            return "Invalid features in a row" + idText(row) + ": " + problem + ". Model '"
+                    + model.metadata().name() + "' cannot score that. Set"
                     + " handleInvalid (--handle-invalid in kit score) to 'skip' to drop such rows, or to 'keep' to give"
                     + " them a null " + outputCol + ".";
         }
 
         @Override
-        public void skipped(InternalRow row, int problem) {
+        public void skipped(InternalRow row, String problem) {
             skipped.add(1);
             if (taskSkipped++ == 0) {
-                firstSkipped = reader.describe(row, problem) + idText(row);
+                firstSkipped = problem + idText(row);
             }
         }
 

@@ -1,6 +1,7 @@
 package io.propensitykit.spark;
 
-import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.FeatureEncoder;
+import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.PropensityModel;
 
@@ -26,18 +27,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a row's features straight from Spark's {@link InternalRow} into a {@link FeatureBatch},
- * either from one numeric column per feature or from one numeric array column. Types are checked
- * on the driver, where a non-numeric column fails before any task runs.
+ * The {@link FeatureEncoder}'s view of Spark's {@link InternalRow}: features read by ordinal from
+ * one column per feature or from one numeric array column, with no conversion of their own. Types
+ * are checked on the driver, where a column of the wrong type fails before any task runs.
  */
 final class FeatureReader implements Serializable {
 
     private static final long serialVersionUID = 1L;
-
-    /** Returned by {@link #read} for a row that went into the batch. */
-    static final int VALID = -1;
-    /** Returned by {@link #read} for an array of the wrong width. */
-    static final int WRONG_WIDTH = -2;
 
     private enum Kind { BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, DECIMAL, STRING, BOOLEAN }
 
@@ -49,9 +45,8 @@ final class FeatureReader implements Serializable {
     private final int arrayOrdinal;
     private final Kind arrayKind;
     private final int width;
-    private final FeatureSpec spec;
 
-    private FeatureReader(FeatureSpec spec, String[] names, int[] ordinals, Kind[] kinds, int[] precision,
+    private FeatureReader(String[] names, int[] ordinals, Kind[] kinds, int[] precision,
             int[] scale, int arrayOrdinal, Kind arrayKind, int width) {
         this.names = names;
         this.ordinals = ordinals;
@@ -61,7 +56,6 @@ final class FeatureReader implements Serializable {
         this.arrayOrdinal = arrayOrdinal;
         this.arrayKind = arrayKind;
         this.width = width;
-        this.spec = spec;
     }
 
     /**
@@ -107,7 +101,7 @@ final class FeatureReader implements Serializable {
                     + missing + ", which the DataFrame lacks. Its columns are " + List.of(schema.fieldNames())
                     + ". Rename them, or map them with inputCols (in the model's order " + features + ").");
         }
-        return new FeatureReader(model.metadata().spec(), cols.toArray(new String[0]), ordinals, kinds,
+        return new FeatureReader(cols.toArray(new String[0]), ordinals, kinds,
                 precision, scale, -1, null, n);
     }
 
@@ -134,7 +128,7 @@ final class FeatureReader implements Serializable {
             throw new IllegalArgumentException("featuresCol '" + field.name() + "' holds decimals; cast it to"
                     + " array<double> first.");
         }
-        return new FeatureReader(null, new String[] {field.name()}, null, null, null, null,
+        return new FeatureReader(new String[] {field.name()}, null, null, null, null,
                 ordinal, kind, model.metadata().featureCount());
     }
 
@@ -187,118 +181,83 @@ final class FeatureReader implements Serializable {
         return width;
     }
 
-    /**
-     * Puts the row's features into the batch's current row.
-     *
-     * @return {@link #VALID} when the row is usable (the caller then ends the row), {@link #WRONG_WIDTH}
-     *     for an array of the wrong size, or the index of the first null, NaN or infinite feature
-     */
-    int read(InternalRow row, FeatureBatch batch) {
-        if (ordinals == null) {
-            return readArray(row, batch);
-        }
-        if (spec != null) {
-            return readEncoded(row, batch);
-        }
-        for (int j = 0; j < width; j++) {
-            if (row.isNullAt(ordinals[j])) {
-                return j;
-            }
-            if (!batch.set(j, columnValue(row, j))) {
-                return j;
-            }
-        }
-        return VALID;
+    /** @return a reusable view of one row at a time, for one task's thread */
+    Cursor cursor() {
+        return new Cursor();
     }
 
-    /** Raw columns through the model's feature spec: nulls imputed or bucketed as at training time. */
-    private int readEncoded(InternalRow row, FeatureBatch batch) {
-        for (int j = 0; j < width; j++) {
-            int ordinal = ordinals[j];
-            boolean ok;
-            if (row.isNullAt(ordinal)) {
-                ok = spec.encodeNull(j, batch);
-            } else if (kinds[j] == Kind.STRING) {
-                ok = spec.encode(j, row.getUTF8String(ordinal).toString(), batch);
-            } else if (kinds[j] == Kind.BOOLEAN) {
-                ok = spec.encode(j, String.valueOf(row.getBoolean(ordinal)), batch);
-            } else {
-                ok = spec.encode(j, columnValue(row, j), batch);
-            }
-            if (!ok) {
-                return j;
-            }
-        }
-        return VALID;
-    }
+    /** The encoder's view of an {@link InternalRow}: typed reads by ordinal, no conversion, no copy. */
+    final class Cursor implements FeatureEncoder.Values {
+        private InternalRow row;
+        private ArrayData array;
 
-    private int readArray(InternalRow row, FeatureBatch batch) {
-        if (row.isNullAt(arrayOrdinal)) {
-            return 0;
-        }
-        ArrayData array = row.getArray(arrayOrdinal);
-        if (array.numElements() != width) {
-            return WRONG_WIDTH;
-        }
-        for (int j = 0; j < width; j++) {
-            if (array.isNullAt(j)) {
-                return j;
+        Cursor at(InternalRow current) {
+            this.row = current;
+            if (ordinals == null) {
+                array = current.isNullAt(arrayOrdinal) ? null : current.getArray(arrayOrdinal);
             }
-            if (!batch.set(j, elementValue(array, j))) {
-                return j;
-            }
+            return this;
         }
-        return VALID;
-    }
 
-    private double columnValue(InternalRow row, int j) {
-        int ordinal = ordinals[j];
-        return switch (kinds[j]) {
-            case DOUBLE -> row.getDouble(ordinal);
-            case FLOAT -> row.getFloat(ordinal);
-            case INT -> row.getInt(ordinal);
-            case LONG -> row.getLong(ordinal);
-            case SHORT -> row.getShort(ordinal);
-            case BYTE -> row.getByte(ordinal);
-            case DECIMAL -> row.getDecimal(ordinal, precision[j], scale[j]).toDouble();
-            case STRING, BOOLEAN -> throw new IllegalStateException("text columns are read by readEncoded");
-        };
-    }
-
-    private double elementValue(ArrayData array, int j) {
-        return switch (arrayKind) {
-            case DOUBLE -> array.getDouble(j);
-            case FLOAT -> array.getFloat(j);
-            case INT -> array.getInt(j);
-            case LONG -> array.getLong(j);
-            case SHORT -> array.getShort(j);
-            case BYTE -> array.getByte(j);
-            case DECIMAL, STRING, BOOLEAN -> throw new IllegalStateException("rejected on the driver");
-        };
-    }
-
-    /** Describes why {@link #read} rejected a row, naming the column and the value. */
-    String describe(InternalRow row, int problem) {
-        if (ordinals == null) {
-            if (row.isNullAt(arrayOrdinal)) {
-                return "column '" + names[0] + "' is null";
+        /**
+         * Names what holds the value a problem of the current row is about, for error messages.
+         *
+         * @param problem the encoder's problem with this row
+         * @return for example {@code column 'recency'} or {@code column 'features' element 2}
+         */
+        String subject(FeatureProblem problem) {
+            if (ordinals != null) {
+                return "column '" + names[problem.feature()] + "'";
             }
-            ArrayData array = row.getArray(arrayOrdinal);
-            if (problem == WRONG_WIDTH) {
-                return "column '" + names[0] + "' holds " + array.numElements() + " values, not " + width;
-            }
-            return "column '" + names[0] + "' element " + problem + " is "
-                    + (array.isNullAt(problem) ? "null" : number(elementValue(array, problem)));
+            return array == null || problem.reason() == FeatureProblem.Reason.WRONG_WIDTH ? "column '" + names[0] + "'"
+                    : "column '" + names[0] + "' element " + problem.feature();
         }
-        String value = row.isNullAt(ordinals[problem]) ? "null"
-                : kinds[problem] == Kind.STRING ? row.getUTF8String(ordinals[problem]).toString()
-                : kinds[problem] == Kind.BOOLEAN ? String.valueOf(row.getBoolean(ordinals[problem]))
-                : number(columnValue(row, problem));
-        return "column '" + names[problem] + "' is " + value;
-    }
 
-    /** A rejected number, with the reason when it is finite: too large for the model's float input. */
-    private static String number(double v) {
-        return Double.isFinite(v) ? v + ", which overflows the model's float32 input once standardized" : String.valueOf(v);
+        @Override
+        public int size() {
+            return ordinals != null || array == null ? width : array.numElements();
+        }
+
+        @Override
+        public boolean isNull(int feature) {
+            return ordinals != null ? row.isNullAt(ordinals[feature]) : array == null || array.isNullAt(feature);
+        }
+
+        @Override
+        public boolean isText(int feature) {
+            return ordinals != null && (kinds[feature] == Kind.STRING || kinds[feature] == Kind.BOOLEAN);
+        }
+
+        @Override
+        public double number(int feature) {
+            if (ordinals == null) {
+                return switch (arrayKind) {
+                    case DOUBLE -> array.getDouble(feature);
+                    case FLOAT -> array.getFloat(feature);
+                    case INT -> array.getInt(feature);
+                    case LONG -> array.getLong(feature);
+                    case SHORT -> array.getShort(feature);
+                    case BYTE -> array.getByte(feature);
+                    case DECIMAL, STRING, BOOLEAN -> throw new IllegalStateException("rejected on the driver");
+                };
+            }
+            int ordinal = ordinals[feature];
+            return switch (kinds[feature]) {
+                case DOUBLE -> row.getDouble(ordinal);
+                case FLOAT -> row.getFloat(ordinal);
+                case INT -> row.getInt(ordinal);
+                case LONG -> row.getLong(ordinal);
+                case SHORT -> row.getShort(ordinal);
+                case BYTE -> row.getByte(ordinal);
+                case DECIMAL -> row.getDecimal(ordinal, precision[feature], scale[feature]).toDouble();
+                case STRING, BOOLEAN -> throw new IllegalStateException("a text column is read with text()");
+            };
+        }
+
+        @Override
+        public String text(int feature) {
+            return kinds[feature] == Kind.BOOLEAN ? String.valueOf(row.getBoolean(ordinals[feature]))
+                    : row.getUTF8String(ordinals[feature]).toString();
+        }
     }
 }

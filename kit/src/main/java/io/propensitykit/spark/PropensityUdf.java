@@ -1,9 +1,10 @@
 package io.propensitykit.spark;
 
-import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.ModelFiles;
 import io.propensitykit.model.ModelScorer;
 import io.propensitykit.model.PropensityModel;
+import io.propensitykit.model.RawValues;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -204,26 +205,7 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
             for (int j = 0; j < raw.length; j++) {
                 raw[j] = row.get(j);
             }
-            TaskContext task = TaskContext.get();
-            ModelScorer scorer = task == null ? model.newScorer(1, files::value) : scorerFor(task, model, files);
-            try {
-                FeatureBatch batch = scorer.batch();
-                int bad = batch.put(raw);
-                if (bad >= 0) {
-                    if (mode == HandleInvalid.KEEP) {
-                        return null;
-                    }
-                    throw new InvalidFeaturesException(name + "(): feature '" + model.features().get(bad) + "' is "
-                            + raw[bad] + ". Model '" + model.metadata().name() + "' cannot score it; register the"
-                            + " function with handleInvalid 'keep' to get NULL for such rows, or filter them out first.");
-                }
-                batch.endRow();
-                return (double) scorer.predict()[0];
-            } finally {
-                if (task == null) {
-                    scorer.close();
-                }
-            }
+            return scoreOne(model, mode, name, files, raw);
         }
     }
 
@@ -246,58 +228,40 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
 
     @Override
     public Double call(Seq<Object> values) {
-        String problem = check(values);
-        if (problem != null) {
-            return invalid(problem);
-        }
-        TaskContext task = TaskContext.get();
-        if (task == null) {
-            // Evaluated on the driver (constant folding): a short-lived scorer of its own.
-            try (ModelScorer scorer = model.newScorer(1, files::value)) {
-                return score(scorer, values);
-            }
-        }
-        return score(scorerFor(task, model, files), values);
-    }
-
-    private String check(Seq<Object> values) {
-        List<String> features = model.features();
         if (values == null) {
-            return "the features are null";
+            return invalid(model, mode, name, "the feature array is null");
         }
-        if (values.length() != features.size()) {
-            return "the features hold " + values.length() + " values, not " + features.size();
-        }
-        for (int j = 0; j < features.size(); j++) {
-            Object v = values.apply(j);
-            if (v == null || !Double.isFinite((Double) v)) {
-                return "feature '" + features.get(j) + "' is " + v;
-            }
-        }
-        return null;
+        return scoreOne(model, mode, name, files, JavaConverters.seqAsJavaList(values).toArray());
     }
 
-    private Double invalid(String problem) {
+    /** Scores one row of raw values through the model's encoder, with the task's scorer. */
+    private static Double scoreOne(PropensityModel model, HandleInvalid mode, String name, Broadcast<ModelFiles> files,
+            Object[] raw) {
+        TaskContext task = TaskContext.get();
+        // Evaluated on the driver (constant folding), a call gets a short-lived scorer of its own.
+        ModelScorer scorer = task == null ? model.newScorer(1, files::value) : scorerFor(task, model, files);
+        try {
+            FeatureProblem problem = scorer.batch().add(RawValues.of(raw));
+            if (problem != null) {
+                String subject = problem.reason() == FeatureProblem.Reason.WRONG_WIDTH ? "the feature array"
+                        : "feature '" + model.features().get(problem.feature()) + "'";
+                return invalid(model, mode, name, problem.describe(subject));
+            }
+            return (double) scorer.predict()[0];
+        } finally {
+            if (task == null) {
+                scorer.close();
+            }
+        }
+    }
+
+    private static Double invalid(PropensityModel model, HandleInvalid mode, String name, String problem) {
         if (mode == HandleInvalid.KEEP) {
             return null;
         }
         throw new InvalidFeaturesException(name + "(): " + problem + ". Model '" + model.metadata().name()
-                + "' needs " + model.metadata().featureCount() + " finite numbers per row. Register the function"
-                + " with handleInvalid 'keep' to get NULL for such rows, or filter them out first.");
-    }
-
-    private Double score(ModelScorer scorer, Seq<Object> values) {
-        FeatureBatch batch = scorer.batch();
-        for (int j = 0; j < values.length(); j++) {
-            double v = (Double) values.apply(j);
-            if (!batch.set(j, v)) {
-                batch.clear();
-                return invalid("feature '" + model.features().get(j) + "' is " + v
-                        + ", which overflows the model's float32 input once standardized");
-            }
-        }
-        batch.endRow();
-        return (double) scorer.predict()[0];
+                + "' cannot score that row. Register the function with handleInvalid 'keep' to get NULL for such"
+                + " rows, or filter them out first.");
     }
 
     /** One predictor per task thread and model, closed when the task completes. */

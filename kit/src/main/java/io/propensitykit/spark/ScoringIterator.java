@@ -1,6 +1,7 @@
 package io.propensitykit.spark;
 
 import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.ImpossibleScoreException;
 import io.propensitykit.model.ModelScorer;
 import io.propensitykit.model.PropensityModelException;
@@ -24,7 +25,7 @@ import java.util.NoSuchElementException;
 final class ScoringIterator implements Iterator<InternalRow> {
 
     private final Iterator<InternalRow> input;
-    private final FeatureReader reader;
+    private final FeatureReader.Cursor cursor;
     private final ModelScorer scorer;
     private final FeatureBatch batch;
     private final HandleInvalid mode;
@@ -41,9 +42,14 @@ final class ScoringIterator implements Iterator<InternalRow> {
 
     /** Formats the message for a bad row and counts skipped ones. */
     interface InvalidRows {
-        String describe(InternalRow row, int problem);
+        /**
+         * @param row the bad row
+         * @param problem what is wrong, for example {@code column 'recency' is NaN}
+         * @return the error message
+         */
+        String describe(InternalRow row, String problem);
 
-        void skipped(InternalRow row, int problem);
+        void skipped(InternalRow row, String problem);
 
         /** @return how an error names the row: its id, or an empty string */
         String identify(InternalRow row);
@@ -52,7 +58,7 @@ final class ScoringIterator implements Iterator<InternalRow> {
     ScoringIterator(Iterator<InternalRow> input, FeatureReader reader, ModelScorer scorer, HandleInvalid mode,
             InvalidRows invalid) {
         this.input = input;
-        this.reader = reader;
+        this.cursor = reader.cursor();
         this.scorer = scorer;
         this.batch = scorer.batch();
         this.mode = mode;
@@ -92,14 +98,13 @@ final class ScoringIterator implements Iterator<InternalRow> {
         int capacity = rows.length;
         while (count < capacity && input.hasNext()) {
             InternalRow row = input.next();
-            int problem = reader.read(row, batch);
-            if (problem == FeatureReader.VALID) {
-                batch.endRow();
+            FeatureProblem problem = batch.add(cursor.at(row));
+            if (problem == null) {
                 scored[count] = true;
             } else if (mode == HandleInvalid.ERROR) {
-                throw new InvalidFeaturesException(invalid.describe(row, problem));
+                throw new InvalidFeaturesException(invalid.describe(row, problem.describe(cursor.subject(problem))));
             } else if (mode == HandleInvalid.SKIP) {
-                invalid.skipped(row, problem);
+                invalid.skipped(row, problem.describe(cursor.subject(problem)));
                 continue;
             } else {
                 scored[count] = false;

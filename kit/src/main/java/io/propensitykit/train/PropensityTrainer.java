@@ -2,6 +2,7 @@ package io.propensitykit.train;
 
 import io.propensitykit.metrics.RocAuc;
 import io.propensitykit.model.EngineDefaults;
+import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.MlpArchitecture;
 import io.propensitykit.model.ModelFormat;
@@ -230,10 +231,10 @@ public final class PropensityTrainer {
         float[] y = new float[n];
         for (int i = 0; i < n; i++) {
             int base = i * width;
-            int bad = spec.encode(raw.get(order[i]), (position, value) -> x[base + position] = value);
-            if (bad >= 0) {
-                throw new IllegalArgumentException("Row " + order[i] + " has an unusable value in '"
-                        + spec.inputColumns().get(bad) + "': " + raw.get(order[i])[bad]);
+            FeatureProblem problem = spec.encode(raw.get(order[i]), (position, value) -> x[base + position] = value);
+            if (problem != null) {
+                throw new IllegalArgumentException("Row " + order[i] + ": "
+                        + problem.describe("column '" + spec.inputColumns().get(problem.feature()) + "'"));
             }
             y[i] = labels[order[i]];
         }

@@ -1,6 +1,7 @@
 package io.propensitykit.train;
 
 import io.propensitykit.model.EngineDefaults;
+import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.ModelMetadata;
 
@@ -68,10 +69,10 @@ public final class TrainedModel {
         float[] x = new float[rows.size() * width];
         for (int i = 0; i < rows.size(); i++) {
             int base = i * width;
-            int bad = spec.encode(rows.get(i), (position, value) -> x[base + position] = value);
-            if (bad >= 0) {
-                throw new IllegalArgumentException("Row " + i + ": '" + spec.inputColumns().get(bad) + "' is "
-                        + rows.get(i)[bad]);
+            FeatureProblem problem = spec.encode(rows.get(i), (position, value) -> x[base + position] = value);
+            if (problem != null) {
+                throw new IllegalArgumentException("Row " + i + ": "
+                        + problem.describe("'" + spec.inputColumns().get(problem.feature()) + "'"));
             }
         }
         EngineDefaults.apply();

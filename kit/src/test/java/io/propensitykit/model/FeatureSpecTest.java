@@ -2,6 +2,7 @@ package io.propensitykit.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.gson.JsonParser;
@@ -22,7 +23,7 @@ class FeatureSpecTest {
 
     private static float[] encode(FeatureSpec spec, Object... raw) {
         float[] out = new float[spec.width()];
-        assertEquals(-1, spec.encode(raw, (p, v) -> out[p] = v));
+        assertNull(spec.encode(raw, (p, v) -> out[p] = v));
         return out;
     }
 
@@ -35,7 +36,19 @@ class FeatureSpecTest {
         assertArrayEquals(new float[] {10 / std, 0, 0, 1, 0}, encode(spec, 20.0, "web"), 1e-6f);
         assertArrayEquals(new float[] {0, 1, 0, 0, 1}, encode(spec, null, "store"), 1e-6f);
         assertArrayEquals(new float[] {-10 / std, 0, 1, 0, 0}, encode(spec, 0, "app"), 1e-6f);
-        assertEquals(0, spec.encode(new Object[] {Double.NaN, "web"}, (p, v) -> { }), "NaN cannot be encoded");
+        assertEquals(new FeatureProblem(0, Double.NaN, FeatureProblem.Reason.NOT_FINITE),
+                spec.encode(new Object[] {Double.NaN, "web"}, (p, v) -> { }), "NaN cannot be encoded");
+        assertEquals(new FeatureProblem(0, "ten", FeatureProblem.Reason.NOT_A_NUMBER),
+                spec.encode(new Object[] {"ten", "web"}, (p, v) -> { }), "text in a numeric column");
+        assertEquals(new FeatureProblem(0, 1e300, FeatureProblem.Reason.OVERFLOW),
+                spec.encode(new Object[] {1e300, "web"}, (p, v) -> { }), "beyond float32 once standardized");
+        assertEquals(new FeatureProblem(0, new FeatureProblem.Width(1, 2), FeatureProblem.Reason.WRONG_WIDTH),
+                spec.encode(new Object[] {1.0}, (p, v) -> { }), "one value for two columns");
+        // A categorical column given numbers reads them as levels: 3.0 is the level "3", as in training.
+        FeatureSpec codes = FeatureSpec.fit(List.<Object[]>of(new Object[] {3}, new Object[] {4}), List.of(),
+                List.of("store"), 10);
+        assertArrayEquals(encode(codes, 3), encode(codes, 3.0), 0f);
+        assertArrayEquals(new float[] {1, 0, 0}, encode(codes, "3"), 0f);
     }
 
     @Test
@@ -56,7 +69,10 @@ class FeatureSpecTest {
         FeatureSpec spec = FeatureSpec.fit(rows, List.of("days"), List.of(), 5, Set.of("days"));
         // log1p gives 0, 1, 2: mean 1, std sqrt(2/3).
         assertArrayEquals(new float[] {(float) (1 / Math.sqrt(2.0 / 3))}, encode(spec, Math.E * Math.E - 1), 1e-5f);
-        assertEquals(0, spec.encode(new Object[] {null}, (p, v) -> { }), "no nulls in training: a null is invalid");
+        assertEquals(new FeatureProblem(0, null, FeatureProblem.Reason.NULL),
+                spec.encode(new Object[] {null}, (p, v) -> { }), "no nulls in training: a null is invalid");
+        assertEquals(new FeatureProblem(0, -1.0, FeatureProblem.Reason.OUTSIDE_LOG1P),
+                spec.encode(new Object[] {-1.0}, (p, v) -> { }), "log1p(-1) is -infinity");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FeatureSpec.fit(List.<Object[]>of(new Object[] {-2.0}), List.of("days"), List.of(), 5,
                         Set.of("days")));

@@ -101,7 +101,7 @@ class HandleInvalidTest extends SharedSpark {
         SparkException e = assertThrows(SparkException.class, () -> columns("error").build().transform(bad).count());
         String message = e.getMessage();
         assertTrue(message.contains("Invalid features in a row (id=2): column 'recency' is null. Model 'tiny_mlp'"
-                + " needs 4 finite numbers per row. Set handleInvalid (--handle-invalid in kit score) to 'skip' to drop"
+                + " cannot score that. Set handleInvalid (--handle-invalid in kit score) to 'skip' to drop"
                 + " such rows, or to 'keep'"), message);
 
         Dataset<Row> fromNan = bad.where("id >= 4");
@@ -138,7 +138,7 @@ class HandleInvalidTest extends SharedSpark {
         Propensity.register(spark, "p_error", model);
         SparkException e = assertThrows(SparkException.class,
                 () -> spark.sql("SELECT p_error(features) FROM bad WHERE id = 7").collectAsList());
-        assertTrue(e.getMessage().contains("p_error(): the features hold 3 values, not 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("p_error(): the feature array holds 3 values, not 4"), e.getMessage());
         IllegalArgumentException skip = assertThrows(IllegalArgumentException.class,
                 () -> Propensity.register(spark, "p_skip", model, HandleInvalid.SKIP));
         assertTrue(skip.getMessage().startsWith("A SQL function cannot drop rows"), skip.getMessage());

@@ -1,0 +1,111 @@
+package io.propensitykit.model;
+
+import java.io.Serializable;
+
+/**
+ * The one place that decides whether a row can be scored and how it is encoded: every front end
+ * (the batched scorer, the SQL functions, the Transformer, {@link PropensityModel#predict}) hands
+ * its rows to this encoder through a {@link Values} adapter, and gets either the encoded row or a
+ * {@link FeatureProblem}. The arithmetic (standardization, {@code log1p}, missing indicators,
+ * one-hot levels) is the model's {@link FeatureSpec}.
+ *
+ * <pre>{@code
+ * FeatureEncoder encoder = new FeatureEncoder(model.metadata().encoding());
+ * FeatureProblem problem = encoder.encode(RawValues.of(new Object[] {12, 230.5, "web"}), sink);
+ * }</pre>
+ */
+public final class FeatureEncoder implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * One row's raw values, read by feature index in the model's order. Adapters read Spark's
+     * rows, plain arrays or SQL arguments; they convert nothing themselves.
+     */
+    public interface Values {
+        /** @return how many values the row holds (an array column may hold the wrong number) */
+        int size();
+
+        /**
+         * @param feature the feature index
+         * @return whether the value is null
+         */
+        boolean isNull(int feature);
+
+        /**
+         * @param feature the feature index
+         * @return whether the value is text (a string or a boolean) rather than a number
+         */
+        boolean isText(int feature);
+
+        /**
+         * @param feature the feature index of a non-null number
+         * @return the value
+         */
+        double number(int feature);
+
+        /**
+         * @param feature the feature index of a non-null text value
+         * @return the value as text
+         */
+        String text(int feature);
+    }
+
+    private final FeatureSpec spec;
+    private final boolean[] categorical;
+
+    /**
+     * @param spec the model's encoding, {@link ModelMetadata#encoding()}
+     */
+    public FeatureEncoder(FeatureSpec spec) {
+        this.spec = spec;
+        this.categorical = new boolean[spec.inputColumns().size()];
+        for (int j = 0; j < categorical.length; j++) {
+            categorical[j] = spec.isCategorical(j);
+        }
+    }
+
+    /** @return the number of raw features a row holds */
+    public int featureCount() {
+        return categorical.length;
+    }
+
+    /** @return the width of an encoded row */
+    public int width() {
+        return spec.width();
+    }
+
+    /**
+     * Encodes one row into the sink, or says why it cannot be encoded (then the sink may hold part
+     * of the row, which the caller discards).
+     *
+     * @param row the raw values
+     * @param sink receives {@link #width()} encoded values
+     * @return null when the row was encoded, else the first problem
+     */
+    public FeatureProblem encode(Values row, FeatureSpec.Sink sink) {
+        int n = row.size();
+        if (n != categorical.length) {
+            return new FeatureProblem(0, new FeatureProblem.Width(n, categorical.length),
+                    FeatureProblem.Reason.WRONG_WIDTH);
+        }
+        for (int j = 0; j < categorical.length; j++) {
+            FeatureProblem.Reason reason;
+            if (row.isNull(j)) {
+                reason = spec.encodeNull(j, sink);
+            } else if (categorical[j]) {
+                reason = spec.encodeLevel(j, row.isText(j) ? row.text(j) : FeatureSpec.level(row.number(j)), sink);
+            } else if (row.isText(j)) {
+                reason = FeatureProblem.Reason.NOT_A_NUMBER;
+            } else {
+                reason = spec.encodeNumber(j, row.number(j), sink);
+            }
+            if (reason != null) {
+                Object value = reason == FeatureProblem.Reason.NULL ? null
+                        : reason == FeatureProblem.Reason.NOT_A_NUMBER ? row.text(j) : (Object) row.number(j);
+                return new FeatureProblem(j, value, reason);
+            }
+        }
+        return null;
+    }
+}
