@@ -28,7 +28,7 @@ final class BatchTranslator implements NoBatchifyTranslator<FeatureBatch, float[
     @Override
     public NDList processInput(TranslatorContext ctx, FeatureBatch batch) {
         ctx.setAttachment(BATCH, batch);
-        Shape shape = new Shape(batch.rows(), batch.features());
+        Shape shape = new Shape(batch.rows(), batch.width());
         return new NDList(ctx.getNDManager().create(batch.inputBytes(), shape, DataType.FLOAT32));
     }
 

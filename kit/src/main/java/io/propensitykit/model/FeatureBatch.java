@@ -3,66 +3,40 @@ package io.propensitykit.model;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.Arrays;
 
 /**
- * A reusable, row-major batch of the model's encoded input, backed by a direct buffer that its
- * thread reuses from task to task, so that scoring allocates no native memory per batch. Raw rows
- * go in through the model's {@link FeatureEncoder}; scores come back in an array owned by the batch.
+ * A reusable, row-major batch of the model's encoded input. Raw rows go in through the model's
+ * {@link FeatureEncoder} into a heap array; one bulk copy per prediction moves them into a direct
+ * buffer that the tensor wraps without a further copy. Scores come back in an array owned by the
+ * batch. Batches belong to their {@link ModelRuntime}, which reuses them from task to task, so
+ * scoring allocates nothing per batch.
  *
- * <p>Not thread-safe: each task thread uses its own batch from {@link PropensityModel#newScorer}.
+ * <p>Not thread-safe: a batch is used through one {@link ModelLease} at a time.
  */
-public final class FeatureBatch implements FeatureSpec.Sink {
+public final class FeatureBatch {
 
-    /**
-     * Each thread keeps the direct buffers its batches released, for the next task to reuse. Two
-     * scorers open at once on one thread (two models chained in one query) borrow two buffers.
-     */
-    private static final ThreadLocal<ArrayDeque<ByteBuffer>> POOL = ThreadLocal.withInitial(ArrayDeque::new);
-    private static final int POOL_LIMIT = 4;
-
-    private final int features;
+    private final FeatureEncoder encoder;
+    private final int width;
     private final int capacity;
+    private final float[] values;
     private final ByteBuffer bytes;
     private final FloatBuffer floats;
     private final float[] scores;
-    private final FeatureEncoder encoder;
     private int rows;
-    private boolean released;
 
-    FeatureBatch(ModelMetadata metadata, int capacity) {
+    FeatureBatch(FeatureEncoder encoder, int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("batch size must be positive, found " + capacity);
         }
-        this.encoder = new FeatureEncoder(metadata.encoding());
-        this.features = encoder.width();
+        this.encoder = encoder;
+        this.width = encoder.width();
         this.capacity = capacity;
-        this.bytes = borrow(Math.multiplyExact(Math.multiplyExact(features, capacity), Float.BYTES));
+        this.values = new float[Math.multiplyExact(width, capacity)];
+        this.bytes = ByteBuffer.allocateDirect(Math.multiplyExact(values.length, Float.BYTES))
+                .order(ByteOrder.nativeOrder());
         this.floats = bytes.asFloatBuffer();
         this.scores = new float[capacity];
-    }
-
-    private static ByteBuffer borrow(int size) {
-        ArrayDeque<ByteBuffer> pool = POOL.get();
-        for (Iterator<ByteBuffer> it = pool.iterator(); it.hasNext();) {
-            ByteBuffer buffer = it.next();
-            if (buffer.capacity() >= size) {
-                it.remove();
-                buffer.clear();
-                return buffer;
-            }
-        }
-        return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
-    }
-
-    /** Gives the direct buffer back to this thread's pool; the batch must not be used afterwards. */
-    void release() {
-        ArrayDeque<ByteBuffer> pool = POOL.get();
-        if (!released && pool.size() < POOL_LIMIT) {
-            pool.push(bytes);
-        }
-        released = true;
     }
 
     /**
@@ -72,7 +46,7 @@ public final class FeatureBatch implements FeatureSpec.Sink {
      * @return null when the row was added, else why it cannot be scored (and nothing was added)
      */
     public FeatureProblem add(FeatureEncoder.Values row) {
-        FeatureProblem problem = encoder.encode(row, this);
+        FeatureProblem problem = encoder.encode(row, values, rows * width);
         if (problem == null) {
             rows++;
         }
@@ -80,19 +54,7 @@ public final class FeatureBatch implements FeatureSpec.Sink {
     }
 
     /**
-     * Sets position {@code position} of the current row to an already encoded value; end the row
-     * with {@link #endRow()}. Raw values go through {@link #add} instead.
-     *
-     * @param position the model input position
-     * @param value the encoded value
-     */
-    @Override
-    public void set(int position, float value) {
-        floats.put(rows * features + position, value);
-    }
-
-    /**
-     * Adds rows that are already encoded, {@link #features()} values per row.
+     * Adds rows that are already encoded, {@link #width()} values per row.
      *
      * @param encoded the values, row after row
      * @param rowCount how many rows to add; they must fit
@@ -101,16 +63,21 @@ public final class FeatureBatch implements FeatureSpec.Sink {
         if (rows + rowCount > capacity) {
             throw new IllegalArgumentException(rowCount + " rows do not fit: " + rows + " of " + capacity + " taken");
         }
-        floats.put(rows * features, encoded, 0, rowCount * features);
+        System.arraycopy(encoded, 0, values, rows * width, rowCount * width);
         rows += rowCount;
     }
 
-    /** Ends the current row; the next {@link #set} calls fill the following one. */
-    public void endRow() {
+    /**
+     * Adds a row whose every encoded input is {@code value}, such as the standardized centre 0.
+     *
+     * @param value the encoded value of every input
+     */
+    void addConstantRow(float value) {
+        Arrays.fill(values, rows * width, (rows + 1) * width, value);
         rows++;
     }
 
-    /** Forgets the rows, keeping the buffer. */
+    /** Forgets the rows, keeping the buffers. */
     public void clear() {
         rows = 0;
     }
@@ -130,9 +97,9 @@ public final class FeatureBatch implements FeatureSpec.Sink {
         return capacity;
     }
 
-    /** @return the model's input width: values per row */
-    public int features() {
-        return features;
+    /** @return the model's input width: encoded values per row */
+    public int width() {
+        return width;
     }
 
     /**
@@ -144,10 +111,12 @@ public final class FeatureBatch implements FeatureSpec.Sink {
         return scores;
     }
 
-    /** The direct bytes of the complete rows, positioned for a zero-copy tensor. */
+    /** The complete rows, copied in one go into the direct bytes a tensor wraps without copying. */
     ByteBuffer inputBytes() {
+        floats.clear();
+        floats.put(values, 0, rows * width);
         bytes.clear();
-        bytes.limit(rows * features * Float.BYTES);
+        bytes.limit(rows * width * Float.BYTES);
         return bytes;
     }
 }

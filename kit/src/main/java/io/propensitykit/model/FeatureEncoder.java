@@ -11,7 +11,8 @@ import java.io.Serializable;
  *
  * <pre>{@code
  * FeatureEncoder encoder = new FeatureEncoder(model.metadata().encoding());
- * FeatureProblem problem = encoder.encode(RawValues.of(new Object[] {12, 230.5, "web"}), sink);
+ * float[] x = new float[encoder.width()];
+ * FeatureProblem problem = encoder.encode(RawValues.of(new Object[] {12, 230.5, "web"}), x, 0);
  * }</pre>
  */
 public final class FeatureEncoder implements Serializable {
@@ -80,10 +81,11 @@ public final class FeatureEncoder implements Serializable {
      * of the row, which the caller discards).
      *
      * @param row the raw values
-     * @param sink receives {@link #width()} encoded values
+     * @param out receives {@link #width()} encoded values
+     * @param offset where in {@code out} the row starts
      * @return null when the row was encoded, else the first problem
      */
-    public FeatureProblem encode(Values row, FeatureSpec.Sink sink) {
+    public FeatureProblem encode(Values row, float[] out, int offset) {
         int n = row.size();
         if (n != categorical.length) {
             return new FeatureProblem(0, new FeatureProblem.Width(n, categorical.length),
@@ -92,13 +94,14 @@ public final class FeatureEncoder implements Serializable {
         for (int j = 0; j < categorical.length; j++) {
             FeatureProblem.Reason reason;
             if (row.isNull(j)) {
-                reason = spec.encodeNull(j, sink);
+                reason = spec.encodeNull(j, out, offset);
             } else if (categorical[j]) {
-                reason = spec.encodeLevel(j, row.isText(j) ? row.text(j) : FeatureSpec.level(row.number(j)), sink);
+                reason = spec.encodeLevel(j, row.isText(j) ? row.text(j) : FeatureSpec.level(row.number(j)), out,
+                        offset);
             } else if (row.isText(j)) {
                 reason = FeatureProblem.Reason.NOT_A_NUMBER;
             } else {
-                reason = spec.encodeNumber(j, row.number(j), sink);
+                reason = spec.encodeNumber(j, row.number(j), out, offset);
             }
             if (reason != null) {
                 Object value = reason == FeatureProblem.Reason.NULL ? null

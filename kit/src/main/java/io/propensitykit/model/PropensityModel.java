@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * A propensity model, loaded and checked on the driver, that Spark tasks can score with.
  *
  * <p>The handle is small and serializable: it carries the location, the weights' sha256 and the
- * metadata. The native model lives in {@link ModelCache}, loaded once per JVM.
+ * metadata. The native model lives in its {@link ModelRuntime}, loaded once per JVM.
  *
  * <pre>{@code
  * PropensityModel model = PropensityModel.load("hdfs:///models/churn.pt");
@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * was expected and what was found: a missing or corrupt file, a checksum that differs from its pin,
  * missing metadata, a feature count the model does not accept, or an output of the wrong shape.
  */
-public final class PropensityModel implements Serializable {
+public final class PropensityModel implements Serializable, AutoCloseable {
 
     private static final long serialVersionUID = 1L;
     /** The prefix of a model shipped on the class path, e.g. {@code classpath:models/retail_mlp.pt}. */
@@ -50,6 +50,7 @@ public final class PropensityModel implements Serializable {
     private final String paramsPrefix;
     private final String cacheKey;
     private final transient Path localModel;
+    private transient Shipment shipment;
 
     private PropensityModel(String location, ModelMetadata metadata, ModelFormat format, String sha256,
             String paramsPrefix, Path localModel) {
@@ -116,28 +117,46 @@ public final class PropensityModel implements Serializable {
     }
 
     /**
-     * Opens a predictor on the cached model, loading it first if this JVM has not yet.
+     * Lends a predictor and a batch from the model's runtime in this JVM, loading the model first
+     * if this JVM has not yet. For the driver, where the model was loaded; executors use
+     * {@link #lease(int, Supplier)}.
      *
-     * @param batchSize the most rows one {@link ModelScorer#predict()} call takes
-     * @return a scorer for the calling thread; close it when done
+     * @param batchSize the most rows one {@link ModelLease#predict()} call takes
+     * @return a lease for the calling thread; close it when done
      */
-    public ModelScorer newScorer(int batchSize) {
-        return newScorer(batchSize, () -> {
+    public ModelLease lease(int batchSize) {
+        return lease(batchSize, () -> {
             throw new PropensityModelException("Model '" + metadata.name() + "' is not on this machine ("
                     + location + ") and its files were not shipped.");
         });
     }
 
     /**
-     * Opens a predictor, materializing the model from shipped bytes when it is not on this machine.
+     * Lends a predictor and a batch, materializing the model from shipped bytes when its files
+     * are not on this machine.
      *
-     * @param batchSize the most rows one {@link ModelScorer#predict()} call takes
-     * @param shipped the model's files, asked for only on a cache miss away from the driver
-     * @return a scorer for the calling thread; close it when done
+     * @param batchSize the most rows one {@link ModelLease#predict()} call takes
+     * @param shipped the model's files, asked for only when this JVM loads the model away from the driver
+     * @return a lease for the calling thread; close it when done
      */
-    public ModelScorer newScorer(int batchSize, Supplier<ModelFiles> shipped) {
-        FeatureBatch batch = new FeatureBatch(metadata, batchSize);
-        Predictor<FeatureBatch, float[]> predictor = ModelCache.get(this, () -> {
+    public ModelLease lease(int batchSize, Supplier<ModelFiles> shipped) {
+        while (true) {
+            ModelLease lease = runtime(shipped).lease(batchSize);
+            if (lease != null) {
+                return lease;
+            }
+            // Unloaded by ModelRuntime.clear() a moment ago: the next runtime() loads it again.
+        }
+    }
+
+    /**
+     * The model's runtime in this JVM, loaded on first use.
+     *
+     * @param shipped the model's files, asked for only when this JVM loads the model away from the driver
+     * @return the runtime
+     */
+    public ModelRuntime runtime(Supplier<ModelFiles> shipped) {
+        ModelRuntime.LocalSource source = () -> {
             if (localModel != null && Files.exists(localModel)) {
                 return localModel;
             }
@@ -146,8 +165,57 @@ public final class PropensityModel implements Serializable {
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not write model '" + metadata.name() + "' to local disk", e);
             }
-        }).newPredictor();
-        return new ModelScorer(metadata.name(), predictor, batch);
+        };
+        while (true) {
+            ModelRuntime runtime = ModelRuntime.of(this, source);
+            if (!runtime.isClosed()) {
+                return runtime;
+            }
+            // Unloaded by ModelRuntime.clear() a moment ago: the next of() loads it again.
+        }
+    }
+
+    /**
+     * How executors get the model's files, shipped once per handle (on Spark, a broadcast) and
+     * released when the handle is closed. It travels inside the tasks, so it is serializable.
+     */
+    public interface Shipment extends Serializable, AutoCloseable {
+        /** @return the model's files, wherever this runs */
+        ModelFiles files();
+
+        /** @return whether the shipment can still be read (its Spark context has not stopped) */
+        boolean isLive();
+
+        /** Releases the shipment everywhere (on Spark, destroys the broadcast). */
+        @Override
+        void close();
+    }
+
+    /**
+     * The model's files shipped for executors: the first call ships them with {@code ship}, later
+     * calls reuse that shipment while it is live.
+     *
+     * @param ship ships the files, for example as a Spark broadcast
+     * @return the handle's shipment
+     */
+    public synchronized Shipment shipment(java.util.function.Function<ModelFiles, Shipment> ship) {
+        if (shipment == null || !shipment.isLive()) {
+            shipment = ship.apply(files());
+        }
+        return shipment;
+    }
+
+    /**
+     * Releases what the handle shipped to executors (on Spark, destroys the broadcast of the
+     * model's bytes). DataFrames scored with this handle cannot be computed afterwards. The model
+     * stays loaded in this JVM's {@link ModelRuntime}.
+     */
+    @Override
+    public synchronized void close() {
+        if (shipment != null) {
+            shipment.close();
+            shipment = null;
+        }
     }
 
     /**
@@ -193,8 +261,8 @@ public final class PropensityModel implements Serializable {
     public float[] predict(List<Object[]> rows) {
         float[] out = new float[rows.size()];
         int batchSize = Math.max(1, Math.min(rows.size(), 4096));
-        try (ModelScorer scorer = newScorer(batchSize)) {
-            FeatureBatch batch = scorer.batch();
+        try (ModelLease lease = lease(batchSize)) {
+            FeatureBatch batch = lease.batch();
             RawValues values = new RawValues();
             int start = 0;
             for (int i = 0; i < rows.size(); i++) {
@@ -207,7 +275,7 @@ public final class PropensityModel implements Serializable {
                 }
                 if (batch.isFull() || i == rows.size() - 1) {
                     int n = batch.rows();
-                    System.arraycopy(scorer.predict(), 0, out, start, n);
+                    System.arraycopy(lease.predict(), 0, out, start, n);
                     start += n;
                 }
             }
@@ -443,17 +511,14 @@ public final class PropensityModel implements Serializable {
         private static void check(PropensityModel model) {
             ModelMetadata meta = model.metadata();
             int n = meta.featureCount();
-            ModelScorer scorer = model.newScorer(SMOKE_ROWS);
-            try (scorer) {
-                FeatureBatch batch = scorer.batch();
+            // The load itself fails with its own message; only the prediction counts as the smoke test.
+            ModelLease lease = model.lease(SMOKE_ROWS);
+            try (lease) {
                 for (int i = 0; i < SMOKE_ROWS; i++) {
                     // The standardized centre of every input: the training means, no category.
-                    for (int p = 0; p < meta.inputWidth(); p++) {
-                        batch.set(p, 0f);
-                    }
-                    batch.endRow();
+                    lease.batch().addConstantRow(0f);
                 }
-                scorer.predict();
+                lease.predict();
             } catch (PropensityModelException e) {
                 if (e.getCause() == null) {
                     // The kit's own check of the output (shape, range): its message says what is wrong.
@@ -463,7 +528,7 @@ public final class PropensityModel implements Serializable {
                 throw new PropensityModelException("Model '" + meta.name() + "' at " + model.location()
                         + " failed its smoke prediction with " + n + " features " + meta.features()
                         + (meta.spec() != null ? " (" + meta.inputWidth() + " inputs once encoded)" : "")
-                        + " as its metadata declares: " + ModelCache.rootMessage(e)
+                        + " as its metadata declares: " + ModelRuntime.rootMessage(e)
                         + ". Check that the metadata lists the features the model was trained on, in order.", e);
             }
         }

@@ -1,14 +1,11 @@
 package io.propensitykit.spark;
 
-import io.propensitykit.model.ModelFiles;
-import io.propensitykit.model.ModelScorer;
+import io.propensitykit.model.ModelLease;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -113,8 +110,7 @@ public final class BatchScorer {
         StructType schema = df.schema();
         StructType outSchema = transformSchema(schema);
         SparkSession spark = df.sparkSession();
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<ModelFiles> files = jsc.broadcast(model.files());
+        PropensityModel.Shipment files = TaskLeases.ship(model, spark.sparkContext());
         LongAccumulator skipped = spark.sparkContext().longAccumulator(
                 "propensity rows skipped (" + model.metadata().name() + " -> " + outputCol + ")");
         lastSkipped = skipped;
@@ -160,7 +156,7 @@ public final class BatchScorer {
         private final FeatureReader reader;
         private final int batchSize;
         private final HandleInvalid mode;
-        private final Broadcast<ModelFiles> files;
+        private final PropensityModel.Shipment files;
         private final LongAccumulator skipped;
         private final String idCol;
         private final int idOrdinal;
@@ -170,7 +166,7 @@ public final class BatchScorer {
         private transient String firstSkipped;
 
         ScorePartition(PropensityModel model, FeatureReader reader, int batchSize, HandleInvalid mode,
-                Broadcast<ModelFiles> files, LongAccumulator skipped, String idCol, int idOrdinal, DataType idType,
+                PropensityModel.Shipment files, LongAccumulator skipped, String idCol, int idOrdinal, DataType idType,
                 String outputCol) {
             this.model = model;
             this.reader = reader;
@@ -186,17 +182,15 @@ public final class BatchScorer {
 
         @Override
         public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-            ModelScorer scorer = model.newScorer(batchSize, files::value);
-            TaskContext task = TaskContext.get();
+            ModelLease lease = TaskLeases.open(model, batchSize, files);
             ScorePartition self = this;
-            task.addTaskCompletionListener((TaskCompletionListener) context -> {
-                scorer.close();
+            TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> {
                 if (self.taskSkipped > 0) {
                     LOG.warn("Partition {}: skipped {} rows with invalid features (handleInvalid=skip); first: {}",
                             context.partitionId(), self.taskSkipped, self.firstSkipped);
                 }
             });
-            return new ScoringIterator(rows, reader, scorer, mode, this);
+            return new ScoringIterator(rows, reader, lease, mode, this);
         }
 
         @Override

@@ -1,14 +1,11 @@
 package io.propensitykit.spark;
 
 import io.propensitykit.model.FeatureProblem;
-import io.propensitykit.model.ModelFiles;
-import io.propensitykit.model.ModelScorer;
+import io.propensitykit.model.ModelLease;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.model.RawValues;
 
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
@@ -22,16 +19,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.TaskCompletionListener;
 
 import scala.collection.JavaConverters;
 import scala.collection.Seq;
 import scala.runtime.AbstractFunction1;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The model as a SQL function, for {@code %sql} and {@code spark.sql}: correct, but row at a time,
@@ -51,14 +45,13 @@ import java.util.Map;
 final class PropensityUdf implements UDF1<Seq<Object>, Double> {
 
     private static final long serialVersionUID = 1L;
-    private static final ThreadLocal<Map<String, ModelScorer>> TASK_SCORERS = ThreadLocal.withInitial(HashMap::new);
 
     private final PropensityModel model;
     private final HandleInvalid mode;
     private final String name;
-    private final Broadcast<ModelFiles> files;
+    private final PropensityModel.Shipment files;
 
-    private PropensityUdf(PropensityModel model, HandleInvalid mode, String name, Broadcast<ModelFiles> files) {
+    private PropensityUdf(PropensityModel model, HandleInvalid mode, String name, PropensityModel.Shipment files) {
         this.model = model;
         this.mode = mode;
         this.name = name;
@@ -70,7 +63,7 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
             throw new IllegalArgumentException("A SQL function cannot drop rows: register '" + name + "' with"
                     + " handleInvalid 'error' or 'keep', and filter with WHERE, or use Propensity.score with 'skip'.");
         }
-        Broadcast<ModelFiles> files = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model.files());
+        PropensityModel.Shipment files = TaskLeases.ship(model, spark.sparkContext());
         boolean spec = model.metadata().spec() != null;
         UserDefinedFunction udf = (spec
                 ? functions.udf(new RawFeatures(model, mode, name, files), DataTypes.DoubleType)
@@ -190,9 +183,9 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
         private final PropensityModel model;
         private final HandleInvalid mode;
         private final String name;
-        private final Broadcast<ModelFiles> files;
+        private final PropensityModel.Shipment files;
 
-        RawFeatures(PropensityModel model, HandleInvalid mode, String name, Broadcast<ModelFiles> files) {
+        RawFeatures(PropensityModel model, HandleInvalid mode, String name, PropensityModel.Shipment files) {
             this.model = model;
             this.mode = mode;
             this.name = name;
@@ -235,22 +228,22 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
     }
 
     /** Scores one row of raw values through the model's encoder, with the task's scorer. */
-    private static Double scoreOne(PropensityModel model, HandleInvalid mode, String name, Broadcast<ModelFiles> files,
+    private static Double scoreOne(PropensityModel model, HandleInvalid mode, String name, PropensityModel.Shipment files,
             Object[] raw) {
         TaskContext task = TaskContext.get();
-        // Evaluated on the driver (constant folding), a call gets a short-lived scorer of its own.
-        ModelScorer scorer = task == null ? model.newScorer(1, files::value) : scorerFor(task, model, files);
+        // Evaluated on the driver (constant folding), a call gets a short-lived lease of its own.
+        ModelLease lease = task == null ? model.lease(1, files::files) : TaskLeases.shared(model, files, task);
         try {
-            FeatureProblem problem = scorer.batch().add(RawValues.of(raw));
+            FeatureProblem problem = lease.batch().add(RawValues.of(raw));
             if (problem != null) {
                 String subject = problem.reason() == FeatureProblem.Reason.WRONG_WIDTH ? "the feature array"
                         : "feature '" + model.features().get(problem.feature()) + "'";
                 return invalid(model, mode, name, problem.describe(subject));
             }
-            return (double) scorer.predict()[0];
+            return (double) lease.predict()[0];
         } finally {
             if (task == null) {
-                scorer.close();
+                lease.close();
             }
         }
     }
@@ -264,19 +257,4 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
                 + " rows, or filter them out first.");
     }
 
-    /** One predictor per task thread and model, closed when the task completes. */
-    private static ModelScorer scorerFor(TaskContext task, PropensityModel model, Broadcast<ModelFiles> files) {
-        Map<String, ModelScorer> scorers = TASK_SCORERS.get();
-        ModelScorer scorer = scorers.get(model.cacheKey());
-        if (scorer == null) {
-            ModelScorer opened = model.newScorer(1, files::value);
-            scorers.put(model.cacheKey(), opened);
-            task.addTaskCompletionListener((TaskCompletionListener) context -> {
-                scorers.remove(model.cacheKey());
-                opened.close();
-            });
-            scorer = opened;
-        }
-        return scorer;
-    }
 }

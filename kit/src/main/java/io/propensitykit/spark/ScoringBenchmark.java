@@ -3,11 +3,14 @@ package io.propensitykit.spark;
 import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.cli.SparkApp;
+import io.propensitykit.model.FeatureEncoder;
 import io.propensitykit.model.MlpArchitecture;
 import io.propensitykit.model.ModelFormat;
 import io.propensitykit.model.ModelMetadata;
+import io.propensitykit.model.ModelLease;
 import io.propensitykit.model.OutputKind;
 import io.propensitykit.model.PropensityModel;
+import io.propensitykit.model.RawValues;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -58,6 +61,7 @@ import java.util.stream.Stream;
 public final class ScoringBenchmark implements Callable<Integer> {
 
     private static final int FEATURES = 20;
+    private static final String[] METHODS = {"batched", "row_udf", "mllib", "scan", "row_pass", "model_alone"};
 
     @Spec
     private CommandSpec spec;
@@ -94,6 +98,21 @@ public final class ScoringBenchmark implements Callable<Integer> {
     @Option(names = "--udf-rows", paramLabel = "N", description = "run the slow row UDF on this many rows (default: all)")
     void udfRows(long n) {
         this.udfRows = Cli.positive(spec, "--udf-rows", n);
+    }
+
+    private List<String> only;
+
+    @Option(names = "--methods", split = ",", paramLabel = "a,b",
+            description = "measure only these methods, for profiling one (default: all; the ratios need all)")
+    void methods(List<String> names) {
+        List<String> known = List.of(METHODS);
+        for (String name : names) {
+            if (!known.contains(name)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--methods: unknown method '"
+                        + name + "'; the methods are " + known);
+            }
+        }
+        this.only = List.copyOf(names);
     }
 
     /**
@@ -145,49 +164,125 @@ public final class ScoringBenchmark implements Callable<Integer> {
         LogisticRegressionModel lr = fitLogistic(df.limit(20_000), names);
         Column[] cols = names.stream().map(functions::col).toArray(Column[]::new);
 
-        Map<String, Function<Dataset<Row>, Dataset<Row>>> methods = new LinkedHashMap<>();
-        methods.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
+        Map<String, Function<Dataset<Row>, Dataset<Row>>> queries = new LinkedHashMap<>();
+        queries.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
                 .agg(functions.sum("propensity")));
-        methods.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
+        queries.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
                 .agg(functions.sum("p")));
-        methods.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
+        queries.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
                 .setOutputCol("features").transform(d))
                 .agg(functions.sum(functions.element_at(
                         org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64"),
                         2))));
-        methods.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
+        queries.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
                 .reduce(Column::plus).orElseThrow())));
+        queries.put("row_pass", d -> RowPass.of(d, model, "propensity").agg(functions.sum("propensity")));
 
-        System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features (row_udf on %,d), %s, "
-                + "MLP 20-64-32-1 (DJL, PyTorch engine), batch %d, median of %d runs after a warm-up%n",
-                rows, FEATURES, udfN, master, batchSize, repeat);
         // Warm-up: every method once over a slice, so that JIT compilation and the model load are
         // not timed.
         Dataset<Row> warm = spark.read().parquet(udfData.toString()).limit((int) Math.min(udfN, 200_000));
-        for (Function<Dataset<Row>, Dataset<Row>> m : methods.values()) {
-            m.apply(warm).collectAsList();
-        }
-        System.out.printf("%-10s %14s %10s %14s%n", "method", "rows/s", "seconds", "peak RSS MB");
-        Map<String, Double> rate = new LinkedHashMap<>();
-        for (Map.Entry<String, Function<Dataset<Row>, Dataset<Row>>> m : methods.entrySet()) {
-            boolean udf = "row_udf".equals(m.getKey());
+        Map<String, Method> methods = new LinkedHashMap<>();
+        for (Map.Entry<String, Function<Dataset<Row>, Dataset<Row>>> q : queries.entrySet()) {
+            boolean udf = "row_udf".equals(q.getKey());
             Dataset<Row> input = udf ? udfDf : df;
-            long n = udf ? udfN : rows;
-            double[] seconds = new double[repeat];
-            for (int r = 0; r < repeat; r++) {
-                long start = System.nanoTime();
-                m.getValue().apply(input).collectAsList();
-                seconds[r] = (System.nanoTime() - start) / 1e9;
-            }
-            Arrays.sort(seconds);
-            double median = seconds[repeat / 2];
-            rate.put(m.getKey(), n / median);
-            System.out.printf(Locale.ROOT, "%-10s %,14.0f %10.2f %14d%n", m.getKey(), n / median, median,
-                    ProgressListener.peakRssMb());
+            methods.put(q.getKey(), new Method(udf ? udfN : rows, () -> q.getValue().apply(input).collectAsList(),
+                    () -> q.getValue().apply(warm).collectAsList()));
         }
-        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f%n",
+        int threads = spark.sparkContext().defaultParallelism();
+        methods.put("model_alone", modelAlone(model, df, names, threads));
+        if (only != null) {
+            methods.keySet().retainAll(only);
+        }
+        System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features (row_udf on %,d), %s, "
+                + "MLP 20-64-32-1 (DJL, PyTorch engine), batch %d, median of %d rounds after a warm-up%n",
+                rows, FEATURES, udfN, master, batchSize, repeat);
+        methods.values().forEach(m -> m.warmUp().run());
+        // Rounds interleave the methods, so that a machine that speeds up or slows down during the
+        // run moves every method alike and the ratios hold.
+        Map<String, double[]> seconds = new LinkedHashMap<>();
+        methods.keySet().forEach(name -> seconds.put(name, new double[repeat]));
+        for (int r = 0; r < repeat; r++) {
+            for (Map.Entry<String, Method> m : methods.entrySet()) {
+                long start = System.nanoTime();
+                m.getValue().run().run();
+                seconds.get(m.getKey())[r] = (System.nanoTime() - start) / 1e9;
+            }
+        }
+        System.out.printf("%-11s %14s %10s%n", "method", "rows/s", "seconds");
+        Map<String, Double> rate = new LinkedHashMap<>();
+        for (Map.Entry<String, Method> m : methods.entrySet()) {
+            double[] s = seconds.get(m.getKey());
+            Arrays.sort(s);
+            double median = s[repeat / 2];
+            rate.put(m.getKey(), m.getValue().rows() / median);
+            System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f%n", m.getKey(), m.getValue().rows() / median, median);
+        }
+        System.out.printf(Locale.ROOT, "peak RSS %d MB%n", ProgressListener.peakRssMb());
+        if (only != null) {
+            return;
+        }
+        // Both run on the same cores, so scoring can go no faster than their serial sum.
+        double limit = 1 / (1 / rate.get("row_pass") + 1 / rate.get("model_alone"));
+        System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f   = 1/(1/row_pass + 1/model_alone)%n", "limit", limit,
+                rows / limit);
+        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f"
+                + " batched/limit=%.2f%n",
                 rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
-                rate.get("batched") / rate.get("scan"));
+                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit);
+    }
+
+    /** One measured method: how many rows a run scores, a timed run, and a warm-up. */
+    private record Method(long rows, Runnable run, Runnable warmUp) {}
+
+    /**
+     * The DJL predictor alone, with no Spark: {@code threads} threads, each with its own lease,
+     * predict the same encoded batches of the data in a plain loop until they have scored
+     * {@code rows} rows between them.
+     */
+    private Method modelAlone(PropensityModel model, Dataset<Row> df, List<String> names, int threads) {
+        int batches = 16;
+        FeatureEncoder encoder = new FeatureEncoder(model.metadata().encoding());
+        int width = encoder.width();
+        List<Row> sample = df.select(names.stream().map(functions::col).toArray(Column[]::new))
+                .limit(batches * batchSize).collectAsList();
+        float[][] encoded = new float[batches][batchSize * width];
+        RawValues values = new RawValues();
+        for (int i = 0; i < batches * batchSize; i++) {
+            Row r = sample.get(i % sample.size());
+            Object[] raw = new Object[names.size()];
+            for (int j = 0; j < raw.length; j++) {
+                raw[j] = r.get(j);
+            }
+            if (encoder.encode(values.at(raw), encoded[i / batchSize], (i % batchSize) * width) != null) {
+                throw new IllegalStateException("the benchmark's own data cannot be encoded: " + List.of(raw));
+            }
+        }
+        long perThread = rows / threads;
+        Runnable work = () -> {
+            try (ModelLease lease = model.lease(batchSize)) {
+                for (long done = 0, k = 0; done < perThread; done += batchSize, k++) {
+                    lease.batch().addEncoded(encoded[(int) (k % batches)], batchSize);
+                    lease.predict();
+                }
+            }
+        };
+        Runnable run = () -> {
+            List<Thread> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread thread = new Thread(work, "kit-bench-model-" + t);
+                thread.start();
+                running.add(thread);
+            }
+            for (Thread thread : running) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        };
+        return new Method(perThread * threads, run, run);
     }
 
     /** A DJL MLP with seeded random weights, saved with its metadata, as a trained model would be. */

@@ -3,7 +3,7 @@ package io.propensitykit.spark;
 import io.propensitykit.model.FeatureBatch;
 import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.ImpossibleScoreException;
-import io.propensitykit.model.ModelScorer;
+import io.propensitykit.model.ModelLease;
 import io.propensitykit.model.PropensityModelException;
 
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -26,7 +26,7 @@ final class ScoringIterator implements Iterator<InternalRow> {
 
     private final Iterator<InternalRow> input;
     private final FeatureReader.Cursor cursor;
-    private final ModelScorer scorer;
+    private final ModelLease scorer;
     private final FeatureBatch batch;
     private final HandleInvalid mode;
     private final InvalidRows invalid;
@@ -55,7 +55,7 @@ final class ScoringIterator implements Iterator<InternalRow> {
         String identify(InternalRow row);
     }
 
-    ScoringIterator(Iterator<InternalRow> input, FeatureReader reader, ModelScorer scorer, HandleInvalid mode,
+    ScoringIterator(Iterator<InternalRow> input, FeatureReader reader, ModelLease scorer, HandleInvalid mode,
             InvalidRows invalid) {
         this.input = input;
         this.cursor = reader.cursor();

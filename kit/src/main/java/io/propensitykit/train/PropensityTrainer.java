@@ -231,7 +231,7 @@ public final class PropensityTrainer {
         float[] y = new float[n];
         for (int i = 0; i < n; i++) {
             int base = i * width;
-            FeatureProblem problem = spec.encode(raw.get(order[i]), (position, value) -> x[base + position] = value);
+            FeatureProblem problem = spec.encode(raw.get(order[i]), x, base);
             if (problem != null) {
                 throw new IllegalArgumentException("Row " + order[i] + ": "
                         + problem.describe("column '" + spec.inputColumns().get(problem.feature()) + "'"));

@@ -69,7 +69,7 @@ public final class TrainedModel {
         float[] x = new float[rows.size() * width];
         for (int i = 0; i < rows.size(); i++) {
             int base = i * width;
-            FeatureProblem problem = spec.encode(rows.get(i), (position, value) -> x[base + position] = value);
+            FeatureProblem problem = spec.encode(rows.get(i), x, base);
             if (problem != null) {
                 throw new IllegalArgumentException("Row " + i + ": "
                         + problem.describe("'" + spec.inputColumns().get(problem.feature()) + "'"));

@@ -23,7 +23,7 @@ class FeatureSpecTest {
 
     private static float[] encode(FeatureSpec spec, Object... raw) {
         float[] out = new float[spec.width()];
-        assertNull(spec.encode(raw, (p, v) -> out[p] = v));
+        assertNull(spec.encode(raw, out, 0));
         return out;
     }
 
@@ -37,13 +37,13 @@ class FeatureSpecTest {
         assertArrayEquals(new float[] {0, 1, 0, 0, 1}, encode(spec, null, "store"), 1e-6f);
         assertArrayEquals(new float[] {-10 / std, 0, 1, 0, 0}, encode(spec, 0, "app"), 1e-6f);
         assertEquals(new FeatureProblem(0, Double.NaN, FeatureProblem.Reason.NOT_FINITE),
-                spec.encode(new Object[] {Double.NaN, "web"}, (p, v) -> { }), "NaN cannot be encoded");
+                spec.encode(new Object[] {Double.NaN, "web"}, new float[spec.width()], 0), "NaN cannot be encoded");
         assertEquals(new FeatureProblem(0, "ten", FeatureProblem.Reason.NOT_A_NUMBER),
-                spec.encode(new Object[] {"ten", "web"}, (p, v) -> { }), "text in a numeric column");
+                spec.encode(new Object[] {"ten", "web"}, new float[spec.width()], 0), "text in a numeric column");
         assertEquals(new FeatureProblem(0, 1e300, FeatureProblem.Reason.OVERFLOW),
-                spec.encode(new Object[] {1e300, "web"}, (p, v) -> { }), "beyond float32 once standardized");
+                spec.encode(new Object[] {1e300, "web"}, new float[spec.width()], 0), "beyond float32 once standardized");
         assertEquals(new FeatureProblem(0, new FeatureProblem.Width(1, 2), FeatureProblem.Reason.WRONG_WIDTH),
-                spec.encode(new Object[] {1.0}, (p, v) -> { }), "one value for two columns");
+                spec.encode(new Object[] {1.0}, new float[spec.width()], 0), "one value for two columns");
         // A categorical column given numbers reads them as levels: 3.0 is the level "3", as in training.
         FeatureSpec codes = FeatureSpec.fit(List.<Object[]>of(new Object[] {3}, new Object[] {4}), List.of(),
                 List.of("store"), 10);
@@ -70,9 +70,9 @@ class FeatureSpecTest {
         // log1p gives 0, 1, 2: mean 1, std sqrt(2/3).
         assertArrayEquals(new float[] {(float) (1 / Math.sqrt(2.0 / 3))}, encode(spec, Math.E * Math.E - 1), 1e-5f);
         assertEquals(new FeatureProblem(0, null, FeatureProblem.Reason.NULL),
-                spec.encode(new Object[] {null}, (p, v) -> { }), "no nulls in training: a null is invalid");
+                spec.encode(new Object[] {null}, new float[spec.width()], 0), "no nulls in training: a null is invalid");
         assertEquals(new FeatureProblem(0, -1.0, FeatureProblem.Reason.OUTSIDE_LOG1P),
-                spec.encode(new Object[] {-1.0}, (p, v) -> { }), "log1p(-1) is -infinity");
+                spec.encode(new Object[] {-1.0}, new float[spec.width()], 0), "log1p(-1) is -infinity");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FeatureSpec.fit(List.<Object[]>of(new Object[] {-2.0}), List.of("days"), List.of(), 5,
                         Set.of("days")));

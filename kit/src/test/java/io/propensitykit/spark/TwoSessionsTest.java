@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.model.Fixtures;
-import io.propensitykit.model.ModelCache;
+import io.propensitykit.model.ModelRuntime;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.sql.Dataset;
@@ -33,9 +33,9 @@ class TwoSessionsTest {
 
         SparkSession second = SharedSpark.newSession();
         assertEquals(expected, scoreFirstRow(second), 1e-6);
-        ModelCache.clear(); // the model loads again, in the same JVM, for the second session
+        ModelRuntime.clear(); // the model loads again, in the same JVM, for the second session
         assertEquals(expected, scoreFirstRow(second), 1e-6);
-        assertEquals(1, ModelCache.size());
+        assertEquals(1, ModelRuntime.loaded());
         second.stop();
     }
 

@@ -1,6 +1,7 @@
 package io.propensitykit.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
@@ -99,8 +100,12 @@ class PropensityTrainerTest extends SharedSpark {
             for (int j = 0; j < raw.length; j++) {
                 raw[j] = r.get(j);
             }
-            double[] v = new double[spec.width()];
-            spec.encode(raw, (p, value) -> v[p] = value);
+            float[] x = new float[spec.width()];
+            assertNull(spec.encode(raw, x, 0));
+            double[] v = new double[x.length];
+            for (int p = 0; p < x.length; p++) {
+                v[p] = x[p];
+            }
             out.add(RowFactory.create(Vectors.dense(v), 0.0));
         }
         List<Row> labels = df.select("purchased").collectAsList();
