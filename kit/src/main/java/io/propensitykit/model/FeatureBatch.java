@@ -23,6 +23,9 @@ public final class FeatureBatch {
     private final ByteBuffer bytes;
     private final FloatBuffer floats;
     private final float[] scores;
+    // Scratch space for the encoder's bulk reads of a block.
+    private final double[] column;
+    private final boolean[] nulls;
     private int rows;
 
     FeatureBatch(FeatureEncoder encoder, int capacity) {
@@ -37,6 +40,8 @@ public final class FeatureBatch {
                 .order(ByteOrder.nativeOrder());
         this.floats = bytes.asFloatBuffer();
         this.scores = new float[capacity];
+        this.column = new double[capacity];
+        this.nulls = new boolean[capacity];
     }
 
     /**
@@ -51,6 +56,24 @@ public final class FeatureBatch {
             rows++;
         }
         return problem;
+    }
+
+    /**
+     * Encodes a block of rows with the model's {@link FeatureEncoder}, feature by feature, and adds
+     * every row: a row that cannot be scored takes its place as zeros, and its problem says why.
+     *
+     * @param block the rows; they must fit
+     * @param problems receives, per row of the block, null or its first problem
+     * @return how many rows have a problem
+     */
+    public int addBlock(FeatureEncoder.Block block, FeatureProblem[] problems) {
+        int n = block.rows();
+        if (rows + n > capacity) {
+            throw new IllegalArgumentException(n + " rows do not fit: " + rows + " of " + capacity + " taken");
+        }
+        int bad = encoder.encode(block, values, rows * width, problems, column, nulls);
+        rows += n;
+        return bad;
     }
 
     /**

@@ -52,6 +52,31 @@ public final class FeatureEncoder implements Serializable {
         String text(int feature);
     }
 
+    /**
+     * A block of rows that the encoder reads column by column: numeric features in bulk where the
+     * block can (a columnar batch), every other feature row by row through {@link #row}.
+     */
+    public interface Block {
+        /** @return the rows in the block */
+        int rows();
+
+        /**
+         * @param i a row of the block
+         * @return a view of the row, valid until the next call
+         */
+        Values row(int i);
+
+        /**
+         * Reads a numeric feature of every row of the block in one go.
+         *
+         * @param feature the feature index
+         * @param x receives the values of rows {@code [0, rows())}
+         * @param nulls receives whether each is null
+         * @return false when the block cannot read this feature in bulk (then it is read row by row)
+         */
+        boolean numbers(int feature, double[] x, boolean[] nulls);
+    }
+
     private final FeatureSpec spec;
     private final boolean[] categorical;
 
@@ -92,23 +117,86 @@ public final class FeatureEncoder implements Serializable {
                     FeatureProblem.Reason.WRONG_WIDTH);
         }
         for (int j = 0; j < categorical.length; j++) {
-            FeatureProblem.Reason reason;
-            if (row.isNull(j)) {
-                reason = spec.encodeNull(j, out, offset);
-            } else if (categorical[j]) {
-                reason = spec.encodeLevel(j, row.isText(j) ? row.text(j) : FeatureSpec.level(row.number(j)), out,
-                        offset);
-            } else if (row.isText(j)) {
-                reason = FeatureProblem.Reason.NOT_A_NUMBER;
-            } else {
-                reason = spec.encodeNumber(j, row.number(j), out, offset);
-            }
-            if (reason != null) {
-                Object value = reason == FeatureProblem.Reason.NULL ? null
-                        : reason == FeatureProblem.Reason.NOT_A_NUMBER ? row.text(j) : (Object) row.number(j);
-                return new FeatureProblem(j, value, reason);
+            FeatureProblem problem = encode(row, j, out, offset);
+            if (problem != null) {
+                return problem;
             }
         }
         return null;
+    }
+
+    /** Encodes feature {@code j} of one row: the one place that decides how a value is read. */
+    private FeatureProblem encode(Values row, int j, float[] out, int offset) {
+        FeatureProblem.Reason reason;
+        if (row.isNull(j)) {
+            reason = spec.encodeNull(j, out, offset);
+        } else if (categorical[j]) {
+            reason = spec.encodeLevel(j, row.isText(j) ? row.text(j) : FeatureSpec.level(row.number(j)), out, offset);
+        } else if (row.isText(j)) {
+            reason = FeatureProblem.Reason.NOT_A_NUMBER;
+        } else {
+            reason = spec.encodeNumber(j, row.number(j), out, offset);
+        }
+        if (reason == null) {
+            return null;
+        }
+        Object value = reason == FeatureProblem.Reason.NULL ? null
+                : reason == FeatureProblem.Reason.NOT_A_NUMBER ? row.text(j) : (Object) row.number(j);
+        return new FeatureProblem(j, value, reason);
+    }
+
+    /**
+     * Encodes a block of rows, feature by feature: the same values, the same problems and the same
+     * first problem per row as {@link #encode(Values, float[], int)} row by row, with the numeric
+     * features read in bulk. A row with a problem still takes its place in {@code out}, all zeros.
+     *
+     * @param block the rows
+     * @param out receives {@code block.rows()} encoded rows of {@link #width()} values
+     * @param offset where in {@code out} the first row starts
+     * @param problems receives, per row, null or its first problem
+     * @param x scratch space of at least {@code block.rows()} values
+     * @param nulls scratch space of at least {@code block.rows()} flags
+     * @return how many rows have a problem
+     */
+    public int encode(Block block, float[] out, int offset, FeatureProblem[] problems, double[] x, boolean[] nulls) {
+        int n = block.rows();
+        int width = spec.width();
+        int bad = 0;
+        java.util.Arrays.fill(problems, 0, n, null);
+        for (int i = 0; i < n; i++) {
+            int size = block.row(i).size();
+            if (size != categorical.length) {
+                problems[i] = new FeatureProblem(0, new FeatureProblem.Width(size, categorical.length),
+                        FeatureProblem.Reason.WRONG_WIDTH);
+                bad++;
+            }
+        }
+        for (int j = 0; j < categorical.length; j++) {
+            if (!categorical[j] && block.numbers(j, x, nulls)) {
+                for (int i = 0, at = offset; i < n; i++, at += width) {
+                    FeatureProblem.Reason reason = nulls[i] ? spec.encodeNull(j, out, at)
+                            : spec.encodeNumber(j, x[i], out, at);
+                    if (reason != null && problems[i] == null) {
+                        problems[i] = new FeatureProblem(j, nulls[i] ? null : x[i], reason);
+                        bad++;
+                    }
+                }
+            } else {
+                for (int i = 0, at = offset; i < n; i++, at += width) {
+                    if (problems[i] == null) {
+                        problems[i] = encode(block.row(i), j, out, at);
+                        if (problems[i] != null) {
+                            bad++;
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0, at = offset; bad > 0 && i < n; i++, at += width) {
+            if (problems[i] != null) {
+                java.util.Arrays.fill(out, at, at + width, 0f);
+            }
+        }
+        return bad;
     }
 }

@@ -6,7 +6,11 @@ import io.propensitykit.model.PropensityModel;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.execution.ColumnarToRowExec;
+import org.apache.spark.sql.execution.InputAdapter;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.WholeStageCodegenExec;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -121,10 +125,34 @@ public final class BatchScorer {
         }
         ScorePartition fn = new ScorePartition(model, reader(schema), batchSize, handleInvalid, files, skipped,
                 idCol, idOrdinal, idOrdinal < 0 ? null : schema.fields()[idOrdinal].dataType(), outputCol);
-        RDD<InternalRow> input = df.queryExecution().toRdd();
-        JavaRDD<InternalRow> scored = input.toJavaRDD().mapPartitions(fn);
+        SparkPlan columnar = columnarInput(df);
+        int rowsPerCall = batchSize;
+        JavaRDD<InternalRow> scored = columnar != null
+                ? columnar.executeColumnar().toJavaRDD().mapPartitions(
+                        (FlatMapFunction<Iterator<ColumnarBatch>, InternalRow>) batches ->
+                                fn.score(RowBlocks.ofColumnar(batches, fn.reader, rowsPerCall)))
+                : df.queryExecution().toRdd().toJavaRDD().mapPartitions(
+                        (FlatMapFunction<Iterator<InternalRow>, InternalRow>) rows ->
+                                fn.score(RowBlocks.of(rows, fn.reader, rowsPerCall)));
         // The rows stay in Spark's internal format end to end: no Row conversion on the hot path.
         return spark.internalCreateDataFrame(scored.rdd(), outSchema, false);
+    }
+
+    /**
+     * The columnar plan under the DataFrame's plan when the DataFrame is nothing but a columnar
+     * scan (Parquet or ORC read as they are), else null. Scoring then reads the features from the
+     * scan's column vectors in place, without Spark first turning each batch into rows.
+     */
+    static SparkPlan columnarInput(Dataset<?> df) {
+        SparkPlan plan = df.queryExecution().executedPlan();
+        if (plan instanceof WholeStageCodegenExec stage) {
+            plan = stage.child();
+        }
+        if (!(plan instanceof ColumnarToRowExec toRows)) {
+            return null;
+        }
+        SparkPlan child = toRows.child() instanceof InputAdapter adapter ? adapter.child() : toRows.child();
+        return child.supportsColumnar() && child.schema().equals(df.schema()) ? child : null;
     }
 
     /**
@@ -148,8 +176,7 @@ public final class BatchScorer {
     }
 
     /** The per-partition work, shipped to executors. */
-    private static final class ScorePartition
-            implements FlatMapFunction<Iterator<InternalRow>, InternalRow>, ScoringIterator.InvalidRows {
+    private static final class ScorePartition implements java.io.Serializable, ScoringIterator.InvalidRows {
         private static final long serialVersionUID = 1L;
 
         private final PropensityModel model;
@@ -180,8 +207,7 @@ public final class BatchScorer {
             this.outputCol = outputCol;
         }
 
-        @Override
-        public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+        Iterator<InternalRow> score(RowBlocks blocks) {
             ModelLease lease = TaskLeases.open(model, batchSize, files);
             ScorePartition self = this;
             TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> {
@@ -190,7 +216,7 @@ public final class BatchScorer {
                             context.partitionId(), self.taskSkipped, self.firstSkipped);
                 }
             });
-            return new ScoringIterator(rows, reader, lease, mode, this);
+            return new ScoringIterator(blocks, lease, mode, this);
         }
 
         @Override

@@ -21,6 +21,8 @@ import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -179,6 +181,48 @@ final class FeatureReader implements Serializable {
     /** @return the number of features per row */
     int width() {
         return width;
+    }
+
+    /**
+     * Reads a numeric feature column of a columnar batch in one go, for the encoder's bulk path.
+     *
+     * @return false when the feature is not a plain numeric column (then it is read row by row)
+     */
+    boolean numbers(ColumnarBatch batch, int start, int n, int feature, double[] x, boolean[] nulls) {
+        if (ordinals == null) {
+            return false;
+        }
+        ColumnVector v = batch.column(ordinals[feature]);
+        switch (kinds[feature]) {
+            case DOUBLE -> {
+                for (int i = 0; i < n; i++) {
+                    x[i] = v.getDouble(start + i);
+                }
+            }
+            case FLOAT -> {
+                for (int i = 0; i < n; i++) {
+                    x[i] = v.getFloat(start + i);
+                }
+            }
+            case INT -> {
+                for (int i = 0; i < n; i++) {
+                    x[i] = v.getInt(start + i);
+                }
+            }
+            case LONG -> {
+                for (int i = 0; i < n; i++) {
+                    x[i] = v.getLong(start + i);
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        boolean anyNull = v.hasNull();
+        for (int i = 0; i < n; i++) {
+            nulls[i] = anyNull && v.isNullAt(start + i);
+        }
+        return true;
     }
 
     /** @return a reusable view of one row at a time, for one task's thread */

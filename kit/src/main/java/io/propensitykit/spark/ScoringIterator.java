@@ -9,36 +9,32 @@ import io.propensitykit.model.PropensityModelException;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Scores a partition batch by batch: it reads up to {@code batchSize} rows into the scorer's
- * direct buffer, makes one predictor call, then hands out each input row joined with its score.
+ * Scores a partition block by block: it encodes a block's rows into the lease's batch, makes one
+ * predictor call, then hands out each row joined with its score.
  *
- * <p>Input rows are copied into row buffers owned by this iterator and reused for every batch, and
- * the output row objects are reused too, as Spark's row iterators allow: the consumer (an unsafe
+ * <p>The output row objects are reused, as Spark's row iterators allow: the consumer (an unsafe
  * projection) copies what it keeps.
  */
 final class ScoringIterator implements Iterator<InternalRow> {
 
-    private final Iterator<InternalRow> input;
-    private final FeatureReader.Cursor cursor;
+    private final RowBlocks input;
     private final ModelLease scorer;
     private final FeatureBatch batch;
     private final HandleInvalid mode;
     private final InvalidRows invalid;
-    private final InternalRow[] rows;
-    private final UnsafeRow[] buffers;
-    private final boolean[] scored;
+    /** The block's rows to hand out, in order: skipped rows are left out. */
+    private final int[] out;
+    private final FeatureProblem[] problems;
     private final JoinedRow joined = new JoinedRow();
     private final GenericInternalRow scoreRow = new GenericInternalRow(1);
     private float[] scores;
     private int count;
     private int next;
-    private int nextScore;
 
     /** Formats the message for a bad row and counts skipped ones. */
     interface InvalidRows {
@@ -55,27 +51,24 @@ final class ScoringIterator implements Iterator<InternalRow> {
         String identify(InternalRow row);
     }
 
-    ScoringIterator(Iterator<InternalRow> input, FeatureReader reader, ModelLease scorer, HandleInvalid mode,
-            InvalidRows invalid) {
+    ScoringIterator(RowBlocks input, ModelLease scorer, HandleInvalid mode, InvalidRows invalid) {
         this.input = input;
-        this.cursor = reader.cursor();
         this.scorer = scorer;
         this.batch = scorer.batch();
         this.mode = mode;
         this.invalid = invalid;
-        int capacity = batch.capacity();
-        this.rows = new InternalRow[capacity];
-        this.buffers = new UnsafeRow[capacity];
-        this.scored = new boolean[capacity];
+        this.out = new int[batch.capacity()];
+        this.problems = new FeatureProblem[batch.capacity()];
     }
 
     @Override
     public boolean hasNext() {
-        if (next < count) {
-            return true;
+        while (next >= count) {
+            if (!fill()) {
+                return false;
+            }
         }
-        fill();
-        return count > 0;
+        return true;
     }
 
     @Override
@@ -83,69 +76,49 @@ final class ScoringIterator implements Iterator<InternalRow> {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        if (scored[next]) {
-            scoreRow.setDouble(0, scores[nextScore++]);
+        int slot = out[next++];
+        if (problems[slot] == null) {
+            scoreRow.setDouble(0, scores[slot]);
         } else {
             scoreRow.setNullAt(0);
         }
-        return joined.apply(rows[next++], scoreRow);
+        return joined.apply(input.get(slot), scoreRow);
     }
 
-    private void fill() {
+    /** Scores the next block; false at the end of the partition. */
+    private boolean fill() {
         count = 0;
         next = 0;
-        nextScore = 0;
-        int capacity = rows.length;
-        while (count < capacity && input.hasNext()) {
-            InternalRow row = input.next();
-            FeatureProblem problem = batch.add(cursor.at(row));
-            if (problem == null) {
-                scored[count] = true;
-            } else if (mode == HandleInvalid.ERROR) {
-                throw new InvalidFeaturesException(invalid.describe(row, problem.describe(cursor.subject(problem))));
-            } else if (mode == HandleInvalid.SKIP) {
-                invalid.skipped(row, problem.describe(cursor.subject(problem)));
-                continue;
-            } else {
-                scored[count] = false;
-            }
-            rows[count] = keep(row, count);
-            count++;
+        int size = input.next();
+        if (size == 0) {
+            return false;
         }
-        if (batch.rows() > 0) {
+        int bad = batch.addBlock(input, problems);
+        for (int slot = 0; slot < size; slot++) {
+            FeatureProblem problem = problems[slot];
+            if (problem != null && mode != HandleInvalid.KEEP) {
+                String what = problem.describe(input.row(slot).subject(problem));
+                InternalRow row = input.get(slot);
+                if (mode == HandleInvalid.ERROR) {
+                    throw new InvalidFeaturesException(invalid.describe(row, what));
+                }
+                invalid.skipped(row, what);
+                continue;
+            }
+            out[count++] = slot;
+        }
+        if (bad < size) {
             try {
+                // Rows with a problem went in as zeros; their scores are not used.
                 scores = scorer.predict();
             } catch (ImpossibleScoreException e) {
-                String id = invalid.identify(rows[slotOfScored(e.row())]);
+                String id = invalid.identify(input.get(e.row()));
                 throw new PropensityModelException(e.getMessage() + (id.isEmpty() ? "" : " First such row:" + id + "."),
                         e);
             }
+        } else {
+            batch.clear();
         }
-    }
-
-    /** The slot of the batch's {@code k}-th scored row; rows kept unscored take slots but no batch row. */
-    private int slotOfScored(int k) {
-        for (int slot = 0, seen = 0; slot < count; slot++) {
-            if (scored[slot] && seen++ == k) {
-                return slot;
-            }
-        }
-        throw new IllegalStateException("batch row " + k + " has no slot");
-    }
-
-    /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */
-    private InternalRow keep(InternalRow row, int slot) {
-        if (row instanceof UnsafeRow unsafe) {
-            UnsafeRow buffer = buffers[slot];
-            if (buffer == null) {
-                buffer = new UnsafeRow(unsafe.numFields());
-                // copyFrom needs a byte[]-backed row; it grows the array when a row is larger.
-                buffer.pointTo(new byte[unsafe.getSizeInBytes()], unsafe.getSizeInBytes());
-                buffers[slot] = buffer;
-            }
-            buffer.copyFrom(unsafe);
-            return buffer;
-        }
-        return row.copy();
+        return true;
     }
 }
