@@ -56,4 +56,26 @@ final class HadoopFiles {
         }
         return target;
     }
+
+    /** Reads the metadata JSON of a model on a Hadoop file system, without fetching the weights. */
+    static String readMetadata(URI uri, Object hadoopConf) throws IOException {
+        Configuration conf = hadoopConf instanceof Configuration c ? c : new Configuration();
+        org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(uri);
+        FileSystem fs = source.getFileSystem(conf);
+        FileStatus status;
+        try {
+            status = fs.getFileStatus(source);
+        } catch (FileNotFoundException e) {
+            throw new FileNotFoundException("Model not found: " + uri);
+        }
+        org.apache.hadoop.fs.Path json = status.isDirectory()
+                ? new org.apache.hadoop.fs.Path(source, ModelMetadata.DIRECTORY_FILE_NAME)
+                : new org.apache.hadoop.fs.Path(source.getParent(),
+                        ModelMetadata.pathFor(Path.of(source.getName())).getFileName().toString());
+        try (var in = fs.open(json)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (FileNotFoundException e) {
+            throw new FileNotFoundException("No metadata for model " + uri + ": expected " + json);
+        }
+    }
 }

@@ -98,6 +98,58 @@ public final class ModelMetadata implements Serializable {
     }
 
     /**
+     * Reads the metadata of a model without loading the model: the JSON next to a model file, or
+     * in a model directory, wherever the model is ({@code classpath:}, a local path, {@code hdfs:},
+     * {@code s3a:}). Cheap enough for Spark's schema checks.
+     *
+     * @param location the model's location, as {@link PropensityModel#load} takes it
+     * @param hadoopConf an {@code org.apache.hadoop.conf.Configuration} for remote locations, or null
+     * @return the metadata
+     * @throws PropensityModelException when there is none, or it is invalid
+     */
+    public static ModelMetadata readFor(String location, Object hadoopConf) {
+        String text;
+        String where;
+        try {
+            if (location.startsWith(PropensityModel.CLASSPATH)) {
+                String name = location.substring(PropensityModel.CLASSPATH.length()).replaceFirst("^/", "");
+                String json = name.replaceFirst("\\.[^./]+$", "") + ".json";
+                ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                        ? Thread.currentThread().getContextClassLoader() : ModelMetadata.class.getClassLoader();
+                where = PropensityModel.CLASSPATH + json;
+                try (var in = loader.getResourceAsStream(json)) {
+                    if (in == null) {
+                        throw new PropensityModelException("No metadata for model " + location + ": expected " + where);
+                    }
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            } else if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !location.startsWith("file:")) {
+                where = location;
+                text = HadoopFiles.readMetadata(java.net.URI.create(location), hadoopConf);
+            } else {
+                Path model = location.startsWith("file:") ? Path.of(java.net.URI.create(location))
+                        : Path.of(location).toAbsolutePath();
+                if (!Files.exists(model)) {
+                    throw new PropensityModelException("Model not found: " + location);
+                }
+                Path json = pathFor(model);
+                where = json.toString();
+                if (!Files.exists(json)) {
+                    throw new PropensityModelException("No metadata for model " + location + ": expected " + json);
+                }
+                text = Files.readString(json, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new PropensityModelException(e.getMessage(), e);
+        }
+        try {
+            return fromJson(text);
+        } catch (JsonParseException | IllegalStateException | IllegalArgumentException e) {
+            throw new PropensityModelException("Invalid model metadata " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Reads and validates a metadata file.
      *
      * @param json the file

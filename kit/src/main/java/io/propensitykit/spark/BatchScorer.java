@@ -1,6 +1,7 @@
 package io.propensitykit.spark;
 
 import io.propensitykit.model.ModelLease;
+import io.propensitykit.model.ModelMetadata;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.TaskContext;
@@ -27,31 +28,19 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * The fast path: scores a DataFrame per partition in batches, one predictor call per batch, and
- * returns the same rows plus a score column.
+ * The engine behind {@link PropensityScorer}: scores a DataFrame per partition in blocks, one
+ * predictor call per block, and returns the same rows plus a score column. A DataFrame that is a
+ * plain columnar scan (Parquet, ORC) is scored straight from the scan's column vectors.
  *
- * <pre>{@code
- * Dataset<Row> scored = Propensity.score(customers, model);              // defaults
- * BatchScorer scorer = Propensity.scorer(model)
- *     .optOutputCol("p_buy").optHandleInvalid("skip").optBatchSize(8192).build();
- * Dataset<Row> kept = scorer.transform(customers);
- * }</pre>
- *
- * <p>Per executor JVM the model is loaded once; each task opens one predictor, closed when the task
- * completes, and fills one direct buffer per thread. The schema is checked on the driver: a missing
- * or non-numeric feature column fails before any task runs.
+ * <p>Per executor JVM the model is loaded once, in its {@link io.propensitykit.model.ModelRuntime};
+ * each task leases a predictor and a batch, given back when the task completes. The schema is
+ * checked on the driver: a missing or non-numeric feature column fails before any task runs.
  */
-public final class BatchScorer {
+final class BatchScorer {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchScorer.class);
-
-    /** The default output column. */
-    public static final String DEFAULT_OUTPUT_COL = "propensity";
-    /** The default number of rows per predictor call. */
-    public static final int DEFAULT_BATCH_SIZE = 4096;
 
     private final PropensityModel model;
     private final String outputCol;
@@ -62,24 +51,15 @@ public final class BatchScorer {
     private final String idCol;
     private LongAccumulator lastSkipped;
 
-    private BatchScorer(Builder b) {
-        this.model = b.model;
-        this.outputCol = b.outputCol;
-        this.batchSize = b.batchSize;
-        this.handleInvalid = b.handleInvalid;
-        this.inputCols = b.inputCols;
-        this.featuresCol = b.featuresCol;
-        this.idCol = b.idCol;
-    }
-
-    /**
-     * Starts a builder for this model.
-     *
-     * @param model the loaded model
-     * @return a new builder
-     */
-    public static Builder builder(PropensityModel model) {
-        return new Builder(model);
+    BatchScorer(PropensityModel model, String outputCol, int batchSize, HandleInvalid handleInvalid,
+            List<String> inputCols, String featuresCol, String idCol) {
+        this.model = model;
+        this.outputCol = outputCol;
+        this.batchSize = batchSize;
+        this.handleInvalid = handleInvalid;
+        this.inputCols = inputCols;
+        this.featuresCol = featuresCol;
+        this.idCol = idCol;
     }
 
     /**
@@ -89,19 +69,21 @@ public final class BatchScorer {
      * @param schema the input schema
      * @return the output schema
      */
-    public StructType transformSchema(StructType schema) {
+    static StructType transformSchema(StructType schema, ModelMetadata metadata, String outputCol,
+            HandleInvalid handleInvalid, List<String> inputCols, String featuresCol) {
         if (Arrays.asList(schema.fieldNames()).contains(outputCol)) {
             throw new IllegalArgumentException("Output column '" + outputCol + "' already exists; choose another"
                     + " with outputCol.");
         }
-        reader(schema);
+        reader(schema, metadata, inputCols, featuresCol);
         return schema.add(new StructField(outputCol, DataTypes.DoubleType, handleInvalid == HandleInvalid.KEEP,
                 org.apache.spark.sql.types.Metadata.empty()));
     }
 
-    private FeatureReader reader(StructType schema) {
-        return featuresCol != null ? FeatureReader.array(schema, model, featuresCol)
-                : FeatureReader.columns(schema, model, inputCols);
+    private static FeatureReader reader(StructType schema, ModelMetadata metadata, List<String> inputCols,
+            String featuresCol) {
+        return featuresCol != null ? FeatureReader.array(schema, metadata, featuresCol)
+                : FeatureReader.columns(schema, metadata, inputCols);
     }
 
     /**
@@ -110,9 +92,10 @@ public final class BatchScorer {
      * @param df the rows to score
      * @return the same rows (minus skipped ones under {@code skip}) plus the score column
      */
-    public Dataset<Row> transform(Dataset<?> df) {
+    Dataset<Row> transform(Dataset<?> df) {
         StructType schema = df.schema();
-        StructType outSchema = transformSchema(schema);
+        StructType outSchema = transformSchema(schema, model.metadata(), outputCol, handleInvalid, inputCols,
+                featuresCol);
         SparkSession spark = df.sparkSession();
         PropensityModel.Shipment files = TaskLeases.ship(model, spark.sparkContext());
         LongAccumulator skipped = spark.sparkContext().longAccumulator(
@@ -123,7 +106,7 @@ public final class BatchScorer {
             throw new IllegalArgumentException("idCol '" + idCol + "' is not a column of the DataFrame: "
                     + List.of(schema.fieldNames()));
         }
-        ScorePartition fn = new ScorePartition(model, reader(schema), batchSize, handleInvalid, files, skipped,
+        ScorePartition fn = new ScorePartition(model, reader(schema, model.metadata(), inputCols, featuresCol), batchSize, handleInvalid, files, skipped,
                 idCol, idOrdinal, idOrdinal < 0 ? null : schema.fields()[idOrdinal].dataType(), outputCol);
         SparkPlan columnar = columnarInput(df);
         int rowsPerCall = batchSize;
@@ -161,18 +144,8 @@ public final class BatchScorer {
      *
      * @return the count, 0 before any action
      */
-    public long skippedRows() {
+    long skippedRows() {
         return lastSkipped == null ? 0 : lastSkipped.sum();
-    }
-
-    /** @return the output column */
-    public String outputCol() {
-        return outputCol;
-    }
-
-    /** @return the invalid-row policy */
-    public HandleInvalid handleInvalid() {
-        return handleInvalid;
     }
 
     /** The per-partition work, shipped to executors. */
@@ -248,113 +221,4 @@ public final class BatchScorer {
         }
     }
 
-    /** Builds a {@link BatchScorer}; every setting is optional. */
-    public static final class Builder {
-        private final PropensityModel model;
-        private String outputCol = DEFAULT_OUTPUT_COL;
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private HandleInvalid handleInvalid = HandleInvalid.ERROR;
-        private List<String> inputCols;
-        private String featuresCol;
-        private String idCol;
-
-        private Builder(PropensityModel model) {
-            this.model = Objects.requireNonNull(model, "model");
-        }
-
-        /**
-         * Names the score column (default {@code propensity}).
-         *
-         * @param col the column name
-         * @return this builder
-         */
-        public Builder optOutputCol(String col) {
-            this.outputCol = col;
-            return this;
-        }
-
-        /**
-         * Sets the rows per predictor call (default 4096).
-         *
-         * @param rows a positive batch size
-         * @return this builder
-         */
-        public Builder optBatchSize(int rows) {
-            this.batchSize = rows;
-            return this;
-        }
-
-        /**
-         * Sets what happens to rows with null, NaN, infinite or wrong-width features (default error).
-         *
-         * @param mode the policy
-         * @return this builder
-         */
-        public Builder optHandleInvalid(HandleInvalid mode) {
-            this.handleInvalid = Objects.requireNonNull(mode, "handleInvalid");
-            return this;
-        }
-
-        /**
-         * Sets the invalid-row policy by its Spark ML name: {@code error}, {@code skip} or {@code keep}.
-         *
-         * @param mode the policy's name
-         * @return this builder
-         */
-        public Builder optHandleInvalid(String mode) {
-            return optHandleInvalid(HandleInvalid.parse(mode));
-        }
-
-        /**
-         * Reads the features from these columns, given in the model's feature order, instead of the
-         * columns named in the metadata.
-         *
-         * @param cols one column per feature
-         * @return this builder
-         */
-        public Builder optInputCols(List<String> cols) {
-            this.inputCols = List.copyOf(cols);
-            return this;
-        }
-
-        /**
-         * Reads all features from one numeric array column, in the model's feature order.
-         *
-         * @param col the array column
-         * @return this builder
-         */
-        public Builder optFeaturesCol(String col) {
-            this.featuresCol = col;
-            return this;
-        }
-
-        /**
-         * Names a column whose value identifies a row in error messages.
-         *
-         * @param col an id column
-         * @return this builder
-         */
-        public Builder optIdCol(String col) {
-            this.idCol = col;
-            return this;
-        }
-
-        /**
-         * Validates and builds.
-         *
-         * @return the scorer
-         */
-        public BatchScorer build() {
-            if (batchSize <= 0) {
-                throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
-            }
-            if (outputCol == null || outputCol.isBlank()) {
-                throw new IllegalArgumentException("outputCol must be a non-empty column name");
-            }
-            if (inputCols != null && featuresCol != null) {
-                throw new IllegalArgumentException("Set either inputCols or featuresCol, not both");
-            }
-            return new BatchScorer(this);
-        }
-    }
 }

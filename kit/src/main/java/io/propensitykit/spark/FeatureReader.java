@@ -3,7 +3,7 @@ package io.propensitykit.spark;
 import io.propensitykit.model.FeatureEncoder;
 import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.FeatureSpec;
-import io.propensitykit.model.PropensityModel;
+import io.propensitykit.model.ModelMetadata;
 
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
@@ -64,12 +64,12 @@ final class FeatureReader implements Serializable {
      * Reads one column per feature. {@code inputCols} may rename the metadata's features; by default
      * each feature is looked up by its metadata name.
      */
-    static FeatureReader columns(StructType schema, PropensityModel model, List<String> inputCols) {
+    static FeatureReader columns(StructType schema, ModelMetadata model, List<String> inputCols) {
         List<String> features = model.features();
         List<String> cols = inputCols == null ? features : inputCols;
         if (cols.size() != features.size()) {
             throw new IllegalArgumentException("inputCols has " + cols.size() + " columns " + cols + " but model '"
-                    + model.metadata().name() + "' takes " + features.size() + " features " + features);
+                    + model.name() + "' takes " + features.size() + " features " + features);
         }
         int n = cols.size();
         int[] ordinals = new int[n];
@@ -85,7 +85,7 @@ final class FeatureReader implements Serializable {
             }
             StructField field = schema.fields()[ordinal];
             ordinals[j] = ordinal;
-            FeatureSpec spec = model.metadata().spec();
+            FeatureSpec spec = model.spec();
             if (spec != null && spec.isCategorical(j) && field.dataType() instanceof StringType) {
                 kinds[j] = Kind.STRING;
             } else if (spec != null && spec.isCategorical(j) && field.dataType() instanceof BooleanType) {
@@ -99,7 +99,7 @@ final class FeatureReader implements Serializable {
             }
         }
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("Model '" + model.metadata().name() + "' needs feature column(s) "
+            throw new IllegalArgumentException("Model '" + model.name() + "' needs feature column(s) "
                     + missing + ", which the DataFrame lacks. Its columns are " + List.of(schema.fieldNames())
                     + ". Rename them, or map them with inputCols (in the model's order " + features + ").");
         }
@@ -108,7 +108,7 @@ final class FeatureReader implements Serializable {
     }
 
     /** Reads all features from one array column, which must hold exactly as many numbers as the model takes. */
-    static FeatureReader array(StructType schema, PropensityModel model, String featuresCol) {
+    static FeatureReader array(StructType schema, ModelMetadata model, String featuresCol) {
         int ordinal = find(schema, featuresCol);
         if (ordinal < 0) {
             throw new IllegalArgumentException("featuresCol '" + featuresCol + "' is not a column of the DataFrame: "
@@ -121,8 +121,8 @@ final class FeatureReader implements Serializable {
             throw new IllegalArgumentException("featuresCol '" + field.name() + "' has type "
                     + field.dataType().simpleString() + "; it must be an array of numbers." + hint);
         }
-        if (model.metadata().spec() != null) {
-            throw new IllegalArgumentException("Model '" + model.metadata().name() + "' encodes its raw columns "
+        if (model.spec() != null) {
+            throw new IllegalArgumentException("Model '" + model.name() + "' encodes its raw columns "
                     + model.features() + " with a feature spec; give them as columns, not as one array column.");
         }
         Kind kind = kindOf(array.elementType(), field.name() + " (its elements)");
@@ -131,7 +131,7 @@ final class FeatureReader implements Serializable {
                     + " array<double> first.");
         }
         return new FeatureReader(new String[] {field.name()}, null, null, null, null,
-                ordinal, kind, model.metadata().featureCount());
+                ordinal, kind, model.featureCount());
     }
 
     /**

@@ -34,4 +34,9 @@ public enum HandleInvalid {
     public String sparkName() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    /** @return every policy's Spark ML name, for a Param validator */
+    public static java.util.List<String> sparkNames() {
+        return java.util.Arrays.stream(values()).map(HandleInvalid::sparkName).toList();
+    }
 }

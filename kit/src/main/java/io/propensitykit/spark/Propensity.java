@@ -69,8 +69,8 @@ public final class Propensity {
      * @param model the loaded model
      * @return a builder
      */
-    public static BatchScorer.Builder scorer(PropensityModel model) {
-        return BatchScorer.builder(model);
+    public static PropensityScorer.Builder scorer(PropensityModel model) {
+        return PropensityScorer.builder(model);
     }
 
     /**

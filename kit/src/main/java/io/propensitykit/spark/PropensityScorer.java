@@ -1,5 +1,6 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.model.ModelMetadata;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.ml.Transformer;
@@ -17,23 +18,34 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * A thin Spark ML {@link Transformer} over {@link BatchScorer}, so that scoring can sit in a
- * {@code Pipeline} and be saved with it. The model is referenced by location, not copied.
+ * How a DataFrame is scored: the one configuration of the kit's batched scorer, as a Spark ML
+ * {@link Transformer} with Params, so that it can sit in a {@code Pipeline} and be saved with it
+ * (the model is referenced by location and checksum, not copied).
  *
  * <pre>{@code
- * PropensityScorer scorer = new PropensityScorer()
- *     .setModelPath("hdfs:///models/churn.pt")
- *     .setOutputCol("p_buy")
- *     .setHandleInvalid("keep");
+ * PropensityScorer scorer = Propensity.scorer(model)            // a loaded model
+ *     .optOutputCol("p_buy").optHandleInvalid("keep").build();
  * Dataset<Row> scored = scorer.transform(customers);
+ *
+ * PropensityScorer inPipeline = new PropensityScorer()           // or by location, loaded at transform
+ *     .setModelPath("hdfs:///models/churn.pt").setOutputCol("p_buy");
  * }</pre>
+ *
+ * <p>{@link #transformSchema} reads only the model's metadata JSON: no native load, no prediction.
  */
 public final class PropensityScorer extends Transformer implements DefaultParamsWritable {
 
     private static final long serialVersionUID = 1L;
+
+    /** The default output column. */
+    public static final String DEFAULT_OUTPUT_COL = "propensity";
+    /** The default number of rows per predictor call. */
+    public static final int DEFAULT_BATCH_SIZE = 4096;
 
     private final String uid;
 
@@ -44,8 +56,10 @@ public final class PropensityScorer extends Transformer implements DefaultParams
     private final Param<String> outputCol;
     private final Param<String> handleInvalid;
     private final IntParam batchSize;
+    private final Param<String> idCol;
 
     private transient PropensityModel loaded;
+    private transient BatchScorer last;
 
     /** Creates a scorer with a random uid. */
     public PropensityScorer() {
@@ -61,81 +75,72 @@ public final class PropensityScorer extends Transformer implements DefaultParams
         this.uid = uid;
         modelPath = new Param<>(this, "modelPath", "model location: a .pt file or a DJL model directory");
         modelSha256 = new Param<>(this, "modelSha256", "expected sha256 of the weights file, empty for none");
-        inputCols = new StringArrayParam(this, "inputCols", "feature columns in the model's order");
+        inputCols = new StringArrayParam(this, "inputCols", "feature columns in the model's order, empty for the"
+                + " metadata's names");
         featuresCol = new Param<>(this, "featuresCol", "array column holding all features, empty for none");
         outputCol = new Param<>(this, "outputCol", "score column name");
-        handleInvalid = new Param<>(this, "handleInvalid", "what to do with invalid features: error, skip or keep",
-                ParamValidators.inArray(new String[] {"error", "skip", "keep"}));
+        handleInvalid = new Param<>(this, "handleInvalid", "what to do with a row that cannot be scored: "
+                + String.join(", ", HandleInvalid.sparkNames()),
+                ParamValidators.inArray(HandleInvalid.sparkNames().toArray(new String[0])));
         batchSize = new IntParam(this, "batchSize", "rows per predictor call", ParamValidators.gt(0));
+        idCol = new Param<>(this, "idCol", "column naming a row in error messages, empty for none");
         setDefault(modelSha256, "");
         setDefault(inputCols, new String[0]);
         setDefault(featuresCol, "");
-        setDefault(outputCol, BatchScorer.DEFAULT_OUTPUT_COL);
+        setDefault(outputCol, DEFAULT_OUTPUT_COL);
         setDefault(handleInvalid, HandleInvalid.ERROR.sparkName());
-        setDefault(batchSize, BatchScorer.DEFAULT_BATCH_SIZE);
+        setDefault(batchSize, DEFAULT_BATCH_SIZE);
+        setDefault(idCol, "");
     }
 
     /**
-     * Param: the model location, a local path or a Hadoop URI.
+     * Starts a scorer of a loaded model; every setting is optional.
      *
-     * @return the param
+     * @param model the loaded model
+     * @return a builder
      */
+    public static Builder builder(PropensityModel model) {
+        return new Builder(model);
+    }
+
+    /** @return Param: the model location, a local path, a Hadoop URI or {@code classpath:} */
     public Param<String> modelPath() {
         return modelPath;
     }
 
-    /**
-     * Param: the expected sha256 of the weights; empty for none.
-     *
-     * @return the param
-     */
+    /** @return Param: the expected sha256 of the weights; empty for none */
     public Param<String> modelSha256() {
         return modelSha256;
     }
 
-    /**
-     * Param: one column per feature, in the model's order; empty for the metadata's names.
-     *
-     * @return the param
-     */
+    /** @return Param: one column per feature, in the model's order; empty for the metadata's names */
     public StringArrayParam inputCols() {
         return inputCols;
     }
 
-    /**
-     * Param: one numeric array column holding all features; empty when features are columns.
-     *
-     * @return the param
-     */
+    /** @return Param: one numeric array column holding all features; empty when features are columns */
     public Param<String> featuresCol() {
         return featuresCol;
     }
 
-    /**
-     * Param: the score column.
-     *
-     * @return the param
-     */
+    /** @return Param: the score column */
     public Param<String> outputCol() {
         return outputCol;
     }
 
-    /**
-     * Param: how to handle null, NaN, infinite or wrong-width features: error, skip or keep.
-     *
-     * @return the param
-     */
+    /** @return Param: what happens to a row that cannot be scored: error, skip or keep */
     public Param<String> handleInvalid() {
         return handleInvalid;
     }
 
-    /**
-     * Param: rows per predictor call.
-     *
-     * @return the param
-     */
+    /** @return Param: rows per predictor call */
     public IntParam batchSize() {
         return batchSize;
+    }
+
+    /** @return Param: a column whose value names a row in error messages; empty for none */
+    public Param<String> idCol() {
+        return idCol;
     }
 
     @Override
@@ -180,42 +185,90 @@ public final class PropensityScorer extends Transformer implements DefaultParams
         return (PropensityScorer) set(batchSize, value);
     }
 
-    private BatchScorer scorer() {
+    /** @param value the id column @return this */
+    public PropensityScorer setIdCol(String value) {
+        return (PropensityScorer) set(idCol, value);
+    }
+
+    /** @return the score column's name */
+    public String getOutputCol() {
+        return $(outputCol);
+    }
+
+    /** @return the invalid-row policy */
+    public HandleInvalid getHandleInvalid() {
+        return HandleInvalid.parse($(handleInvalid));
+    }
+
+    private void requireModelPath() {
         if (!isDefined(modelPath)) {
             throw new IllegalArgumentException("PropensityScorer needs modelPath: setModelPath(\"/models/churn.pt\")");
         }
+    }
+
+    private List<String> inputColList() {
+        String[] cols = $(inputCols);
+        return cols.length == 0 ? null : List.of(cols);
+    }
+
+    private String orNull(Param<String> p) {
+        String v = $(p);
+        return v.isEmpty() ? null : v;
+    }
+
+    private PropensityModel model(SparkSession spark) {
+        requireModelPath();
         if (loaded == null) {
-            SparkSession spark = SparkSession.active();
             String sha = $(modelSha256);
             loaded = sha.isEmpty() ? Propensity.load(spark, $(modelPath)) : Propensity.load(spark, $(modelPath), sha);
         }
-        BatchScorer.Builder b = BatchScorer.builder(loaded)
-                .optOutputCol($(outputCol))
-                .optHandleInvalid($(handleInvalid))
-                .optBatchSize((Integer) $(batchSize));
-        String[] cols = $(inputCols);
-        if (cols.length > 0) {
-            b.optInputCols(List.of(cols));
-        }
-        if (!$(featuresCol).isEmpty()) {
-            b.optFeaturesCol($(featuresCol));
-        }
-        return b.build();
+        return loaded;
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        return scorer().transform(dataset);
+        if (inputColList() != null && orNull(featuresCol) != null) {
+            throw new IllegalArgumentException("Set either inputCols or featuresCol, not both");
+        }
+        last = new BatchScorer(model(dataset.sparkSession()), $(outputCol), (Integer) $(batchSize),
+                getHandleInvalid(), inputColList(), orNull(featuresCol), orNull(idCol));
+        return last.transform(dataset);
     }
 
+    /**
+     * Checks the input schema against the model's metadata, read from its JSON without loading
+     * the model, and returns the output schema: the input plus the score column, a double that is
+     * nullable only under {@code handleInvalid=keep}.
+     */
     @Override
     public StructType transformSchema(StructType schema) {
-        return scorer().transformSchema(schema);
+        ModelMetadata metadata;
+        if (loaded != null) {
+            metadata = loaded.metadata();
+        } else {
+            requireModelPath();
+            SparkSession spark = SparkSession.getActiveSession().getOrElse(() -> null);
+            metadata = ModelMetadata.readFor($(modelPath), spark == null ? null : spark.sessionState().newHadoopConf());
+        }
+        return BatchScorer.transformSchema(schema, metadata, $(outputCol), getHandleInvalid(), inputColList(),
+                orNull(featuresCol));
+    }
+
+    /**
+     * Rows dropped by {@code handleInvalid=skip} in the last {@link #transform}, counted by the
+     * actions run on its result so far (a recomputed partition counts again, as Spark accumulators do).
+     *
+     * @return the count, 0 before any action
+     */
+    public long skippedRows() {
+        return last == null ? 0 : last.skippedRows();
     }
 
     @Override
     public PropensityScorer copy(ParamMap extra) {
-        return (PropensityScorer) defaultCopy(extra);
+        PropensityScorer copy = (PropensityScorer) defaultCopy(extra);
+        copy.loaded = loaded;
+        return copy;
     }
 
     /**
@@ -235,5 +288,75 @@ public final class PropensityScorer extends Transformer implements DefaultParams
      */
     public static PropensityScorer load(String path) {
         return read().load(path);
+    }
+
+    /** Configures a {@link PropensityScorer} of a loaded model; {@code opt*} settings are optional. */
+    public static final class Builder {
+        private final PropensityScorer scorer = new PropensityScorer();
+
+        private Builder(PropensityModel model) {
+            Objects.requireNonNull(model, "model");
+            scorer.setModelPath(model.location()).setModelSha256(model.sha256());
+            scorer.loaded = model;
+        }
+
+        /** @param col the score column (default {@code propensity}) @return this builder */
+        public Builder optOutputCol(String col) {
+            if (col == null || col.isBlank()) {
+                throw new IllegalArgumentException("outputCol must be a non-empty column name");
+            }
+            scorer.setOutputCol(col);
+            return this;
+        }
+
+        /** @param rows rows per predictor call (default 4096) @return this builder */
+        public Builder optBatchSize(int rows) {
+            if (rows <= 0) {
+                throw new IllegalArgumentException("batchSize must be positive, found " + rows);
+            }
+            scorer.setBatchSize(rows);
+            return this;
+        }
+
+        /** @param mode what happens to a row that cannot be scored (default error) @return this builder */
+        public Builder optHandleInvalid(HandleInvalid mode) {
+            scorer.setHandleInvalid(Objects.requireNonNull(mode, "handleInvalid").sparkName());
+            return this;
+        }
+
+        /** @param mode error, skip or keep @return this builder */
+        public Builder optHandleInvalid(String mode) {
+            return optHandleInvalid(HandleInvalid.parse(mode));
+        }
+
+        /** @param cols one column per feature, in the model's order @return this builder */
+        public Builder optInputCols(List<String> cols) {
+            scorer.setInputCols(cols.toArray(new String[0]));
+            return this;
+        }
+
+        /** @param col one numeric array column holding all features, in the model's order @return this builder */
+        public Builder optFeaturesCol(String col) {
+            scorer.setFeaturesCol(col);
+            return this;
+        }
+
+        /** @param col a column whose value names a row in error messages @return this builder */
+        public Builder optIdCol(String col) {
+            scorer.setIdCol(col);
+            return this;
+        }
+
+        /**
+         * Validates and returns the scorer.
+         *
+         * @return the configured scorer
+         */
+        public PropensityScorer build() {
+            if (scorer.inputColList() != null && scorer.orNull(scorer.featuresCol) != null) {
+                throw new IllegalArgumentException("Set either inputCols or featuresCol, not both");
+            }
+            return scorer;
+        }
     }
 }

@@ -29,7 +29,7 @@ import java.util.List;
 
 /**
  * The model as a SQL function, for {@code %sql} and {@code spark.sql}: correct, but row at a time,
- * so one native call per row. Use {@link BatchScorer} (or {@link Propensity#score}) for volume.
+ * so one native call per row. Use {@link Propensity#score}, or the table function, for volume.
  *
  * <pre>{@code
  * Propensity.register(spark, "propensity", model);

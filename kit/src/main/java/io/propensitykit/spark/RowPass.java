@@ -26,7 +26,7 @@ final class RowPass {
 
     static Dataset<Row> of(Dataset<Row> df, PropensityModel model, String outputCol) {
         StructType schema = df.schema();
-        FeatureReader reader = FeatureReader.columns(schema, model, null);
+        FeatureReader reader = FeatureReader.columns(schema, model.metadata(), null);
         JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(new Pass(reader));
         SparkSession spark = df.sparkSession();
         return spark.internalCreateDataFrame(rows.rdd(), schema.add(outputCol, DataTypes.DoubleType, false), false);

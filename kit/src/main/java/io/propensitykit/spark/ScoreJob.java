@@ -75,7 +75,7 @@ public final class ScoreJob implements Callable<Integer> {
             description = "output format: ${COMPLETION-CANDIDATES} (default: from the name)")
     private Format outputFormat;
 
-    @Option(names = "--output-col", paramLabel = "C", defaultValue = BatchScorer.DEFAULT_OUTPUT_COL,
+    @Option(names = "--output-col", paramLabel = "C", defaultValue = PropensityScorer.DEFAULT_OUTPUT_COL,
             description = "score column (default ${DEFAULT-VALUE})")
     private String outputCol;
 
@@ -83,7 +83,7 @@ public final class ScoreJob implements Callable<Integer> {
             description = "rows with invalid features: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     private HandleInvalid handleInvalid;
 
-    private int batchSize = BatchScorer.DEFAULT_BATCH_SIZE;
+    private int batchSize = PropensityScorer.DEFAULT_BATCH_SIZE;
 
     @Option(names = "--sha256", paramLabel = "HEX", description = "expected sha256 of the model's weights")
     private String sha256;
@@ -137,7 +137,7 @@ public final class ScoreJob implements Callable<Integer> {
             log.println("kit score: " + loaded);
             Dataset<Row> df = read(spark, inFormat);
 
-            BatchScorer.Builder scorer = Propensity.scorer(loaded).optHandleInvalid(handleInvalid)
+            PropensityScorer.Builder scorer = Propensity.scorer(loaded).optHandleInvalid(handleInvalid)
                     .optOutputCol(outputCol).optBatchSize(batchSize);
             if (features != null) {
                 scorer.optInputCols(features);
@@ -145,16 +145,16 @@ public final class ScoreJob implements Callable<Integer> {
             if (id != null) {
                 scorer.optIdCol(id);
             }
-            BatchScorer built = scorer.build();
+            PropensityScorer built = scorer.build();
             Dataset<Row> scored = built.transform(df);
             if (id != null) {
-                scored = scored.select(functions.col(quoted(id)), functions.col(quoted(built.outputCol())));
+                scored = scored.select(functions.col(quoted(id)), functions.col(quoted(built.getOutputCol())));
             }
             app.save(scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                     .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true"), target);
             long written = progress.rowsWritten();
             double seconds = progress.seconds();
-            String skipped = built.handleInvalid() == HandleInvalid.SKIP
+            String skipped = built.getHandleInvalid() == HandleInvalid.SKIP
                     ? String.format(Locale.ROOT, ", %,d invalid rows skipped", built.skippedRows()) : "";
             log.printf(Locale.ROOT, "kit score: wrote %,d rows to %s (%s) in %.1f s, %,.0f rows/s, peak RSS %d MB%s%n",
                     written, output, outFormat.name().toLowerCase(Locale.ROOT), seconds,

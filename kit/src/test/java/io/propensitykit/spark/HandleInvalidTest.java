@@ -45,11 +45,11 @@ class HandleInvalidTest extends SharedSpark {
         assertEquals(8, bad.count());
     }
 
-    private static BatchScorer.Builder columns(String mode) {
+    private static PropensityScorer.Builder columns(String mode) {
         return Propensity.scorer(model).optHandleInvalid(mode).optIdCol("id").optBatchSize(3);
     }
 
-    private static BatchScorer.Builder array(String mode) {
+    private static PropensityScorer.Builder array(String mode) {
         return columns(mode).optFeaturesCol("features");
     }
 
@@ -63,12 +63,12 @@ class HandleInvalidTest extends SharedSpark {
 
     @Test
     void skipDropsAndCountsInvalidRows() {
-        BatchScorer scorer = columns("skip").build();
+        PropensityScorer scorer = columns("skip").build();
         Dataset<Row> scored = scorer.transform(bad);
         assertEquals(Set.of(1, 3, 7, 8), ids(scored));
         assertEquals(4, scorer.skippedRows());
 
-        BatchScorer arrays = array("skip").build();
+        PropensityScorer arrays = array("skip").build();
         assertEquals(Set.of(1, 3, 8), ids(arrays.transform(bad)));
         assertEquals(5, arrays.skippedRows());
     }

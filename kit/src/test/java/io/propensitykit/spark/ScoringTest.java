@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -183,6 +184,25 @@ class ScoringTest extends SharedSpark {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> scorer.transformSchema(customers.schema()));
         assertEquals("Output column 'expected' already exists; choose another with outputCol.", e.getMessage());
+    }
+
+    @Test
+    void transformSchemaReadsOnlyTheMetadata() throws IOException {
+        // Weights that no engine can load, with valid metadata beside them: the schema check passes
+        // without touching the weights; only transform() loads them, and fails.
+        Path broken = tmp.resolve("schema-only.pt");
+        Files.writeString(broken, "not a TorchScript archive");
+        torchScript.metadata().writeFor(broken);
+        PropensityScorer scorer = new PropensityScorer().setModelPath(broken.toString()).setOutputCol("p");
+        StructType out = scorer.transformSchema(customers.schema());
+        assertEquals("p", out.fields()[out.fields().length - 1].name());
+        assertThrows(io.propensitykit.model.PropensityModelException.class, () -> scorer.transform(customers));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> scorer.transformSchema(customers.drop("tenure").schema()));
+        assertTrue(missing.getMessage().contains("needs feature column(s) [tenure]"), missing.getMessage());
+        // The policy's Param accepts exactly the enum's names.
+        assertThrows(IllegalArgumentException.class, () -> new PropensityScorer().setHandleInvalid("drop"));
+        assertEquals(HandleInvalid.KEEP, new PropensityScorer().setHandleInvalid("keep").getHandleInvalid());
     }
 
     @Test
