@@ -13,7 +13,9 @@ import org.apache.spark.sql.SparkSession;
  * <pre>{@code
  * PropensityModel model = Propensity.load(spark, "hdfs:///models/churn.pt");
  * Dataset<Row> scored = Propensity.score(customers, model);          // + column "propensity"
- * Propensity.register(spark, "propensity", model);                    // SELECT propensity(a, b, c) ...
+ * Propensity.register(spark, "churn", model);
+ * spark.sql("SELECT * FROM propensity_scores('customers', 'churn')");  // batched, in SQL
+ * spark.sql("SELECT id, churn(a, b, c) FROM customers");               // row at a time, for a few rows
  * }</pre>
  */
 public final class Propensity {
@@ -74,8 +76,10 @@ public final class Propensity {
     }
 
     /**
-     * Registers the model as a SQL function that fails on invalid features; row at a time, so prefer
-     * {@link #score} for large tables.
+     * Registers the model for SQL under {@code name}: the batched table function
+     * {@code propensity_scores('table', 'name')} scores whole tables (use it for volume), and the
+     * scalar function {@code name(features...)} scores a row at a time, for a few rows. Rows that
+     * cannot be scored fail the query.
      *
      * @param spark the session
      * @param name the function name, for example {@code propensity}
@@ -86,8 +90,9 @@ public final class Propensity {
     }
 
     /**
-     * Registers the model as a SQL function with an invalid-feature policy: {@code error}, or
-     * {@code keep} for a NULL score.
+     * Registers the model for SQL, as {@link #register(SparkSession, String, PropensityModel)} does,
+     * with a policy for rows that cannot be scored: {@code error}, or {@code keep} for a NULL score
+     * (the table function also takes {@code skip} as its fourth argument).
      *
      * @param spark the session
      * @param name the function name
@@ -96,5 +101,6 @@ public final class Propensity {
      */
     public static void register(SparkSession spark, String name, PropensityModel model, HandleInvalid handleInvalid) {
         PropensityUdf.register(spark, name, model, handleInvalid);
+        ScoresTableFunction.register(spark, name, model, handleInvalid);
     }
 }

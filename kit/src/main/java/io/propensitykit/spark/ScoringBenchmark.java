@@ -50,18 +50,25 @@ import java.util.stream.Stream;
 
 /**
  * {@code kit bench}: scoring throughput measured side by side in one run, after a warm-up, on the
- * same Parquet data: the batched scorer, the row-at-a-time SQL function, MLlib's VectorAssembler +
- * LogisticRegression, and a plain scan + sum of the same columns (what Spark itself can do).
+ * same Parquet data, in rounds that interleave the methods: the batched scorer, the same through
+ * SQL's {@code propensity_scores} table function, the row-at-a-time SQL function, MLlib's
+ * VectorAssembler + LogisticRegression, a plain scan + sum of the same columns, and the two parts of
+ * the limit: {@code row_pass} (the batched scorer's plan with the model replaced by a constant: what
+ * Spark costs to read the feature columns and hand back every row plus one column) and
+ * {@code model_alone} (the predictor in a plain loop over the same batches, on as many threads,
+ * without Spark). Both run on the same cores, so {@code limit = 1/(1/row_pass + 1/model_alone)}.
  *
  * <p>Each method ends in one aggregate over its output so that every row is produced and nothing
- * is collected. The last line is {@code ratios: batched/row_udf=X batched/mllib=Y batched/scan=Z}.
+ * is collected. The last line is {@code ratios: batched/row_udf=A batched/mllib=B batched/scan=C
+ * batched/limit=D sql_batched/row_udf=E}.
  */
 @Command(name = "kit bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Measures the batched scorer, the row UDF, MLlib and a plain scan side by side in one run.")
+        description = "Measures the batched scorer (also through SQL), the row UDF, MLlib, a plain scan and the"
+                + " limit (row pass + model alone) side by side in one run.")
 public final class ScoringBenchmark implements Callable<Integer> {
 
     private static final int FEATURES = 20;
-    private static final String[] METHODS = {"batched", "row_udf", "mllib", "scan", "row_pass", "model_alone"};
+    private static final String[] METHODS = {"batched", "sql_batched", "row_udf", "mllib", "scan", "row_pass", "model_alone"};
 
     @Spec
     private CommandSpec spec;
@@ -167,6 +174,10 @@ public final class ScoringBenchmark implements Callable<Integer> {
         Map<String, Function<Dataset<Row>, Dataset<Row>>> queries = new LinkedHashMap<>();
         queries.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
                 .agg(functions.sum("propensity")));
+        queries.put("sql_batched", d -> {
+            d.createOrReplaceTempView("kit_bench_input");
+            return spark.sql("SELECT sum(propensity) FROM propensity_scores('kit_bench_input', 'propensity')");
+        });
         queries.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
                 .agg(functions.sum("p")));
         queries.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
@@ -226,9 +237,10 @@ public final class ScoringBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f   = 1/(1/row_pass + 1/model_alone)%n", "limit", limit,
                 rows / limit);
         System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f"
-                + " batched/limit=%.2f%n",
+                + " batched/limit=%.2f sql_batched/row_udf=%.2f%n",
                 rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
-                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit);
+                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit,
+                rate.get("sql_batched") / rate.get("row_udf"));
     }
 
     /** One measured method: how many rows a run scores, a timed run, and a warm-up. */
