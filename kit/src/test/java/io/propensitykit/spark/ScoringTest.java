@@ -187,6 +187,23 @@ class ScoringTest extends SharedSpark {
     }
 
     @Test
+    void closingTheHandleDestroysItsBroadcastOnce() {
+        PropensityModel handle = Propensity.load(spark, Fixtures.torchScript().toString());
+        Dataset<Row> first = Propensity.score(customers, handle);
+        Dataset<Row> second = Propensity.score(customers, handle);
+        assertTorchScores(second, "propensity");
+        PropensityModel.Shipment shipment = TaskLeases.ship(handle, spark.sparkContext());
+        assertTrue(shipment.isLive());
+        handle.close();
+        assertFalse(shipment.isLive(), "close() released the broadcast of the model's bytes");
+        // The broadcast is gone, so is anything still planned with it; a new transform ships again.
+        assertThrows(Exception.class, () -> first.collectAsList());
+        assertTorchScores(Propensity.score(customers, handle), "propensity");
+        assertTrue(TaskLeases.ship(handle, spark.sparkContext()) != shipment, "shipped anew after close()");
+        handle.close();
+    }
+
+    @Test
     void transformSchemaReadsOnlyTheMetadata() throws IOException {
         // Weights that no engine can load, with valid metadata beside them: the schema check passes
         // without touching the weights; only transform() loads them, and fails.
