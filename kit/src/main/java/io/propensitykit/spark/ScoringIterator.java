@@ -7,7 +7,7 @@ import io.propensitykit.model.ModelLease;
 import io.propensitykit.model.PropensityModelException;
 
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 
 import java.util.Iterator;
@@ -31,7 +31,8 @@ final class ScoringIterator implements Iterator<InternalRow> {
     private final int[] out;
     private final FeatureProblem[] problems;
     private final JoinedRow joined = new JoinedRow();
-    private final GenericInternalRow scoreRow = new GenericInternalRow(1);
+    /** The score column as a one-field unsafe row: a double set in place, not boxed. */
+    private final UnsafeRow scoreRow = new UnsafeRow(1);
     private float[] scores;
     private int count;
     private int next;
@@ -59,6 +60,8 @@ final class ScoringIterator implements Iterator<InternalRow> {
         this.invalid = invalid;
         this.out = new int[batch.capacity()];
         this.problems = new FeatureProblem[batch.capacity()];
+        scoreRow.pointTo(new byte[UnsafeRow.calculateBitSetWidthInBytes(1) + Long.BYTES],
+                UnsafeRow.calculateBitSetWidthInBytes(1) + Long.BYTES);
     }
 
     @Override
