@@ -6,20 +6,19 @@ import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.execution.ColumnarToRowExec;
-import org.apache.spark.sql.execution.InputAdapter;
-import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.execution.WholeStageCodegenExec;
-import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.ColumnarToRowExec;
+import org.apache.spark.sql.execution.InputAdapter;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.WholeStageCodegenExec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
 import org.slf4j.Logger;
@@ -106,17 +105,13 @@ final class BatchScorer {
             throw new IllegalArgumentException("idCol '" + idCol + "' is not a column of the DataFrame: "
                     + List.of(schema.fieldNames()));
         }
-        ScorePartition fn = new ScorePartition(model, reader(schema, model.metadata(), inputCols, featuresCol), batchSize, handleInvalid, files, skipped,
-                idCol, idOrdinal, idOrdinal < 0 ? null : schema.fields()[idOrdinal].dataType(), outputCol);
+        ScorePartition fn = new ScorePartition(model, reader(schema, model.metadata(), inputCols, featuresCol),
+                batchSize, handleInvalid, files, skipped, idCol, idOrdinal,
+                idOrdinal < 0 ? null : schema.fields()[idOrdinal].dataType(), outputCol);
         SparkPlan columnar = columnarInput(df);
-        int rowsPerCall = batchSize;
         JavaRDD<InternalRow> scored = columnar != null
-                ? columnar.executeColumnar().toJavaRDD().mapPartitions(
-                        (FlatMapFunction<Iterator<ColumnarBatch>, InternalRow>) batches ->
-                                fn.score(RowBlocks.ofColumnar(batches, fn.reader, rowsPerCall)))
-                : df.queryExecution().toRdd().toJavaRDD().mapPartitions(
-                        (FlatMapFunction<Iterator<InternalRow>, InternalRow>) rows ->
-                                fn.score(RowBlocks.of(rows, fn.reader, rowsPerCall)));
+                ? columnar.executeColumnar().toJavaRDD().mapPartitions(fn::scoreColumnar)
+                : df.queryExecution().toRdd().toJavaRDD().mapPartitions(fn::scoreRows);
         // The rows stay in Spark's internal format end to end: no Row conversion on the hot path.
         return spark.internalCreateDataFrame(scored.rdd(), outSchema, false);
     }
@@ -180,7 +175,15 @@ final class BatchScorer {
             this.outputCol = outputCol;
         }
 
-        Iterator<InternalRow> score(RowBlocks blocks) {
+        Iterator<InternalRow> scoreRows(Iterator<InternalRow> rows) {
+            return score(RowBlocks.of(rows, reader, batchSize));
+        }
+
+        Iterator<InternalRow> scoreColumnar(Iterator<ColumnarBatch> batches) {
+            return score(RowBlocks.ofColumnar(batches, reader, batchSize));
+        }
+
+        private Iterator<InternalRow> score(RowBlocks blocks) {
             ModelLease lease = TaskLeases.open(model, batchSize, files);
             ScorePartition self = this;
             TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> {

@@ -228,8 +228,8 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
     }
 
     /** Scores one row of raw values through the model's encoder, with the task's scorer. */
-    private static Double scoreOne(PropensityModel model, HandleInvalid mode, String name, PropensityModel.Shipment files,
-            Object[] raw) {
+    private static Double scoreOne(PropensityModel model, HandleInvalid mode, String name,
+            PropensityModel.Shipment files, Object[] raw) {
         TaskContext task = TaskContext.get();
         // Evaluated on the driver (constant folding), a call gets a short-lived lease of its own.
         ModelLease lease = task == null ? model.lease(1, files::files) : TaskLeases.shared(model, files, task);
@@ -256,5 +256,4 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
                 + "' cannot score that row. Register the function with handleInvalid 'keep' to get NULL for such"
                 + " rows, or filter them out first.");
     }
-
 }
