@@ -16,15 +16,27 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Average treatment effect estimates with seeded bootstrap intervals, computed in one pass over a
- * DataFrame: the naive difference in means, inverse-propensity weighting (Hájek), and augmented IPW
- * (doubly robust: consistent if either the propensity or the outcome model is right).
+ * Treatment effect estimates for a chosen {@link Estimand} (the ATE over everyone, the ATT over the
+ * treated, the ATC over the controls) with seeded bootstrap intervals, each computed in one pass
+ * over a DataFrame: the naive difference in means, inverse-propensity weighting (Hájek), augmented
+ * IPW (doubly robust: consistent if either the propensity or the outcome model is right) and
+ * regression adjustment.
  *
  * <pre>{@code
  * Effects.Estimate naive = Effects.naive(df, "treated", "purchased", 200, 7);
- * Effects.Estimate ipw = Effects.ipw(df, "p_treated", "treated", "purchased", 200, 7);
- * Effects.Estimate aipw = Effects.aipw(df, "p_treated", "treated", "purchased", "mu1", "mu0", 200, 7);
+ * Effects.Estimate att = Effects.ipw(df, "p_treated", "treated", "earnings", Estimand.ATT, 200, 7);
+ * Effects.Estimate dr = Effects.aipw(df, "p_treated", "treated", "earnings", "mu1", "mu0", Estimand.ATT, 200, 7);
+ * Effects.Estimate ra = Effects.regression(df, "treated", "mu1", "mu0", Estimand.ATT, 200, 7);
  * }</pre>
+ *
+ * <p>Definitions, with {@code w} the estimand's weights ({@link Weights#of}) and {@code m1, m0} the
+ * outcome predictions under treatment and control:
+ * <ul>
+ *   <li>IPW: {@code sum(t w y)/sum(t w) - sum((1-t) w y)/sum((1-t) w)};
+ *   <li>AIPW, ATE: {@code mean(m1 - m0 + t (y - m1)/e - (1-t)(y - m0)/(1-e))}; ATT: the IPW formula
+ *       applied to {@code y - m0}; ATC: applied to {@code y - m1};
+ *   <li>regression adjustment: {@code m1 - m0} averaged over the estimand's rows (all, treated, controls).
+ * </ul>
  *
  * <p>The bootstrap is Poisson: each row gets an independent Poisson(1) count per replicate, drawn
  * from a generator seeded by the seed and the partition, so all replicates come from the same
@@ -85,14 +97,42 @@ public final class Effects {
      */
     public static Estimate ipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, int replicates,
             long seed) {
+        return ipw(df, scoreCol, treatCol, outcomeCol, Estimand.ATE, replicates, seed);
+    }
+
+    /**
+     * The Hájek IPW estimate of the estimand's effect: the weighted difference in mean outcome,
+     * with the estimand's weights (ATT: treated 1, controls e/(1-e)).
+     *
+     * @param df the rows
+     * @param scoreCol treatment propensity in (0, 1)
+     * @param treatCol 0/1 treatment
+     * @param outcomeCol numeric outcome
+     * @param estimand ATE, ATT or ATC
+     * @param replicates bootstrap replicates
+     * @param seed bootstrap seed
+     * @return the estimate
+     */
+    public static Estimate ipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, Estimand estimand,
+            int replicates, long seed) {
         Column t = Columns.binary(df, treatCol);
-        Column e = propensity(df, scoreCol);
-        Column y = functions.col(outcomeCol).cast("double");
-        Column one = functions.lit(1.0);
-        Column w1 = t.divide(e);
-        Column w0 = one.minus(t).divide(one.minus(e));
-        return estimate("ipw", df.select(w1.multiply(y), w1, w0.multiply(y), w0), Effects::ratioDifference,
+        Column w = Weights.of(propensity(df, scoreCol), t, estimand);
+        return weightedDifference(name("ipw", estimand), df, t, w, functions.col(outcomeCol).cast("double"),
                 replicates, seed);
+    }
+
+    /** {@code sum(t w v)/sum(t w) - sum((1-t) w v)/sum((1-t) w)}, with its bootstrap. */
+    private static Estimate weightedDifference(String method, Dataset<?> df, Column t, Column w, Column v,
+            int replicates, long seed) {
+        Column one = functions.lit(1.0);
+        Column w1 = t.multiply(w);
+        Column w0 = one.minus(t).multiply(w);
+        return estimate(method, df.select(w1.multiply(v), w1, w0.multiply(v), w0), Effects::ratioDifference,
+                replicates, seed);
+    }
+
+    private static String name(String method, Estimand estimand) {
+        return estimand == Estimand.ATE ? method : method + " (" + estimand.name() + ")";
     }
 
     /**
@@ -110,6 +150,34 @@ public final class Effects {
      */
     public static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
             String mu0Col, int replicates, long seed) {
+        return aipw(df, scoreCol, treatCol, outcomeCol, mu1Col, mu0Col, Estimand.ATE, replicates, seed);
+    }
+
+    /**
+     * The AIPW (doubly robust) estimate of the estimand's effect. For the ATT it weights the
+     * residuals {@code y - m0} as IPW weights outcomes (treated 1, controls e/(1-e)); for the ATC,
+     * the residuals {@code y - m1} (treated (1-e)/e, controls 1).
+     *
+     * @param df the rows
+     * @param scoreCol treatment propensity in (0, 1)
+     * @param treatCol 0/1 treatment
+     * @param outcomeCol numeric outcome
+     * @param mu1Col predicted outcome under treatment
+     * @param mu0Col predicted outcome under control
+     * @param estimand ATE, ATT or ATC
+     * @param replicates bootstrap replicates
+     * @param seed bootstrap seed
+     * @return the estimate
+     */
+    public static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
+            String mu0Col, Estimand estimand, int replicates, long seed) {
+        if (estimand != Estimand.ATE) {
+            Column t = Columns.binary(df, treatCol);
+            Column w = Weights.of(propensity(df, scoreCol), t, estimand);
+            Column y = functions.col(outcomeCol).cast("double");
+            Column residual = y.minus(functions.col(estimand == Estimand.ATT ? mu0Col : mu1Col).cast("double"));
+            return weightedDifference(name("aipw", estimand), df, t, w, residual, replicates, seed);
+        }
         Column t = Columns.binary(df, treatCol);
         Column e = propensity(df, scoreCol);
         Column y = functions.col(outcomeCol).cast("double");
@@ -119,6 +187,32 @@ public final class Effects {
         Column psi = m1.minus(m0).plus(t.multiply(y.minus(m1)).divide(e))
                 .minus(one.minus(t).multiply(y.minus(m0)).divide(one.minus(e)));
         return estimate("aipw", df.select(psi, one), s -> s[0] / s[1], replicates, seed);
+    }
+
+    /**
+     * The regression-adjustment estimate: the predicted effect {@code m1 - m0} averaged over the
+     * estimand's rows (everyone, the treated or the controls).
+     *
+     * @param df the rows
+     * @param treatCol 0/1 treatment
+     * @param mu1Col predicted outcome under treatment
+     * @param mu0Col predicted outcome under control
+     * @param estimand ATE, ATT or ATC
+     * @param replicates bootstrap replicates
+     * @param seed bootstrap seed
+     * @return the estimate
+     */
+    public static Estimate regression(Dataset<?> df, String treatCol, String mu1Col, String mu0Col,
+            Estimand estimand, int replicates, long seed) {
+        Column t = Columns.binary(df, treatCol);
+        Column rows = switch (estimand) {
+            case ATE -> functions.lit(1.0);
+            case ATT -> t;
+            case ATC -> functions.lit(1.0).minus(t);
+        };
+        Column effect = functions.col(mu1Col).cast("double").minus(functions.col(mu0Col).cast("double"));
+        return estimate(name("regression", estimand), df.select(rows.multiply(effect), rows), sums -> sums[0] / sums[1],
+                replicates, seed);
     }
 
     /**

@@ -90,6 +90,26 @@ class CausalTest extends SharedSpark {
     }
 
     @Test
+    void everyEstimandMatchesNumPy() {
+        // IPW, AIPW and regression adjustment for the ATE, ATT and ATC, from make_causal_fixture.py.
+        double[][] reference = {
+            {0.25790698657589728, 0.24111233725943126, 0.27133780794292195},
+            {0.17908059268816526, 0.19128720126519147, 0.17918330484898209},
+            {0.11077500000000001, 0.11557857142857142, 0.10791329787234043},
+        };
+        Estimand[] estimands = {Estimand.ATE, Estimand.ATT, Estimand.ATC};
+        for (int k = 0; k < estimands.length; k++) {
+            Estimand est = estimands[k];
+            assertEquals(reference[0][k], Effects.ipw(fixture, "e", "t", "y", est, 50, 1).estimate(), TOL, "ipw " + est);
+            assertEquals(reference[1][k], Effects.aipw(fixture, "e", "t", "y", "m1", "m0", est, 50, 1).estimate(), TOL,
+                    "aipw " + est);
+            assertEquals(reference[2][k], Effects.regression(fixture, "t", "m1", "m0", est, 50, 1).estimate(), TOL,
+                    "regression " + est);
+        }
+        assertEquals("ipw (ATT)", Effects.ipw(fixture, "e", "t", "y", Estimand.ATT, 50, 1).method());
+    }
+
+    @Test
     void ipwAndAipwCoverTheTrueEffectWhileTheNaiveDifferenceDoesNot() {
         Dataset<Row> df = RetailGenerator.builder().optRows(200_000).optSeed(17).optConfounding(1.5)
                 .optEffectSize(0.4).build().generate(spark).na().fill(0.3, new String[] {"email_open_rate"}).cache();
