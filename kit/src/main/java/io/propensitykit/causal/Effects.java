@@ -265,12 +265,12 @@ public final class Effects {
     }
 
     /** A statistic of the column sums. */
-    private interface Statistic extends Serializable {
+    interface Statistic extends Serializable {
         double of(double[] sums);
     }
 
     /** Sums the selected columns, plainly and for each bootstrap replicate, in one pass. */
-    private static Estimate estimate(String method, Dataset<Row> terms, Statistic statistic, int replicates,
+    static Estimate estimate(String method, Dataset<Row> terms, Statistic statistic, int replicates,
             long seed) {
         if (replicates < 20) {
             throw new IllegalArgumentException("Use at least 20 bootstrap replicates; found " + replicates);

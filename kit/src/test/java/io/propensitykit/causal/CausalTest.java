@@ -110,6 +110,44 @@ class CausalTest extends SharedSpark {
     }
 
     @Test
+    void stratificationMatchesNumPy() {
+        // Five strata on e, edges at the kit's quantiles of the treated's (ATT) or everyone's (ATE) scores.
+        Stratification att = Stratification.of(fixture, "e", "t", Estimand.ATT, 5);
+        assertEquals(List.of(23L, 22L, 23L, 22L, 22L), att.strata().stream().map(Stratification.Stratum::treated)
+                .toList());
+        assertEquals(List.of(108L, 40L, 22L, 13L, 5L), att.strata().stream().map(Stratification.Stratum::controls)
+                .toList());
+        assertEquals(0.18732228419728419, att.effect("y", 50, 1).estimate(), TOL);
+        Stratification ate = Stratification.of(fixture, "e", "t", Estimand.ATE, 5);
+        assertEquals(List.of(6L, 14L, 22L, 28L, 42L), ate.strata().stream().map(Stratification.Stratum::treated)
+                .toList());
+        assertEquals(0.2410265480345572, ate.effect("y", 50, 1).estimate(), TOL);
+        assertEquals("stratification (ATT)", att.effect("y", 50, 1).method());
+        // The implied weights reproduce the estimate as a weighted difference in means.
+        Dataset<Row> w = att.weighted("w");
+        double treated = w.where("t = 1").agg(org.apache.spark.sql.functions.avg("y")).first().getDouble(0);
+        Row c = w.where("t = 0").agg(org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.expr("w * y")),
+                org.apache.spark.sql.functions.sum("w")).first();
+        assertEquals(0.18732228419728419, treated - c.getDouble(0) / c.getDouble(1), TOL);
+        assertEquals(5 * 2, att.withinStrata(List.of("x1", "x2")).rowCount());
+        assertTrue(att.balance(List.of("x1")).rows().get(0).smdAfter() < att.balance(List.of("x1")).rows().get(0)
+                .smdBefore(), "stratification improves x1's balance");
+    }
+
+    @Test
+    void strataWithoutBothArmsAreDroppedAndCounted() {
+        // Scores that put every control in the lowest stratum: the upper strata have no controls.
+        Dataset<Row> lopsided = fixture.withColumn("e", org.apache.spark.sql.functions.expr(
+                "CASE WHEN t = 1 THEN 0.5 + e / 4 ELSE e / 4 END"));
+        Stratification s = Stratification.of(lopsided, "e", "t", Estimand.ATT, 4);
+        assertTrue(s.strata().stream().anyMatch(st -> !st.kept()), s.toZeppelinTable());
+        long[] dropped = s.droppedRows();
+        assertEquals(s.strata().stream().filter(st -> !st.kept()).mapToLong(Stratification.Stratum::treated).sum(),
+                dropped[0]);
+        assertTrue(s.toZeppelinTable().contains("no: dropped"));
+    }
+
+    @Test
     void ipwAndAipwCoverTheTrueEffectWhileTheNaiveDifferenceDoesNot() {
         Dataset<Row> df = RetailGenerator.builder().optRows(200_000).optSeed(17).optConfounding(1.5)
                 .optEffectSize(0.4).build().generate(spark).na().fill(0.3, new String[] {"email_open_rate"}).cache();

@@ -1,0 +1,277 @@
+package io.propensitykit.causal;
+
+import io.propensitykit.display.Display;
+import io.propensitykit.metrics.QuantileEdges;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Subclassification on the propensity score: rows fall into strata at quantiles of the score, the
+ * effect is the difference in mean outcome within each stratum, and the estimand decides how strata
+ * are weighted (the ATT by their treated, the ATC by their controls, the ATE by all their rows). A
+ * stratum without treated or without controls cannot be compared: it is dropped, and reported.
+ *
+ * <pre>{@code
+ * Stratification s = Stratification.of(df, "p_treated", "treated", Estimand.ATT, 5);
+ * Effects.Estimate att = s.effect("earnings", 200, 7);
+ * z.show(s.table());                                   // strata: score range, counts, kept or dropped
+ * Balance within = s.balance(List.of("age", "educ")); // balance after stratification weights
+ * }</pre>
+ *
+ * <p>Everything is a Spark aggregation over (stratum, arm): the driver holds O(strata × covariates).
+ * Strata edges follow the kit's quantile rule ({@link QuantileEdges}) over the estimand's rows: the
+ * treated for the ATT (as MatchIt subclasses), the controls for the ATC, everyone for the ATE.
+ */
+public final class Stratification {
+
+    /**
+     * One stratum.
+     *
+     * @param index 0 for the lowest scores
+     * @param lower the score above which rows fall in it (exclusive; -infinity for the first)
+     * @param upper the highest score in it (inclusive; +infinity for the last)
+     * @param treated treated rows
+     * @param controls control rows
+     */
+    public record Stratum(int index, double lower, double upper, long treated, long controls) {
+        /** @return whether it has both treated and controls, so that it can be compared */
+        public boolean kept() {
+            return treated > 0 && controls > 0;
+        }
+    }
+
+    private final Dataset<Row> rows;
+    private final String treatCol;
+    private final Estimand estimand;
+    private final List<Stratum> strata;
+
+    private Stratification(Dataset<Row> rows, String treatCol, Estimand estimand, List<Stratum> strata) {
+        this.rows = rows;
+        this.treatCol = treatCol;
+        this.estimand = estimand;
+        this.strata = strata;
+    }
+
+    /** The column holding each row's stratum. */
+    public static final String STRATUM_COL = "stratum";
+
+    /**
+     * Subclassifies rows on the score.
+     *
+     * @param df the rows
+     * @param scoreCol the treatment propensity (any monotone score works)
+     * @param treatCol the 0/1 treatment
+     * @param estimand ATT, ATC or ATE: which rows set the quantiles and weigh the strata
+     * @param count the number of strata, at least 2
+     * @return the strata
+     */
+    public static Stratification of(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand, int count) {
+        if (count < 2) {
+            throw new IllegalArgumentException("Stratification needs at least 2 strata, found " + count);
+        }
+        Column t = Columns.binary(df, treatCol);
+        Column score = Columns.numeric(df, scoreCol);
+        Dataset<?> base = switch (estimand) {
+            case ATT -> df.where(t.equalTo(1));
+            case ATC -> df.where(t.equalTo(0));
+            case ATE -> df;
+        };
+        double[] edges = QuantileEdges.of(base, scoreCol, count);
+        Dataset<Row> stratified = df.toDF().withColumn(STRATUM_COL, QuantileEdges.group(score, edges));
+        long[][] counts = new long[count][2];
+        for (Row r : stratified.groupBy(functions.col(STRATUM_COL), t.as("t")).count().collectAsList()) {
+            counts[r.getInt(0)][(int) r.getDouble(1)] = r.getLong(2);
+        }
+        List<Stratum> strata = new ArrayList<>();
+        for (int s = 0; s < count; s++) {
+            strata.add(new Stratum(s, s == 0 ? Double.NEGATIVE_INFINITY : edges[s - 1],
+                    s == count - 1 ? Double.POSITIVE_INFINITY : edges[s], counts[s][1], counts[s][0]));
+        }
+        return new Stratification(stratified, treatCol, estimand, List.copyOf(strata));
+    }
+
+    /** @return the strata, lowest scores first */
+    public List<Stratum> strata() {
+        return strata;
+    }
+
+    /** @return the rows with their {@value #STRATUM_COL} column */
+    public Dataset<Row> rows() {
+        return rows;
+    }
+
+    /** @return rows in dropped strata (without treated or without controls), treated and controls */
+    public long[] droppedRows() {
+        long[] dropped = new long[2];
+        for (Stratum s : strata) {
+            if (!s.kept()) {
+                dropped[0] += s.treated();
+                dropped[1] += s.controls();
+            }
+        }
+        return dropped;
+    }
+
+    /**
+     * The stratified estimate of the estimand's effect: within-stratum differences in mean
+     * outcome, averaged with the estimand's stratum sizes over the kept strata; the bootstrap
+     * recomputes counts and means per replicate in the same single pass.
+     *
+     * @param outcomeCol the numeric outcome
+     * @param replicates bootstrap replicates
+     * @param seed bootstrap seed
+     * @return the estimate
+     */
+    public Effects.Estimate effect(String outcomeCol, int replicates, long seed) {
+        Column t = Columns.binary(rows, treatCol);
+        Column y = functions.col(outcomeCol).cast("double");
+        Column one = functions.lit(1.0);
+        List<Column> terms = new ArrayList<>();
+        boolean[] kept = new boolean[strata.size()];
+        for (Stratum s : strata) {
+            kept[s.index()] = s.kept();
+            Column in = functions.when(functions.col(STRATUM_COL).equalTo(s.index()), 1.0).otherwise(0.0);
+            terms.add(in.multiply(t).multiply(y));
+            terms.add(in.multiply(t));
+            terms.add(in.multiply(one.minus(t)).multiply(y));
+            terms.add(in.multiply(one.minus(t)));
+        }
+        Estimand est = estimand;
+        Effects.Statistic stratified = sums -> {
+            double effect = 0;
+            double size = 0;
+            for (int s = 0; s < kept.length; s++) {
+                double n1 = sums[4 * s + 1];
+                double n0 = sums[4 * s + 3];
+                // A replicate can empty an arm of a kept stratum: it sits that replicate out.
+                if (!kept[s] || n1 <= 0 || n0 <= 0) {
+                    continue;
+                }
+                double weight = switch (est) {
+                    case ATT -> n1;
+                    case ATC -> n0;
+                    case ATE -> n1 + n0;
+                };
+                effect += weight * (sums[4 * s] / n1 - sums[4 * s + 2] / n0);
+                size += weight;
+            }
+            return effect / size;
+        };
+        String method = "stratification" + (estimand == Estimand.ATE ? "" : " (" + estimand.name() + ")");
+        return Effects.estimate(method, rows.select(terms.toArray(new Column[0])), stratified, replicates, seed);
+    }
+
+    /**
+     * The rows with the weights that stratification implies, so that balance can be checked with
+     * {@link Balance}: for the ATT, treated 1 and controls (stratum treated / stratum controls);
+     * for the ATC the mirror; for the ATE, stratum rows over the arm's stratum rows. Rows of dropped
+     * strata weigh 0.
+     *
+     * @param weightCol the new column
+     * @return the rows with the weights
+     */
+    public Dataset<Row> weighted(String weightCol) {
+        Column t = Columns.binary(rows, treatCol);
+        Column w = functions.lit(0.0);
+        for (Stratum s : strata) {
+            if (!s.kept()) {
+                continue;
+            }
+            double n1 = s.treated();
+            double n0 = s.controls();
+            double treatedWeight = switch (estimand) {
+                case ATT -> 1.0;
+                case ATC -> n0 / n1;
+                case ATE -> (n1 + n0) / n1;
+            };
+            double controlWeight = switch (estimand) {
+                case ATT -> n1 / n0;
+                case ATC -> 1.0;
+                case ATE -> (n1 + n0) / n0;
+            };
+            w = functions.when(functions.col(STRATUM_COL).equalTo(s.index()),
+                    functions.when(t.equalTo(1), treatedWeight).otherwise(controlWeight)).otherwise(w);
+        }
+        return rows.withColumn(weightCol, w);
+    }
+
+    /**
+     * Covariate balance after stratification: the stratification weights' balance table.
+     *
+     * @param covariates numeric covariates
+     * @return the balance, before and after
+     */
+    public Balance balance(List<String> covariates) {
+        return Balance.of(weighted("stratification_weight"), treatCol, covariates, "stratification_weight");
+    }
+
+    /**
+     * Balance within each kept stratum: the standardized mean difference of every covariate among
+     * the stratum's rows, in one aggregation over (stratum, arm).
+     *
+     * @param covariates numeric covariates
+     * @return one row per kept stratum and covariate
+     */
+    public tech.tablesaw.api.Table withinStrata(List<String> covariates) {
+        Column t = Columns.binary(rows, treatCol);
+        List<Column> aggs = new ArrayList<>();
+        for (String c : covariates) {
+            Column x = Columns.numeric(rows, c);
+            aggs.add(functions.avg(x));
+            aggs.add(functions.var_samp(x));
+        }
+        double[][][] stats = new double[strata.size()][2][];
+        for (Row r : rows.groupBy(functions.col(STRATUM_COL), t.as("t"))
+                .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).collectAsList()) {
+            double[] v = new double[2 * covariates.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.isNullAt(2 + i) ? Double.NaN : r.getDouble(2 + i);
+            }
+            stats[r.getInt(0)][(int) r.getDouble(1)] = v;
+        }
+        tech.tablesaw.api.IntColumn stratum = tech.tablesaw.api.IntColumn.create("stratum");
+        tech.tablesaw.api.StringColumn covariate = tech.tablesaw.api.StringColumn.create("covariate");
+        tech.tablesaw.api.DoubleColumn treatedMean = tech.tablesaw.api.DoubleColumn.create("treated_mean");
+        tech.tablesaw.api.DoubleColumn controlMean = tech.tablesaw.api.DoubleColumn.create("control_mean");
+        tech.tablesaw.api.DoubleColumn smd = tech.tablesaw.api.DoubleColumn.create("smd");
+        for (Stratum s : strata) {
+            if (!s.kept()) {
+                continue;
+            }
+            for (int j = 0; j < covariates.size(); j++) {
+                double m1 = stats[s.index()][1][2 * j];
+                double m0 = stats[s.index()][0][2 * j];
+                double pooled = Math.sqrt((stats[s.index()][1][2 * j + 1] + stats[s.index()][0][2 * j + 1]) / 2);
+                stratum.append(s.index() + 1);
+                covariate.append(covariates.get(j));
+                treatedMean.append(m1);
+                controlMean.append(m0);
+                smd.append(pooled > 0 ? (m1 - m0) / pooled : Double.NaN);
+            }
+        }
+        return tech.tablesaw.api.Table.create("balance within strata", stratum, covariate, treatedMean, controlMean,
+                smd);
+    }
+
+    /**
+     * The strata as Zeppelin {@code %table} text: score range, counts, and whether each was kept.
+     *
+     * @return the table text
+     */
+    public String toZeppelinTable() {
+        return Display.table(List.of("stratum", "score from", "score to", "treated", "controls", "kept"),
+                strata.stream().map(s -> List.<Object>of(s.index() + 1, bound(s.lower()), bound(s.upper()),
+                        s.treated(), s.controls(), s.kept() ? "yes" : "no: dropped")).toList());
+    }
+
+    private static String bound(double v) {
+        return Double.isInfinite(v) ? (v < 0 ? "lowest" : "highest") : String.format(Locale.ROOT, "%.4f", v);
+    }
+}
