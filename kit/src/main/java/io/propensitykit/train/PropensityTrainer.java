@@ -59,7 +59,9 @@ import java.util.stream.Stream;
  * model.save(Path.of("/models/purchase"));  // then PropensityModel.load("/models/purchase")
  * }</pre>
  *
- * <p>Runs are reproducible: the seed fixes the split, the shuffles and the initial weights.
+ * <p>Runs are reproducible: the seed fixes the split, the shuffles and the initial weights. For
+ * bit-identical reruns also set {@code MKL_CBWR=COMPATIBLE} in the environment: otherwise libtorch's
+ * MKL may choose another code path for differently aligned buffers, and the weights drift slightly.
  */
 public final class PropensityTrainer {
 
