@@ -62,16 +62,7 @@ public final class Matching {
          * @return the estimate
          */
         public Effects.Estimate att(String outcomeCol, int replicates) {
-            Map<Long, Double> y = new HashMap<>();
-            String id = matched.columns()[0];
-            for (Row r : matched.select(functions.col(id).cast("long"), functions.col(outcomeCol).cast("double"))
-                    .collectAsList()) {
-                y.put(r.getLong(0), r.getDouble(1));
-            }
-            double[] diff = new double[pairs.size()];
-            for (int i = 0; i < diff.length; i++) {
-                diff[i] = y.get(pairs.get(i)[0]) - y.get(pairs.get(i)[1]);
-            }
+            double[] diff = differences(outcomeCol);
             double estimate = Arrays.stream(diff).average().orElse(Double.NaN);
             Random random = new Random(seed);
             double[] boot = new double[replicates];
@@ -85,6 +76,38 @@ public final class Matching {
             Arrays.sort(boot);
             return new Effects.Estimate("matching", estimate, Effects.percentile(boot, 0.025),
                     Effects.percentile(boot, 0.975), replicates, seed);
+        }
+
+        /**
+         * The outcome difference of every pair, treated minus control, in pair order.
+         *
+         * @param outcomeCol the numeric outcome
+         * @return one difference per pair
+         */
+        public double[] differences(String outcomeCol) {
+            Map<Long, Double> y = new HashMap<>();
+            String id = matched.columns()[0];
+            for (Row r : matched.select(functions.col(id).cast("long"), functions.col(outcomeCol).cast("double"))
+                    .collectAsList()) {
+                y.put(r.getLong(0), r.getDouble(1));
+            }
+            double[] diff = new double[pairs.size()];
+            for (int i = 0; i < diff.length; i++) {
+                diff[i] = y.get(pairs.get(i)[0]) - y.get(pairs.get(i)[1]);
+            }
+            return diff;
+        }
+
+        /**
+         * Rosenbaum bounds for the pairs: how much hidden bias the matched effect survives. With
+         * replacement, a control in several pairs makes the pairs dependent, which the bounds ignore.
+         *
+         * @param outcomeCol the numeric outcome
+         * @param alpha the significance level
+         * @return the bounds
+         */
+        public Sensitivity.Rosenbaum sensitivity(String outcomeCol, double alpha) {
+            return Sensitivity.rosenbaum(differences(outcomeCol), alpha);
         }
     }
 

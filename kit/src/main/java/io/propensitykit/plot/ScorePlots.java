@@ -383,6 +383,32 @@ public final class ScorePlots {
         return chart;
     }
 
+    /**
+     * Rosenbaum bounds against Γ: the upper bound of each test's p-value as hidden bias grows, and
+     * the significance level it must stay under.
+     *
+     * @param bounds the bounds from {@code Sensitivity.rosenbaum}
+     * @return the plot
+     */
+    public static Plot sensitivity(io.propensitykit.causal.Sensitivity.Rosenbaum bounds) {
+        double[] gamma = bounds.bounds().stream().mapToDouble(io.propensitykit.causal.Sensitivity.Bound::gamma)
+                .toArray();
+        double[] sign = bounds.bounds().stream().mapToDouble(io.propensitykit.causal.Sensitivity.Bound::signTest)
+                .toArray();
+        double[] wilcoxon = bounds.bounds().stream().mapToDouble(io.propensitykit.causal.Sensitivity.Bound::wilcoxon)
+                .toArray();
+        double[] alphaX = {gamma[0], gamma[gamma.length - 1]};
+        double[] alphaY = {bounds.alpha(), bounds.alpha()};
+        XYChart chart = xyChart(String.format(Locale.ROOT, "Sensitivity to hidden bias (signed rank holds to Γ = %.2f)",
+                bounds.wilcoxonGamma()), "Γ (odds of treatment within a pair, up to)", "p-value, upper bound");
+        line(chart, "sign test", gamma, sign).setMarker(SeriesMarkers.CIRCLE);
+        line(chart, "signed-rank test", gamma, wilcoxon).setMarker(SeriesMarkers.DIAMOND);
+        line(chart, "alpha", alphaX, alphaY).setLineColor(Color.GRAY);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        return new Plot(chart, List.of(new Plot.Series("sign test", gamma, sign),
+                new Plot.Series("signed-rank test", gamma, wilcoxon), new Plot.Series("alpha", alphaX, alphaY)));
+    }
+
     private static XYChart xyChart(String title, String xTitle, String yTitle) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();

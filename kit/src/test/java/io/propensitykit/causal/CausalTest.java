@@ -194,6 +194,11 @@ class CausalTest extends SharedSpark {
         assertEquals(112, m.treated());
         assertEquals(1, m.unmatched());
         assertEquals(0.16216216216216217, m.att("y", 100).estimate(), TOL);
+        double[] diff = m.differences("y");
+        assertEquals(111, diff.length);
+        Sensitivity.Rosenbaum r = m.sensitivity("y", 0.05);
+        assertEquals(java.util.Arrays.stream(diff).filter(v -> v != 0).count(), r.pairs());
+        assertEquals(java.util.Arrays.stream(diff).filter(v -> v > 0).count(), r.positive());
     }
 
     @Test
