@@ -120,4 +120,26 @@ public record Overlap(Arm treated, Arm control, double outside05, double outside
         }
         return df.where(functions.col(scoreCol).between(lower, upper));
     }
+
+    /**
+     * Keeps the rows whose score lies within the range of the treated's scores (for the ATT: no
+     * treated row is then compared with controls unlike any treated), as Dehejia and Wahba trim.
+     *
+     * @param df the rows
+     * @param scoreCol the treatment propensity
+     * @param treatCol the 0/1 treatment
+     * @param <T> the row type
+     * @return the rows on the treated's common support
+     */
+    public static <T> Dataset<T> commonSupport(Dataset<T> df, String scoreCol, String treatCol) {
+        Column t = Columns.binary(df, treatCol);
+        Row range = df.where(t.equalTo(1)).agg(functions.min(scoreCol), functions.max(scoreCol))
+                .first();
+        if (range.isNullAt(0)) {
+            throw new IllegalArgumentException("No treated rows in '" + treatCol + "': no common support to keep");
+        }
+        double lo = ((Number) range.get(0)).doubleValue();
+        double hi = ((Number) range.get(1)).doubleValue();
+        return df.where(functions.col(scoreCol).geq(lo).and(functions.col(scoreCol).leq(hi)));
+    }
 }

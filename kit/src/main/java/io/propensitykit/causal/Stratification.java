@@ -77,14 +77,37 @@ public final class Stratification {
             throw new IllegalArgumentException("Stratification needs at least 2 strata, found " + count);
         }
         Column t = Columns.binary(df, treatCol);
-        Column score = Columns.numeric(df, scoreCol);
         Dataset<?> base = switch (estimand) {
             case ATT -> df.where(t.equalTo(1));
             case ATC -> df.where(t.equalTo(0));
             case ATE -> df;
         };
-        double[] edges = QuantileEdges.of(base, scoreCol, count);
-        Dataset<Row> stratified = df.toDF().withColumn(STRATUM_COL, QuantileEdges.group(score, edges));
+        return withEdges(df, scoreCol, treatCol, estimand, QuantileEdges.of(base, scoreCol, count));
+    }
+
+    /**
+     * Subclassifies rows at given score edges: a row falls in the stratum of the number of edges
+     * strictly below its score, so a score on an edge goes to the lower stratum.
+     *
+     * @param df the rows
+     * @param scoreCol the treatment propensity
+     * @param treatCol the 0/1 treatment
+     * @param estimand ATT, ATC or ATE: how strata are weighed
+     * @param edges ascending interior edges (a repeated edge leaves an empty stratum); {@code edges.length + 1}
+     *     strata
+     * @return the strata
+     */
+    public static Stratification withEdges(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
+            double[] edges) {
+        for (int i = 1; i < edges.length; i++) {
+            if (edges[i] < edges[i - 1]) {
+                throw new IllegalArgumentException("Stratum edges must ascend: " + java.util.Arrays.toString(edges));
+            }
+        }
+        int count = edges.length + 1;
+        Column t = Columns.binary(df, treatCol);
+        Dataset<Row> stratified = df.toDF().withColumn(STRATUM_COL,
+                QuantileEdges.group(Columns.numeric(df, scoreCol), edges));
         long[][] counts = new long[count][2];
         for (Row r : stratified.groupBy(functions.col(STRATUM_COL), t.as("t")).count().collectAsList()) {
             counts[r.getInt(0)][(int) r.getDouble(1)] = r.getLong(2);
@@ -95,6 +118,63 @@ public final class Stratification {
                     s == count - 1 ? Double.POSITIVE_INFINITY : edges[s], counts[s][1], counts[s][0]));
         }
         return new Stratification(stratified, treatCol, estimand, List.copyOf(strata));
+    }
+
+    /**
+     * Dehejia and Wahba's rule: start from {@code start} strata of equal width over the treated's
+     * score range, then halve every stratum in which the treated and the controls differ in mean
+     * score (Welch's |t| above 1.96) and both arms have at least 2 rows, round after round, until no
+     * stratum does (at most 10 rounds). Each round is one Spark aggregation over (stratum, arm).
+     *
+     * @param df the rows, usually on the treated's common support ({@link Overlap#commonSupport})
+     * @param scoreCol the treatment propensity
+     * @param treatCol the 0/1 treatment
+     * @param estimand how strata are weighed (DW: the ATT)
+     * @param start the strata to start from
+     * @return the strata
+     */
+    public static Stratification balanced(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
+            int start) {
+        Column t = Columns.binary(df, treatCol);
+        Row range = df.where(t.equalTo(1)).agg(functions.min(scoreCol), functions.max(scoreCol)).first();
+        double lo = ((Number) range.get(0)).doubleValue();
+        double hi = ((Number) range.get(1)).doubleValue();
+        List<Double> edges = new ArrayList<>();
+        for (int k = 1; k < start; k++) {
+            edges.add(lo + (hi - lo) * k / start);
+        }
+        for (int round = 0; round < 10; round++) {
+            double[] current = edges.stream().mapToDouble(Double::doubleValue).toArray();
+            double[][][] stats = new double[current.length + 1][2][];
+            Column score = Columns.numeric(df, scoreCol);
+            for (Row r : df.toDF().withColumn(STRATUM_COL, QuantileEdges.group(score, current))
+                    .groupBy(functions.col(STRATUM_COL), t.as("t"))
+                    .agg(functions.count(functions.lit(1)), functions.avg(score), functions.var_samp(score))
+                    .collectAsList()) {
+                stats[r.getInt(0)][(int) r.getDouble(1)] = new double[] {r.getLong(2), r.getDouble(3),
+                    r.isNullAt(4) ? 0 : r.getDouble(4)};
+            }
+            List<Double> splits = new ArrayList<>();
+            for (int s = 0; s <= current.length; s++) {
+                double[] a1 = stats[s][1];
+                double[] a0 = stats[s][0];
+                if (a1 == null || a0 == null || a1[0] < 2 || a0[0] < 2) {
+                    continue;
+                }
+                double se = Math.sqrt(a1[2] / a1[0] + a0[2] / a0[0]);
+                if (se > 0 && Math.abs((a1[1] - a0[1]) / se) > 1.96) {
+                    double from = s == 0 ? lo : current[s - 1];
+                    double to = s == current.length ? hi : current[s];
+                    splits.add((from + to) / 2);
+                }
+            }
+            if (splits.isEmpty()) {
+                break;
+            }
+            edges.addAll(splits);
+            edges.sort(Double::compare);
+        }
+        return withEdges(df, scoreCol, treatCol, estimand, edges.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** @return the strata, lowest scores first */
