@@ -14,6 +14,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -73,6 +74,8 @@ public final class PropensityTrainer {
     private final java.util.Set<String> logColumns;
     private final String label;
     private final List<Integer> hidden;
+    /** The L2 penalty of the logistic regression, or null to train the MLP. */
+    private final Double logisticL2;
     private final int epochs;
     private final int batchSize;
     private final float learningRate;
@@ -100,6 +103,7 @@ public final class PropensityTrainer {
         this.validationFraction = b.validationFraction;
         this.patience = b.patience;
         this.seed = b.seed;
+        this.logisticL2 = b.logisticL2;
         this.maxRows = b.maxRows;
         this.maxLevels = b.maxLevels;
         this.name = b.name;
@@ -213,6 +217,9 @@ public final class PropensityTrainer {
     }
 
     private TrainedModel train(List<Object[]> raw, float[] labels) {
+        if (logisticL2 != null) {
+            return trainLogistic(raw, labels);
+        }
         int n = raw.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -324,6 +331,120 @@ public final class PropensityTrainer {
         }
     }
 
+    /**
+     * Logistic regression by iteratively reweighted least squares (Newton's method) on the encoded,
+     * standardized features with an intercept, the L2 penalty on every coefficient but the
+     * intercept, to convergence: the largest coefficient step under 1e-10. The coefficients become a
+     * DJL block of one linear layer, scored by the kit like any MLP.
+     */
+    private TrainedModel trainLogistic(List<Object[]> raw, float[] labels) {
+        long t0 = System.nanoTime();
+        int n = raw.size();
+        FeatureSpec spec = FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns);
+        int width = spec.width();
+        int k = width + 1;
+        double[][] x = new double[n][k];
+        float[] row = new float[width];
+        for (int i = 0; i < n; i++) {
+            FeatureProblem problem = spec.encode(raw.get(i), row, 0);
+            if (problem != null) {
+                throw new IllegalArgumentException("Row " + i + ": "
+                        + problem.describe("column '" + spec.inputColumns().get(problem.feature()) + "'"));
+            }
+            x[i][0] = 1;
+            for (int j = 0; j < width; j++) {
+                x[i][j + 1] = row[j];
+            }
+        }
+        double[] beta = new double[k];
+        int iterations = 0;
+        double step = Double.POSITIVE_INFINITY;
+        while (step > 1e-10) {
+            if (++iterations > 100) {
+                throw new IllegalStateException("The logistic regression did not converge in 100 iterations (last"
+                        + " step " + step + "): a feature may separate the classes perfectly; add an L2 penalty"
+                        + " (optLogistic(1.0)) or drop the feature.");
+            }
+            double[][] hessian = new double[k][k];
+            double[] gradient = new double[k];
+            for (int i = 0; i < n; i++) {
+                double eta = 0;
+                for (int j = 0; j < k; j++) {
+                    eta += x[i][j] * beta[j];
+                }
+                double p = 1 / (1 + Math.exp(-eta));
+                double w = p * (1 - p);
+                for (int a = 0; a < k; a++) {
+                    gradient[a] += x[i][a] * (labels[i] - p);
+                    double wa = w * x[i][a];
+                    for (int b = a; b < k; b++) {
+                        hessian[a][b] += wa * x[i][b];
+                    }
+                }
+            }
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < a; b++) {
+                    hessian[a][b] = hessian[b][a];
+                }
+                if (a > 0) {
+                    hessian[a][a] += logisticL2;
+                    gradient[a] -= logisticL2 * beta[a];
+                }
+            }
+            double[] delta;
+            try {
+                delta = new org.apache.commons.math3.linear.CholeskyDecomposition(
+                        new org.apache.commons.math3.linear.Array2DRowRealMatrix(hessian, false)).getSolver()
+                        .solve(new org.apache.commons.math3.linear.ArrayRealVector(gradient, false)).toArray();
+            } catch (org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException
+                    | org.apache.commons.math3.linear.NonSymmetricMatrixException e) {
+                throw new IllegalStateException("The logistic regression's information matrix is singular: two"
+                        + " features carry the same information, or one is constant; drop one, or add an L2 penalty.",
+                        e);
+            }
+            step = 0;
+            for (int j = 0; j < k; j++) {
+                beta[j] += delta[j];
+                step = Math.max(step, Math.abs(delta[j]));
+            }
+        }
+        double[] scores = new double[n];
+        boolean[] positive = new boolean[n];
+        double logLoss = 0;
+        for (int i = 0; i < n; i++) {
+            double eta = 0;
+            for (int j = 0; j < k; j++) {
+                eta += x[i][j] * beta[j];
+            }
+            scores[i] = eta;
+            positive[i] = labels[i] == 1f;
+            logLoss += Math.log1p(Math.exp(-Math.abs(eta))) + Math.max(eta, 0) - labels[i] * eta;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Epoch fit = new Epoch(iterations, logLoss / n, RocAuc.of(scores, positive), seconds);
+        progress.accept(String.format(Locale.ROOT, "logistic regression (L2 %s): converged in %d iterations, log loss"
+                + " %.4f, in-sample AUC %.4f, %.1f s", logisticL2, iterations, fit.trainLoss(), fit.validationAuc(),
+                seconds));
+        MlpArchitecture arch = new MlpArchitecture(List.of(), "relu", false);
+        EngineDefaults.apply();
+        try (Model model = Model.newInstance(name, "PyTorch")) {
+            model.setBlock(arch.newBlock());
+            model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, width));
+            for (var parameter : model.getBlock().getParameters()) {
+                NDArray array = parameter.getValue().getArray();
+                float[] values = new float[parameter.getKey().endsWith("bias") ? 1 : width];
+                for (int j = 0; j < values.length; j++) {
+                    values[j] = (float) (parameter.getKey().endsWith("bias") ? beta[0] : beta[j + 1]);
+                }
+                array.set(FloatBuffer.wrap(values));
+            }
+            ModelMetadata metadata = ModelMetadata.builder().setFeatures(spec.inputColumns()).optName(name)
+                    .optFormat(ModelFormat.DJL).optArchitecture(arch).optOutput(OutputKind.LOGIT).optSpec(spec)
+                    .build();
+            return new TrainedModel(savedParams(model), parameters(model), metadata, List.of(fit), n);
+        }
+    }
+
     private double validationAuc(Trainer trainer, float[] x, float[] y, int validationRows, int width) {
         double[] scores = new double[validationRows];
         boolean[] positive = new boolean[validationRows];
@@ -394,6 +515,7 @@ public final class PropensityTrainer {
         private List<String> logColumns = List.of();
         private String label;
         private List<Integer> hidden = List.of(64, 32);
+        private Double logisticL2;
         private int epochs = 40;
         private int batchSize = 512;
         private float learningRate = 1e-3f;
@@ -441,6 +563,22 @@ public final class PropensityTrainer {
         /** @param widths hidden layer widths (default 64, 32) @return this builder */
         public Builder optHidden(List<Integer> widths) {
             this.hidden = List.copyOf(widths);
+            return this;
+        }
+
+        /**
+         * Fits a logistic regression instead of the MLP: no hidden layer, an L2 penalty on the
+         * standardized coefficients (0 for none), to convergence by Newton's method. Propensity
+         * specifications in the style of Dehejia and Wahba use it.
+         *
+         * @param l2 the penalty, at least 0
+         * @return this builder
+         */
+        public Builder optLogistic(double l2) {
+            if (!(l2 >= 0)) {
+                throw new IllegalArgumentException("The L2 penalty must be at least 0, found " + l2);
+            }
+            this.logisticL2 = l2;
             return this;
         }
 
