@@ -79,12 +79,14 @@ public final class FeatureEncoder implements Serializable {
 
     private final FeatureSpec spec;
     private final boolean[] categorical;
+    private final int terms;
 
     /**
      * @param spec the model's encoding, {@link ModelMetadata#encoding()}
      */
     public FeatureEncoder(FeatureSpec spec) {
         this.spec = spec;
+        this.terms = spec.termCount();
         this.categorical = new boolean[spec.inputColumns().size()];
         for (int j = 0; j < categorical.length; j++) {
             categorical[j] = spec.isCategorical(j);
@@ -120,6 +122,18 @@ public final class FeatureEncoder implements Serializable {
             FeatureProblem problem = encode(row, j, out, offset);
             if (problem != null) {
                 return problem;
+            }
+        }
+        return encodeTerms(row, out, offset);
+    }
+
+    /** Encodes the specification's terms of a row whose raw columns are valid. */
+    private FeatureProblem encodeTerms(Values row, float[] out, int offset) {
+        for (int k = 0; k < terms; k++) {
+            FeatureProblem.Reason reason = spec.encodeTerm(k, row, out, offset);
+            if (reason != null) {
+                int j = spec.termColumn(k);
+                return new FeatureProblem(j, row.number(j), reason);
             }
         }
         return null;
@@ -189,6 +203,14 @@ public final class FeatureEncoder implements Serializable {
                             bad++;
                         }
                     }
+                }
+            }
+        }
+        for (int i = 0, at = offset; terms > 0 && i < n; i++, at += width) {
+            if (problems[i] == null) {
+                problems[i] = encodeTerms(block.row(i), out, at);
+                if (problems[i] != null) {
+                    bad++;
                 }
             }
         }

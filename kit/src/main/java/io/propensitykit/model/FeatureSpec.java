@@ -51,15 +51,89 @@ public final class FeatureSpec implements Serializable {
         }
     }
 
+    /**
+     * A term of a propensity specification computed from numeric raw columns, encoded (and
+     * standardized) after them, as Dehejia and Wahba specify: squares and cubes, interactions, and
+     * indicators of zero ({@code u74 = re74 == 0}).
+     *
+     * <pre>{@code
+     * List.of(Term.power("age", 2), Term.power("age", 3), Term.product("educ", "re74"), Term.zero("re74"))
+     * }</pre>
+     *
+     * @param op {@code power}, {@code product} or {@code zero}
+     * @param of the raw columns it reads: one, or two for a product
+     * @param power the exponent of a power
+     */
+    public record Term(String op, List<String> of, int power) implements Serializable {
+
+        /** Validates the term. */
+        public Term {
+            of = List.copyOf(of);
+            boolean ok = switch (op) {
+                case "power" -> of.size() == 1 && power >= 2;
+                case "product" -> of.size() == 2;
+                case "zero" -> of.size() == 1;
+                default -> false;
+            };
+            if (!ok) {
+                throw new IllegalArgumentException("Unknown specification term " + op + of + (power > 0 ? "^" + power
+                        : "") + ": use power(col, k >= 2), product(a, b) or zero(col)");
+            }
+        }
+
+        /** @param col a numeric column @param k the exponent, at least 2 @return {@code col^k} */
+        public static Term power(String col, int k) {
+            return new Term("power", List.of(col), k);
+        }
+
+        /** @param a a numeric column @param b another @return {@code a*b} */
+        public static Term product(String a, String b) {
+            return new Term("product", List.of(a, b), 0);
+        }
+
+        /** @param col a numeric column @return {@code col==0}: 1 where it is zero, else 0 */
+        public static Term zero(String col) {
+            return new Term("zero", List.of(col), 0);
+        }
+
+        /** @return the term's encoded name, such as {@code age^2}, {@code educ*re74} or {@code re74==0} */
+        public String name() {
+            return switch (op) {
+                case "power" -> of.get(0) + "^" + power;
+                case "product" -> of.get(0) + "*" + of.get(1);
+                default -> of.get(0) + "==0";
+            };
+        }
+
+        /** The term's value from its columns' values. */
+        double value(double a, double b) {
+            return switch (op) {
+                case "power" -> Math.pow(a, power);
+                case "product" -> a * b;
+                default -> a == 0 ? 1 : 0;
+            };
+        }
+    }
+
+    /** A fitted term: where its columns are among the raw ones, and its standardization. */
+    private record Derived(Term term, int[] bases, double mean, double std) implements Serializable {}
+
+    private final List<Derived> terms;
+
     private FeatureSpec(List<Column> columns) {
+        this(columns, List.of());
+    }
+
+    private FeatureSpec(List<Column> columns, List<Derived> terms) {
         this.columns = List.copyOf(columns);
+        this.terms = List.copyOf(terms);
         this.offsets = new int[columns.size()];
         int w = 0;
         for (int i = 0; i < offsets.length; i++) {
             offsets[i] = w;
             w += columns.get(i).width();
         }
-        this.width = w;
+        this.width = w + terms.size();
         int n = columns.size();
         this.mean = new double[n];
         this.inverseStd = new double[n];
@@ -102,6 +176,57 @@ public final class FeatureSpec implements Serializable {
      */
     public static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
             java.util.Set<String> logColumns) {
+        return fit(rows, numeric, categorical, maxLevels, logColumns, List.of());
+    }
+
+    /**
+     * Fits the spec with specification terms after the raw columns, each standardized on the
+     * training rows where its columns are not null.
+     *
+     * @param rows raw values, numeric columns first then categorical
+     * @param numeric the numeric column names
+     * @param categorical the categorical column names
+     * @param maxLevels the most frequent levels kept per categorical column
+     * @param logColumns numeric columns to transform with {@code log1p}
+     * @param specification terms of numeric columns: powers, products, zero indicators
+     * @return the fitted spec
+     */
+    public static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
+            java.util.Set<String> logColumns, List<Term> specification) {
+        FeatureSpec raw = fitColumns(rows, numeric, categorical, maxLevels, logColumns);
+        List<Derived> derived = new ArrayList<>();
+        for (Term term : specification) {
+            int[] bases = new int[term.of().size()];
+            for (int k = 0; k < bases.length; k++) {
+                bases[k] = numeric.indexOf(term.of().get(k));
+                if (bases[k] < 0) {
+                    throw new IllegalArgumentException("Term " + term.name() + " reads '" + term.of().get(k)
+                            + "', which is not one of the numeric columns " + numeric);
+                }
+            }
+            double sum = 0;
+            double sumSq = 0;
+            long n = 0;
+            for (Object[] row : rows) {
+                Object a = row[bases[0]];
+                Object b = bases.length > 1 ? row[bases[1]] : a;
+                if (a == null || b == null) {
+                    continue;
+                }
+                double v = term.value(((Number) a).doubleValue(), ((Number) b).doubleValue());
+                sum += v;
+                sumSq += v * v;
+                n++;
+            }
+            double mean = n == 0 ? 0 : sum / n;
+            double var = n == 0 ? 0 : Math.max(0, sumSq / n - mean * mean);
+            derived.add(new Derived(term, bases, mean, var > 1e-24 ? Math.sqrt(var) : 1.0));
+        }
+        return new FeatureSpec(raw.columns, derived);
+    }
+
+    private static FeatureSpec fitColumns(List<Object[]> rows, List<String> numeric, List<String> categorical,
+            int maxLevels, java.util.Set<String> logColumns) {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("A feature spec needs at least one training row");
         }
@@ -195,7 +320,45 @@ public final class FeatureSpec implements Serializable {
                 }
             }
         }
+        terms.forEach(d -> names.add(d.term().name()));
         return names;
+    }
+
+    /** @return the specification terms, encoded after the raw columns */
+    public List<Term> terms() {
+        return terms.stream().map(Derived::term).toList();
+    }
+
+    /** @return how many specification terms follow the raw columns */
+    int termCount() {
+        return terms.size();
+    }
+
+    /**
+     * Encodes term {@code k} of a row from its columns' values; a null column gives the term's mean.
+     *
+     * @return why it cannot be encoded, or null
+     */
+    FeatureProblem.Reason encodeTerm(int k, FeatureEncoder.Values row, float[] out, int offset) {
+        Derived d = terms.get(k);
+        int[] bases = d.bases();
+        int position = offset + width - terms.size() + k;
+        if (row.isNull(bases[0]) || bases.length > 1 && row.isNull(bases[1])) {
+            out[position] = 0f;
+            return null;
+        }
+        double v = d.term().value(row.number(bases[0]), bases.length > 1 ? row.number(bases[1]) : 0);
+        float encoded = (float) ((v - d.mean()) / d.std());
+        if (!Float.isFinite(encoded)) {
+            return FeatureProblem.Reason.OVERFLOW;
+        }
+        out[position] = encoded;
+        return null;
+    }
+
+    /** @return the raw column a term's problem is reported on: its first column */
+    int termColumn(int k) {
+        return terms.get(k).bases()[0];
     }
 
     /**
@@ -314,6 +477,24 @@ public final class FeatureSpec implements Serializable {
         }
         JsonObject root = new JsonObject();
         root.add("columns", list);
+        if (!terms.isEmpty()) {
+            JsonArray termList = new JsonArray();
+            for (Derived d : terms) {
+                JsonObject o = new JsonObject();
+                o.addProperty("name", d.term().name());
+                o.addProperty("op", d.term().op());
+                JsonArray of = new JsonArray();
+                d.term().of().forEach(of::add);
+                o.add("of", of);
+                if (d.term().power() > 0) {
+                    o.addProperty("power", d.term().power());
+                }
+                o.addProperty("mean", d.mean());
+                o.addProperty("std", d.std());
+                termList.add(o);
+            }
+            root.add("terms", termList);
+        }
         return root;
     }
 
@@ -350,7 +531,30 @@ public final class FeatureSpec implements Serializable {
                         + "': use \"numeric\" or \"categorical\"");
             }
         }
-        return new FeatureSpec(columns);
+        List<Derived> derived = new ArrayList<>();
+        if (json.has("terms")) {
+            List<String> names = columns.stream().map(Column::name).toList();
+            for (JsonElement e : json.getAsJsonArray("terms")) {
+                JsonObject o = e.getAsJsonObject();
+                List<String> of = new ArrayList<>();
+                o.getAsJsonArray("of").forEach(c -> of.add(c.getAsString()));
+                Term term = new Term(o.get("op").getAsString(), of, o.has("power") ? o.get("power").getAsInt() : 0);
+                int[] bases = new int[of.size()];
+                for (int k = 0; k < bases.length; k++) {
+                    bases[k] = names.indexOf(of.get(k));
+                    if (bases[k] < 0 || columns.get(bases[k]).categorical()) {
+                        throw new IllegalArgumentException("feature spec term " + term.name() + " reads '" + of.get(k)
+                                + "', which is not a numeric column of the spec");
+                    }
+                }
+                double std = o.get("std").getAsDouble();
+                if (!(std > 0)) {
+                    throw new IllegalArgumentException("feature spec term " + term.name() + " has std " + std);
+                }
+                derived.add(new Derived(term, bases, o.get("mean").getAsDouble(), std));
+            }
+        }
+        return new FeatureSpec(columns, derived);
     }
 
     @Override

@@ -74,6 +74,7 @@ public final class PropensityTrainer {
     private final java.util.Set<String> logColumns;
     private final String label;
     private final List<Integer> hidden;
+    private final List<FeatureSpec.Term> terms;
     /** The L2 penalty of the logistic regression, or null to train the MLP. */
     private final Double logisticL2;
     private final int epochs;
@@ -104,6 +105,7 @@ public final class PropensityTrainer {
         this.patience = b.patience;
         this.seed = b.seed;
         this.logisticL2 = b.logisticL2;
+        this.terms = b.terms;
         this.maxRows = b.maxRows;
         this.maxLevels = b.maxLevels;
         this.name = b.name;
@@ -148,7 +150,7 @@ public final class PropensityTrainer {
     public FeatureSpec spec(Dataset<Row> df) {
         List<Object[]> raw = new ArrayList<>();
         collect(df, raw);
-        return FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns);
+        return FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns, terms);
     }
 
     /** Brings the feature columns (sampled above maxRows) and the labels to the driver. */
@@ -234,7 +236,7 @@ public final class PropensityTrainer {
         for (int i = validationRows; i < n; i++) {
             trainRaw.add(raw.get(order[i]));
         }
-        FeatureSpec spec = FeatureSpec.fit(trainRaw, numeric, categorical, maxLevels, logColumns);
+        FeatureSpec spec = FeatureSpec.fit(trainRaw, numeric, categorical, maxLevels, logColumns, terms);
         int width = spec.width();
         float[] x = new float[n * width];
         float[] y = new float[n];
@@ -340,7 +342,7 @@ public final class PropensityTrainer {
     private TrainedModel trainLogistic(List<Object[]> raw, float[] labels) {
         long t0 = System.nanoTime();
         int n = raw.size();
-        FeatureSpec spec = FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns);
+        FeatureSpec spec = FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns, terms);
         int width = spec.width();
         int k = width + 1;
         double[][] x = new double[n][k];
@@ -516,6 +518,7 @@ public final class PropensityTrainer {
         private String label;
         private List<Integer> hidden = List.of(64, 32);
         private Double logisticL2;
+        private List<FeatureSpec.Term> terms = List.of();
         private int epochs = 40;
         private int batchSize = 512;
         private float learningRate = 1e-3f;
@@ -579,6 +582,18 @@ public final class PropensityTrainer {
                 throw new IllegalArgumentException("The L2 penalty must be at least 0, found " + l2);
             }
             this.logisticL2 = l2;
+            return this;
+        }
+
+        /**
+         * Adds specification terms of the numeric columns, encoded and standardized after them:
+         * squares and cubes, interactions, zero indicators.
+         *
+         * @param specification for example {@code List.of(Term.power("age", 2), Term.zero("re74"))}
+         * @return this builder
+         */
+        public Builder optTerms(List<FeatureSpec.Term> specification) {
+            this.terms = List.copyOf(specification);
             return this;
         }
 

@@ -79,4 +79,25 @@ class FeatureSpecTest {
         assertEquals("Column 'days' holds -2.0 in the training data, which log1p cannot take; fix or drop such rows"
                 + " before fitting.", e.getMessage());
     }
+
+    @Test
+    void specificationTermsFollowTheRawColumnsAndRoundTrip() {
+        List<Object[]> rows = List.of(new Object[] {0.0, 2.0}, new Object[] {3.0, 1.0}, new Object[] {0.0, 4.0},
+                new Object[] {5.0, 1.0});
+        FeatureSpec spec = FeatureSpec.fit(rows, List.of("re74", "educ"), List.of(), 5, Set.of(),
+                List.of(FeatureSpec.Term.zero("re74"), FeatureSpec.Term.power("educ", 2),
+                        FeatureSpec.Term.product("educ", "re74")));
+        assertEquals(List.of("re74", "educ", "re74==0", "educ^2", "educ*re74"), spec.encodedNames());
+        assertEquals(List.of("re74", "educ"), spec.inputColumns());
+        // re74==0 is 1, 0, 1, 0: mean 0.5, SD 0.5; educ^2 is 4, 1, 16, 1: mean 5.5, SD sqrt(68.5 - 30.25).
+        float[] x = encode(spec, 0.0, 2.0);
+        assertEquals(1f, x[2], 1e-6f);
+        assertEquals((float) ((4 - 5.5) / Math.sqrt(38.25)), x[3], 1e-6f);
+        FeatureSpec back = FeatureSpec.fromJson(JsonParser.parseString(spec.toJson().toString()).getAsJsonObject());
+        assertEquals(spec, back);
+        assertArrayEquals(encode(spec, 3.0, 1.0), encode(back, 3.0, 1.0), 0f);
+        assertThrows(IllegalArgumentException.class, () -> FeatureSpec.fit(rows, List.of("re74", "educ"), List.of(), 5,
+                Set.of(), List.of(FeatureSpec.Term.zero("age"))), "a term of a column that is not numeric input");
+        assertThrows(IllegalArgumentException.class, () -> FeatureSpec.Term.power("age", 1));
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
+import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
 
@@ -64,6 +65,21 @@ class LogisticPropensityTest extends SharedSpark {
                 assertEquals(reference[k][i], scored.get(i).getDouble(0), 1e-6, "L2 " + penalties[k] + ", row " + i
                         + ", scored by the kit");
             }
+        }
+    }
+
+    @Test
+    void specificationTermsMatchIrlsThroughTheKit() throws Exception {
+        TrainedModel trained = PropensityTrainer.builder().setNumeric(List.of("x1", "x2")).setLabel("t")
+                .optTerms(List.of(FeatureSpec.Term.power("x1", 2), FeatureSpec.Term.product("x1", "x2")))
+                .optLogistic(0).optName("logit_terms").optProgress(line -> { }).build().fit(fixture);
+        assertEquals(List.of("x1", "x2", "x1^2", "x1*x2"), trained.spec().encodedNames());
+        assertEquals(List.of("x1", "x2"), trained.metadata().features(), "terms are computed, not read");
+        PropensityModel model = Propensity.load(spark, trained.save(tmp.resolve("logit_terms")).toString());
+        List<Row> scored = Propensity.score(fixture, model).select("propensity").limit(3).collectAsList();
+        double[] reference = {0.34785675464770577, 0.85263686234268699, 0.4284457029953383};
+        for (int i = 0; i < 3; i++) {
+            assertEquals(reference[i], scored.get(i).getDouble(0), 1e-6, "row " + i);
         }
     }
 }
