@@ -121,13 +121,13 @@ public final class Stratification {
     }
 
     /**
-     * Dehejia and Wahba's rule: start from {@code start} strata of equal width over the treated's
-     * score range, then halve every stratum in which the treated and the controls differ in mean
+     * Dehejia and Wahba's rule: start from {@code start} strata of equal width on the probability
+     * scale (0 to 0.2, 0.2 to 0.4, ... for 5), then halve every stratum in which the treated and the controls differ in mean
      * score (Welch's |t| above 1.96) and both arms have at least 2 rows, round after round, until no
      * stratum does (at most 10 rounds). Each round is one Spark aggregation over (stratum, arm).
      *
      * @param df the rows, usually on the treated's common support ({@link Overlap#commonSupport})
-     * @param scoreCol the treatment propensity
+     * @param scoreCol the treatment propensity, in [0, 1]
      * @param treatCol the 0/1 treatment
      * @param estimand how strata are weighed (DW: the ATT)
      * @param start the strata to start from
@@ -136,9 +136,8 @@ public final class Stratification {
     public static Stratification balanced(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
             int start) {
         Column t = Columns.binary(df, treatCol);
-        Row range = df.where(t.equalTo(1)).agg(functions.min(scoreCol), functions.max(scoreCol)).first();
-        double lo = ((Number) range.get(0)).doubleValue();
-        double hi = ((Number) range.get(1)).doubleValue();
+        double lo = 0;
+        double hi = 1;
         List<Double> edges = new ArrayList<>();
         for (int k = 1; k < start; k++) {
             edges.add(lo + (hi - lo) * k / start);

@@ -54,6 +54,11 @@ public final class PublicDatasets {
             this.file = file;
             this.sample = sample;
         }
+
+        /** @return the file of the comparison group */
+        public PublicDataset dataset() {
+            return file;
+        }
     }
 
     private final Path dir;
