@@ -1,7 +1,5 @@
 package io.propensitykit.model;
 
-import ai.djl.inference.Predictor;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.InputStream;
