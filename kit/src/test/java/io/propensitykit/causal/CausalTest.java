@@ -195,6 +195,29 @@ class CausalTest extends SharedSpark {
     }
 
     @Test
+    void attEstimatesCoverTheTrueEffectOnTheTreated() {
+        // Generated customers whose campaign targeting and effect are known: the true ATT is the mean
+        // true effect over the targeted customers.
+        Dataset<Row> df = RetailGenerator.builder().optRows(1_000_000).optSeed(23).optConfounding(1.5)
+                .optEffectSize(0.4).build().generate(spark).cache();
+        double trueAtt = df.where("treated = 1").agg(org.apache.spark.sql.functions.avg("true_effect")).first()
+                .getDouble(0);
+        double trueAte = df.agg(org.apache.spark.sql.functions.avg("true_effect")).first().getDouble(0);
+        Effects.Estimate ipw = Effects.ipw(df, "true_treatment_propensity", "treated", "purchased", Estimand.ATT, 200,
+                3);
+        Effects.Estimate strata = Stratification.of(df, "true_treatment_propensity", "treated", Estimand.ATT, 20)
+                .effect("purchased", 200, 3);
+        Effects.Estimate naive = Effects.naive(df, "treated", "purchased", 200, 3);
+        System.out.printf("true ATT %.4f (ATE %.4f); IPW %.4f [%.4f, %.4f]; strata %.4f [%.4f, %.4f]; naive %.4f%n",
+                trueAtt, trueAte, ipw.estimate(), ipw.lower(), ipw.upper(), strata.estimate(), strata.lower(),
+                strata.upper(), naive.estimate());
+        assertTrue(ipw.covers(trueAtt), "ATT weighting " + ipw + " covers " + trueAtt);
+        assertTrue(strata.covers(trueAtt), "stratification " + strata + " covers " + trueAtt);
+        assertFalse(naive.covers(trueAtt), "the naive difference " + naive + " misses " + trueAtt);
+        df.unpersist();
+    }
+
+    @Test
     void matchingWithReplacementMatchesNumPy() {
         Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
         // One partition read in file order: ids are the row numbers NumPy uses.
