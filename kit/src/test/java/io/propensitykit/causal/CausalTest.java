@@ -218,6 +218,22 @@ class CausalTest extends SharedSpark {
     }
 
     @Test
+    void specificationsAreRankedByTheBalanceTheyLeave() {
+        // The fixture's own score against one that ignores x1 (a function of x2 alone).
+        Dataset<Row> scored = fixture.withColumn("e_x2", org.apache.spark.sql.functions.expr(
+                "1 / (1 + exp(0.5 * x2 - 0.2))"));
+        List<Specifications.Result> ranked = Specifications.compare(scored, "t", List.of("x1", "x2"), Estimand.ATE,
+                new java.util.LinkedHashMap<>(java.util.Map.of("x2 only", "e_x2", "true score", "e")));
+        assertEquals(List.of("true score", "x2 only"), ranked.stream().map(Specifications.Result::name).toList());
+        // The true score's figures are the balance table's (NumPy: x1 0.5579 and x2 0.2949 after ATE weights).
+        Specifications.Result best = ranked.get(0);
+        assertEquals(0.5579288311124887, best.maxAbsSmd(), TOL);
+        assertEquals(2.4263034985995637, best.worstVarianceRatio(), TOL);
+        assertEquals(84.383070461485005, best.ess().treated(), TOL);
+        assertTrue(Specifications.toZeppelinTable(ranked).contains("true score\t0.558"));
+    }
+
+    @Test
     void matchingWithReplacementMatchesNumPy() {
         Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
         // One partition read in file order: ids are the row numbers NumPy uses.
