@@ -438,7 +438,8 @@ public final class PropensityTrainer {
                 for (int j = 0; j < values.length; j++) {
                     values[j] = (float) (parameter.getKey().endsWith("bias") ? beta[0] : beta[j + 1]);
                 }
-                array.set(FloatBuffer.wrap(values));
+                // intern, not set: NDArray.set goes through a libtorch guard that prints a deprecation warning.
+                array.intern(model.getNDManager().create(values, array.getShape()));
             }
             ModelMetadata metadata = ModelMetadata.builder().setFeatures(spec.inputColumns()).optName(name)
                     .optFormat(ModelFormat.DJL).optArchitecture(arch).optOutput(OutputKind.LOGIT).optSpec(spec)
