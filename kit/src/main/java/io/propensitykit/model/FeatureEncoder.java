@@ -10,7 +10,7 @@ import java.io.Serializable;
  * one-hot levels) is the model's {@link FeatureSpec}.
  *
  * <pre>{@code
- * FeatureEncoder encoder = new FeatureEncoder(model.metadata().encoding());
+ * FeatureEncoder encoder = model.metadata().encoding().encoder();
  * float[] x = new float[encoder.width()];
  * FeatureProblem problem = encoder.encode(RawValues.of(new Object[] {12, 230.5, "web"}), x, 0);
  * }</pre>
@@ -84,7 +84,7 @@ public final class FeatureEncoder implements Serializable {
     /**
      * @param spec the model's encoding, {@link ModelMetadata#encoding()}
      */
-    public FeatureEncoder(FeatureSpec spec) {
+    FeatureEncoder(FeatureSpec spec) {
         this.spec = spec;
         this.terms = spec.termCount();
         this.categorical = new boolean[spec.inputColumns().size()];

@@ -119,6 +119,7 @@ public final class FeatureSpec implements Serializable {
     private record Derived(Term term, int[] bases, double mean, double std) implements Serializable {}
 
     private final List<Derived> terms;
+    private transient volatile FeatureEncoder encoder;
 
     private FeatureSpec(List<Column> columns) {
         this(columns, List.of());
@@ -371,7 +372,17 @@ public final class FeatureSpec implements Serializable {
      *     numeric column that had no nulls in training, ...)
      */
     public FeatureProblem encode(Object[] raw, float[] out, int offset) {
-        return new FeatureEncoder(this).encode(RawValues.of(raw), out, offset);
+        return encoder().encode(RawValues.of(raw), out, offset);
+    }
+
+    /** @return the encoder of this spec: immutable, made once, shared by every thread */
+    public FeatureEncoder encoder() {
+        FeatureEncoder e = encoder;
+        if (e == null) {
+            e = new FeatureEncoder(this);
+            encoder = e;
+        }
+        return e;
     }
 
     /** The level text of a number in a categorical column: integral numbers without a decimal point. */

@@ -56,7 +56,7 @@ public final class ModelRuntime {
     /** The model's runtime in this JVM, loading the model on first use. */
     static ModelRuntime of(PropensityModel model, LocalSource source) {
         return RUNTIMES.computeIfAbsent(model.cacheKey(), key -> new ModelRuntime(model.metadata().name(),
-                load(model, source.localModel()), new FeatureEncoder(model.metadata().encoding())));
+                load(model, source.localModel()), model.metadata().encoding().encoder()));
     }
 
     /** @return how many models this JVM holds loaded and registered */

@@ -253,7 +253,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
      */
     private Method modelAlone(PropensityModel model, Dataset<Row> df, List<String> names, int threads) {
         int batches = 16;
-        FeatureEncoder encoder = new FeatureEncoder(model.metadata().encoding());
+        FeatureEncoder encoder = model.metadata().encoding().encoder();
         int width = encoder.width();
         List<Row> sample = df.select(names.stream().map(functions::col).toArray(Column[]::new))
                 .limit(batches * batchSize).collectAsList();
