@@ -1,5 +1,7 @@
 package io.propensitykit.data;
 
+import io.propensitykit.model.FeatureSpec;
+
 import io.propensitykit.model.Sha256;
 
 import org.apache.spark.sql.Dataset;
@@ -59,6 +61,32 @@ public final class PublicDatasets {
         public PublicDataset dataset() {
             return file;
         }
+    }
+
+    /** LaLonde's pre-treatment covariates, as {@link #lalonde} names them. */
+    public static final List<String> LALONDE_COVARIATES = List.of("age", "education", "married", "nodegree", "black",
+            "hispanic", "re74", "re75");
+
+    /**
+     * Dehejia and Wahba's (1999) logistic propensity specification against a survey comparison
+     * group, as terms added to {@link #LALONDE_COVARIATES}: the squares of age and education,
+     * indicators of zero earnings in 1974 and 1975, and education times 1974 earnings; then for
+     * PSID the squares of both earnings, for CPS the cube of age.
+     *
+     * @param comparison PSID or CPS
+     * @return the terms, for {@code PropensityTrainer.optTerms}
+     */
+    public static List<FeatureSpec.Term> dehejiaWahbaTerms(Comparison comparison) {
+        List<FeatureSpec.Term> terms = new ArrayList<>(List.of(FeatureSpec.Term.power("age", 2),
+                FeatureSpec.Term.power("education", 2), FeatureSpec.Term.zero("re74"), FeatureSpec.Term.zero("re75"),
+                FeatureSpec.Term.product("education", "re74")));
+        switch (comparison) {
+            case PSID -> terms.addAll(List.of(FeatureSpec.Term.power("re74", 2), FeatureSpec.Term.power("re75", 2)));
+            case CPS -> terms.add(FeatureSpec.Term.power("age", 3));
+            case NSW -> throw new IllegalArgumentException("Dehejia and Wahba specify the propensity against the PSID"
+                    + " and CPS groups; the NSW controls are the experiment's own");
+        }
+        return List.copyOf(terms);
     }
 
     private final Path dir;

@@ -2,12 +2,11 @@ package io.propensitykit.causal;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.data.PublicDataset;
 import io.propensitykit.data.PublicDatasets;
-import io.propensitykit.model.FeatureSpec.Term;
+import io.propensitykit.data.SharedDatasets;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
 import io.propensitykit.train.PropensityTrainer;
@@ -19,7 +18,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -33,35 +31,19 @@ class LalondeReplicationTest extends SharedSpark {
 
     private static final double EXPERIMENT = 1794;
     private static final double TOLERANCE = 700;
-    private static final Path SHARED = Path.of("").toAbsolutePath().getParent().resolveSibling("shared")
-            .resolve("datasets");
 
     @TempDir
     static Path tmp;
-
-    /** Dehejia and Wahba's specifications: the terms they add for each comparison group. */
-    static List<Term> specification(PublicDatasets.Comparison comparison) {
-        List<Term> terms = new ArrayList<>(List.of(Term.power("age", 2), Term.power("education", 2),
-                Term.zero("re74"), Term.zero("re75"), Term.product("education", "re74")));
-        if (comparison == PublicDatasets.Comparison.PSID) {
-            terms.addAll(List.of(Term.power("re74", 2), Term.power("re75", 2)));
-        } else {
-            terms.add(Term.power("age", 3));
-        }
-        return terms;
-    }
 
     @ParameterizedTest
     @EnumSource(value = PublicDatasets.Comparison.class, names = {"PSID", "CPS"})
     void attByStratificationAndWeightingComeWithin700DollarsOfTheExperiment(PublicDatasets.Comparison comparison)
             throws Exception {
-        PublicDatasets data = PublicDatasets.at(SHARED);
-        assumeTrue(data.has(PublicDataset.NSW_TREATED) && data.has(comparison.dataset()), "LaLonde's files are not in "
-                + SHARED + " (datasets/download.sh fetches them)");
+        PublicDatasets data = SharedDatasets.require(PublicDataset.NSW_TREATED, comparison.dataset());
         Dataset<Row> df = data.lalonde(spark, comparison).cache();
         PropensityModel model = Propensity.load(spark, PropensityTrainer.builder()
-                .setNumeric(List.of("age", "education", "married", "nodegree", "black", "hispanic", "re74", "re75"))
-                .optTerms(specification(comparison)).setLabel("treat").optLogistic(0).optName("dw_" + comparison)
+                .setNumeric(PublicDatasets.LALONDE_COVARIATES)
+                .optTerms(PublicDatasets.dehejiaWahbaTerms(comparison)).setLabel("treat").optLogistic(0).optName("dw_" + comparison)
                 .optProgress(line -> { }).build().fit(df).save(tmp.resolve("dw_" + comparison)).toString());
         Dataset<Row> scored = Propensity.scorer(model).optOutputCol("p").build().transform(df).cache();
         Dataset<Row> support = Overlap.commonSupport(scored, "p", "treat");
