@@ -108,7 +108,8 @@ public final class Sensitivity {
     public static Rosenbaum rosenbaum(double[] differences, double alpha) {
         double[] d = Arrays.stream(differences).filter(v -> v != 0).toArray();
         if (d.length == 0) {
-            throw new IllegalArgumentException("All " + differences.length + " pair differences are 0: nothing to test");
+            throw new IllegalArgumentException("All " + differences.length
+                    + " pair differences are 0: nothing to test");
         }
         int n = d.length;
         int positive = (int) Arrays.stream(d).filter(v -> v > 0).count();

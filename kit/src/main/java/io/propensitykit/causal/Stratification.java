@@ -122,9 +122,10 @@ public final class Stratification {
 
     /**
      * Dehejia and Wahba's rule: start from {@code start} strata of equal width on the probability
-     * scale (0 to 0.2, 0.2 to 0.4, ... for 5), then halve every stratum in which the treated and the controls differ in mean
-     * score (Welch's |t| above 1.96) and both arms have at least 2 rows, round after round, until no
-     * stratum does (at most 10 rounds). Each round is one Spark aggregation over (stratum, arm).
+     * scale (0 to 0.2, 0.2 to 0.4, ... for 5), then halve every stratum in which the treated and the
+     * controls differ in mean score (Welch's |t| above 1.96) and both arms have at least 2 rows,
+     * round after round, until no stratum does (at most 10 rounds). Each round is one Spark
+     * aggregation over (stratum, arm).
      *
      * @param df the rows, usually on the treated's common support ({@link Overlap#commonSupport})
      * @param scoreCol the treatment propensity, in [0, 1]
@@ -136,6 +137,7 @@ public final class Stratification {
     public static Stratification balanced(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
             int start) {
         Column t = Columns.binary(df, treatCol);
+        Column score = Columns.numeric(df, scoreCol);
         double lo = 0;
         double hi = 1;
         List<Double> edges = new ArrayList<>();
@@ -145,7 +147,6 @@ public final class Stratification {
         for (int round = 0; round < 10; round++) {
             double[] current = edges.stream().mapToDouble(Double::doubleValue).toArray();
             double[][][] stats = new double[current.length + 1][2][];
-            Column score = Columns.numeric(df, scoreCol);
             for (Row r : df.toDF().withColumn(STRATUM_COL, QuantileEdges.group(score, current))
                     .groupBy(functions.col(STRATUM_COL), t.as("t"))
                     .agg(functions.count(functions.lit(1)), functions.avg(score), functions.var_samp(score))

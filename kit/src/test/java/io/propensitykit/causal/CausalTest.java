@@ -34,11 +34,7 @@ class CausalTest extends SharedSpark {
 
     @BeforeAll
     static void start() throws Exception {
-        Path csv = Path.of(CausalTest.class.getResource("/fixtures/causal/causal.csv").toURI());
-        StructType schema = new StructType().add("e", DataTypes.DoubleType).add("t", DataTypes.IntegerType)
-                .add("y", DataTypes.IntegerType).add("x1", DataTypes.DoubleType).add("x2", DataTypes.DoubleType)
-                .add("m1", DataTypes.DoubleType).add("m0", DataTypes.DoubleType);
-        fixture = spark.read().option("header", "true").schema(schema).csv(csv.toString()).cache();
+        fixture = CausalFixture.read(spark).cache();
     }
 
 

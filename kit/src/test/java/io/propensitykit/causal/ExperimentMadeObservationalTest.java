@@ -2,11 +2,11 @@ package io.propensitykit.causal;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.data.PublicDataset;
 import io.propensitykit.data.PublicDatasets;
+import io.propensitykit.data.SharedDatasets;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
 import io.propensitykit.train.PropensityTrainer;
@@ -28,16 +28,12 @@ import java.util.List;
  */
 class ExperimentMadeObservationalTest extends SharedSpark {
 
-    private static final Path SHARED = Path.of("").toAbsolutePath().getParent().resolveSibling("shared")
-            .resolve("datasets");
-
     @TempDir
     static Path tmp;
 
     @Test
     void attWeightingGivesBackTheExperimentsEffect() throws Exception {
-        PublicDatasets data = PublicDatasets.at(SHARED);
-        assumeTrue(data.has(PublicDataset.HILLSTROM), "hillstrom.csv is not in " + SHARED);
+        PublicDatasets data = SharedDatasets.require(PublicDataset.HILLSTROM);
         Dataset<Row> all = data.hillstrom(spark)
                 .withColumn("emailed", functions.col("segment").notEqual("No E-Mail").cast("int"))
                 .coalesce(1).cache();

@@ -3,7 +3,6 @@ package io.propensitykit.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.propensitykit.SharedSpark;
 
@@ -23,27 +22,13 @@ import java.util.Map;
  */
 class PublicDatasetsTest extends SharedSpark {
 
-    /** The shared data sits beside the project root, which is the kit module's parent. */
-    private static final Path SHARED = Path.of("").toAbsolutePath().getParent().resolveSibling("shared")
-            .resolve("datasets");
-
-
-
-
-    private static PublicDatasets shared(PublicDataset needed) {
-        PublicDatasets data = PublicDatasets.at(SHARED);
-        assumeTrue(data.has(needed), needed.file() + " is not in " + SHARED + "; it comes from " + needed.source()
-                + " (datasets/download.sh fetches it)");
-        return data;
-    }
-
     @Test
     void hillstromVisitRatesPerArmEqualTheFile() throws Exception {
-        PublicDatasets data = shared(PublicDataset.HILLSTROM);
+        PublicDatasets data = SharedDatasets.require(PublicDataset.HILLSTROM);
         // Independent count: the raw CSV split by hand. Only history_segment (an early column) is ever
         // quoted with a comma inside, so segment and visit are read from the end of the line.
         Map<String, long[]> byArm = new HashMap<>();
-        List<String> lines = Files.readAllLines(SHARED.resolve("hillstrom.csv"));
+        List<String> lines = Files.readAllLines(SharedDatasets.DIR.resolve("hillstrom.csv"));
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.strip().split(",");
             long[] counts = byArm.computeIfAbsent(cells[cells.length - 4], k -> new long[2]);
@@ -65,7 +50,7 @@ class PublicDatasetsTest extends SharedSpark {
 
     @Test
     void nswSampleSizesAreExact() {
-        PublicDatasets data = shared(PublicDataset.CPS_CONTROLS);
+        PublicDatasets data = SharedDatasets.require(PublicDataset.CPS_CONTROLS);
         Map<String, Long> sizes = new HashMap<>();
         for (PublicDatasets.Comparison c : PublicDatasets.Comparison.values()) {
             for (Row r : data.lalonde(spark, c).groupBy("sample").count().collectAsList()) {
@@ -81,7 +66,7 @@ class PublicDatasetsTest extends SharedSpark {
 
     @Test
     void onlineShoppersKeepsItsTypes() {
-        PublicDatasets data = shared(PublicDataset.ONLINE_SHOPPERS);
+        PublicDatasets data = SharedDatasets.require(PublicDataset.ONLINE_SHOPPERS);
         Row r = data.onlineShoppers(spark).agg(org.apache.spark.sql.functions.count("*"),
                 org.apache.spark.sql.functions.avg(org.apache.spark.sql.functions.col("Revenue").cast("double")))
                 .first();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
+import io.propensitykit.causal.CausalFixture;
 import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
@@ -34,11 +35,7 @@ class LogisticPropensityTest extends SharedSpark {
 
     @BeforeAll
     static void read() throws Exception {
-        Path csv = Path.of(LogisticPropensityTest.class.getResource("/fixtures/causal/causal.csv").toURI());
-        StructType schema = new StructType().add("e", DataTypes.DoubleType).add("t", DataTypes.IntegerType)
-                .add("y", DataTypes.IntegerType).add("x1", DataTypes.DoubleType).add("x2", DataTypes.DoubleType)
-                .add("m1", DataTypes.DoubleType).add("m0", DataTypes.DoubleType);
-        fixture = spark.read().option("header", "true").schema(schema).csv(csv.toString()).coalesce(1).cache();
+        fixture = CausalFixture.read(spark).coalesce(1).cache();
     }
 
     @Test
