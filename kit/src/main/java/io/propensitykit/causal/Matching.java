@@ -1,9 +1,12 @@
 package io.propensitykit.causal;
 
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.LUDecomposition;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -11,26 +14,40 @@ import org.apache.spark.sql.types.StructType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * One-to-one nearest-neighbour matching of treated rows to controls on the logit of the
- * propensity score, within a caliper of {@code caliperSd} standard deviations of that logit
- * (0.2 by default, after Austin 2011), with or without replacement.
+ * Nearest-neighbour matching of treated rows to controls, for the effect on the treated: on the
+ * logit of the propensity score, or on covariates (Mahalanobis distance) within a caliper on that
+ * logit; one or k controls per treated row; with or without replacement.
  *
  * <pre>{@code
- * Matching.Result m = Matching.nearest(customers, "customer_id", "p_treated", "treated", 0.2, false, 7);
- * Dataset<Row> matched = m.matched();            // matched rows, with a match_weight column
- * Balance.of(matched, "treated", covariates, "match_weight");
- * Effects.Estimate att = m.att("purchased", 200); // mean treated-minus-control outcome over pairs
+ * Matching.Result pairs = Matching.nearest(customers, "customer_id", "p_treated", "treated", 0.2, false, 7);
+ * Matching.Result sets = Matching.on(customers, "customer_id", "p_treated", "treated")
+ *     .neighbours(3).covariates("age", "educ", "re75").replacement(true).match();
+ * Effects.Estimate att = sets.att("purchased", 200);   // mean over treated of y minus its controls' mean
+ * Balance.of(sets.matched(), "treated", covariates, "match_weight");
  * }</pre>
  *
- * <p>Matching needs every score on the driver (an id and a logit per row, 16 bytes each), so it
- * refuses more than {@link #MAX_ROWS} rows; trim or sample first for larger tables.
+ * <p>The caliper is {@code caliperSd} standard deviations of the logit over all rows (0.2 by
+ * default, after Austin 2011); a treated row with no control inside it stays unmatched and is
+ * counted. Controls are taken nearest first; at equal distance the one with the lower logit, then
+ * the one read first. The Mahalanobis distance uses the pooled within-arm covariance of the
+ * covariates (as MatchIt does), computed in one Spark aggregation. Without replacement the treated
+ * rows are matched in an order shuffled by the seed, each taking controls no earlier row took.
+ *
+ * <p>Matching needs every score (and covariate) on the driver, so it refuses more than
+ * {@link #MAX_ROWS} rows; trim or sample first for larger tables. Every other estimator in this
+ * package runs as Spark aggregations.
  */
 public final class Matching {
 
@@ -42,27 +59,29 @@ public final class Matching {
     /**
      * The matched sample.
      *
-     * @param matched the input rows that were matched, with {@code match_weight} (how often the row
-     *     is used: 1 for treated rows and for controls without replacement)
-     * @param pairs treated id and control id of each pair
+     * @param matched the input rows that were matched, with {@code match_weight}: 1 for a matched
+     *     treated row; for a control, the sum over the treated rows it serves of 1/(their number of
+     *     controls), so the weighted arms have equal totals
+     * @param pairs treated id and control id of every match, grouped by treated row in matching order
+     * @param neighbours the controls asked for per treated row
      * @param treated treated rows
      * @param unmatched treated rows with no control within the caliper
      * @param caliper the caliper on the logit scale
      * @param seed the seed of the matching order
      */
-    public record Result(Dataset<Row> matched, List<long[]> pairs, long treated, long unmatched, double caliper,
-            long seed) {
+    public record Result(Dataset<Row> matched, List<long[]> pairs, int neighbours, long treated, long unmatched,
+            double caliper, long seed) {
 
         /**
-         * The average effect on the matched treated: the mean outcome difference over pairs, with a
-         * seeded bootstrap over pairs.
+         * The average effect on the matched treated: the mean over treated rows of their outcome
+         * minus the mean outcome of their controls, with a seeded bootstrap over treated rows.
          *
          * @param outcomeCol the numeric outcome
          * @param replicates bootstrap replicates
          * @return the estimate
          */
         public Effects.Estimate att(String outcomeCol, int replicates) {
-            double[] diff = differences(outcomeCol);
+            double[] diff = setDifferences(outcomeCol);
             double estimate = Arrays.stream(diff).average().orElse(Double.NaN);
             Random random = new Random(seed);
             double[] boot = new double[replicates];
@@ -74,26 +93,44 @@ public final class Matching {
                 boot[b] = s / diff.length;
             }
             Arrays.sort(boot);
-            return new Effects.Estimate("matching", estimate, Effects.percentile(boot, 0.025),
+            String method = neighbours == 1 ? "matching" : "matching (" + neighbours + " neighbours)";
+            return new Effects.Estimate(method, estimate, Effects.percentile(boot, 0.025),
                     Effects.percentile(boot, 0.975), replicates, seed);
         }
 
         /**
-         * The outcome difference of every pair, treated minus control, in pair order.
+         * The outcome difference of every pair, treated minus control, in pair order; for
+         * one-to-one matching only.
          *
          * @param outcomeCol the numeric outcome
          * @return one difference per pair
          */
         public double[] differences(String outcomeCol) {
+            if (neighbours != 1) {
+                throw new IllegalStateException("Pair differences need one control per treated row; this matching"
+                        + " took " + neighbours + ". Use att(), or match with neighbours(1).");
+            }
+            return setDifferences(outcomeCol);
+        }
+
+        /** Per matched treated row: its outcome minus the mean outcome of its controls. */
+        private double[] setDifferences(String outcomeCol) {
             Map<Long, Double> y = new HashMap<>();
             String id = matched.columns()[0];
             for (Row r : matched.select(functions.col(id).cast("long"), functions.col(outcomeCol).cast("double"))
                     .collectAsList()) {
                 y.put(r.getLong(0), r.getDouble(1));
             }
-            double[] diff = new double[pairs.size()];
-            for (int i = 0; i < diff.length; i++) {
-                diff[i] = y.get(pairs.get(i)[0]) - y.get(pairs.get(i)[1]);
+            Map<Long, double[]> sets = new LinkedHashMap<>();
+            for (long[] pair : pairs) {
+                double[] s = sets.computeIfAbsent(pair[0], k -> new double[2]);
+                s[0] += y.get(pair[1]);
+                s[1]++;
+            }
+            double[] diff = new double[sets.size()];
+            int i = 0;
+            for (Map.Entry<Long, double[]> set : sets.entrySet()) {
+                diff[i++] = y.get(set.getKey()) - set.getValue()[0] / set.getValue()[1];
             }
             return diff;
         }
@@ -125,75 +162,335 @@ public final class Matching {
      */
     public static Result nearest(Dataset<?> df, String idCol, String scoreCol, String treatCol, double caliperSd,
             boolean replacement, long seed) {
-        long n = df.count();
-        if (n > MAX_ROWS) {
-            throw new IllegalArgumentException("Matching brings every score to the driver; " + n + " rows is more than "
-                    + MAX_ROWS + ". Trim or sample the controls first.");
+        return on(df, idCol, scoreCol, treatCol).caliper(caliperSd).replacement(replacement).seed(seed).match();
+    }
+
+    /**
+     * Starts a matching of the treated rows of {@code df}: one nearest control on the logit of the
+     * score within 0.2 standard deviations, without replacement, seed 7, unless the options say otherwise.
+     *
+     * @param df the rows; {@code idCol} must be a unique long (or int) id
+     * @param idCol the id column
+     * @param scoreCol the treatment propensity, in (0, 1)
+     * @param treatCol the 0/1 treatment
+     * @return the options
+     */
+    public static Options on(Dataset<?> df, String idCol, String scoreCol, String treatCol) {
+        return new Options(df, idCol, scoreCol, treatCol);
+    }
+
+    /** How to match: neighbours, covariates, caliper, replacement and seed. */
+    public static final class Options {
+
+        private final Dataset<?> df;
+        private final String idCol;
+        private final String scoreCol;
+        private final String treatCol;
+        private int neighbours = 1;
+        private List<String> covariates = List.of();
+        private double caliperSd = 0.2;
+        private boolean replacement;
+        private long seed = 7;
+
+        private Options(Dataset<?> df, String idCol, String scoreCol, String treatCol) {
+            this.df = df;
+            this.idCol = idCol;
+            this.scoreCol = scoreCol;
+            this.treatCol = treatCol;
         }
-        List<Row> rows = df.select(functions.col(idCol).cast("long"), functions.col(scoreCol).cast("double"),
-                Columns.binary(df, treatCol)).collectAsList();
-        List<long[]> treatedIds = new ArrayList<>();
-        List<Double> treatedLogits = new ArrayList<>();
-        TreeMap<Double, ArrayDeque<Long>> controls = new TreeMap<>();
-        double sum = 0;
-        double sumSq = 0;
-        for (Row r : rows) {
-            double e = r.getDouble(1);
-            if (!(e > 0 && e < 1)) {
-                throw new IllegalArgumentException("Score '" + scoreCol + "' is " + e + " for id " + r.getLong(0)
-                        + "; matching on the logit needs scores strictly inside (0, 1).");
+
+        /**
+         * Takes up to {@code k} controls per treated row (fewer where the caliper holds fewer).
+         *
+         * @param k at least 1
+         * @return these options
+         */
+        public Options neighbours(int k) {
+            if (k < 1) {
+                throw new IllegalArgumentException("neighbours must be at least 1, found " + k);
             }
-            double logit = Math.log(e / (1 - e));
-            sum += logit;
-            sumSq += logit * logit;
-            if (r.getDouble(2) == 1) {
-                treatedIds.add(new long[] {r.getLong(0)});
-                treatedLogits.add(logit);
-            } else {
-                controls.computeIfAbsent(logit, k -> new ArrayDeque<>()).add(r.getLong(0));
+            this.neighbours = k;
+            return this;
+        }
+
+        /**
+         * Matches on these covariates by Mahalanobis distance, among the controls within the
+         * caliper on the score's logit; none (the default) matches on the logit alone.
+         *
+         * @param cols numeric covariates
+         * @return these options
+         */
+        public Options covariates(String... cols) {
+            return covariates(List.of(cols));
+        }
+
+        /**
+         * Matches on these covariates by Mahalanobis distance within the caliper.
+         *
+         * @param cols numeric covariates
+         * @return these options
+         */
+        public Options covariates(List<String> cols) {
+            this.covariates = List.copyOf(cols);
+            return this;
+        }
+
+        /**
+         * The caliper in standard deviations of the logit; {@code Double.POSITIVE_INFINITY} for none.
+         *
+         * @param sd positive
+         * @return these options
+         */
+        public Options caliper(double sd) {
+            if (!(sd > 0)) {
+                throw new IllegalArgumentException("The caliper must be positive (or infinite for none), found " + sd);
             }
+            this.caliperSd = sd;
+            return this;
         }
-        double mean = sum / rows.size();
-        double sd = Math.sqrt(Math.max(0, sumSq / rows.size() - mean * mean) * rows.size() / (rows.size() - 1));
-        double caliper = caliperSd * sd;
-        Integer[] order = new Integer[treatedIds.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+
+        /**
+         * Whether a control may serve several treated rows.
+         *
+         * @param allowed true to match with replacement
+         * @return these options
+         */
+        public Options replacement(boolean allowed) {
+            this.replacement = allowed;
+            return this;
         }
-        if (!replacement) {
-            java.util.Collections.shuffle(Arrays.asList(order), new Random(seed));
+
+        /**
+         * The seed of the order in which treated rows choose, without replacement, and of the bootstrap.
+         *
+         * @param s the seed
+         * @return these options
+         */
+        public Options seed(long s) {
+            this.seed = s;
+            return this;
         }
-        List<long[]> pairs = new ArrayList<>();
-        Map<Long, Integer> uses = new HashMap<>();
-        for (int i : order) {
-            double t = treatedLogits.get(i);
-            Map.Entry<Double, ArrayDeque<Long>> below = controls.floorEntry(t);
-            Map.Entry<Double, ArrayDeque<Long>> above = controls.ceilingEntry(t);
-            Map.Entry<Double, ArrayDeque<Long>> best = below == null ? above : above == null ? below
-                    : t - below.getKey() <= above.getKey() - t ? below : above;
-            if (best == null || Math.abs(best.getKey() - t) > caliper) {
-                continue;
+
+        /**
+         * Matches on the driver and joins the weights back to the rows in Spark.
+         *
+         * @return the matched sample
+         */
+        public Result match() {
+            long n = df.count();
+            if (n * (1 + covariates.size() / 2.0) > MAX_ROWS) {
+                throw new IllegalArgumentException("Matching brings every score" + (covariates.isEmpty() ? ""
+                        : " and covariate") + " to the driver; " + n + " rows is more than it allows ("
+                        + MAX_ROWS + " rows on the score alone). Trim or sample the controls first.");
             }
-            long control = replacement ? best.getValue().peekFirst() : best.getValue().pollFirst();
-            if (!replacement && best.getValue().isEmpty()) {
-                controls.remove(best.getKey());
+            Column t = Columns.binary(df, treatCol);
+            List<Column> cols = new ArrayList<>(List.of(functions.col(idCol).cast("long"),
+                    functions.col(scoreCol).cast("double"), t));
+            for (String c : covariates) {
+                cols.add(Columns.numeric(df, c));
             }
-            pairs.add(new long[] {treatedIds.get(i)[0], control});
-            uses.merge(treatedIds.get(i)[0], 1, Integer::sum);
-            uses.merge(control, 1, Integer::sum);
+            double[][] inverse = covariates.isEmpty() ? null : pooledCovarianceInverse(t);
+            List<Row> rows = df.select(cols.toArray(new Column[0])).collectAsList();
+            return new Matcher(this, rows, inverse).run();
         }
-        List<Row> weights = new ArrayList<>();
-        uses.forEach((id, count) -> weights.add(RowFactory.create(id, (double) count)));
-        SparkSession spark = df.sparkSession();
-        Dataset<Row> weightDf = spark.createDataFrame(weights, new StructType()
-                .add("__match_id", DataTypes.LongType).add("match_weight", DataTypes.DoubleType));
-        Dataset<Row> matched = df.toDF().join(weightDf, functions.col(idCol).cast("long")
-                .equalTo(weightDf.col("__match_id"))).drop("__match_id");
-        List<String> cols = new ArrayList<>(List.of(matched.columns()));
-        cols.remove(idCol);
-        cols.add(0, idCol);
-        matched = matched.selectExpr(cols.stream().map(c -> "`" + c + "`").toArray(String[]::new));
-        return new Result(matched, List.copyOf(pairs), treatedIds.size(), treatedIds.size() - pairs.size(), caliper,
-                seed);
+
+        /** The inverse of the pooled within-arm covariance of the covariates, from one aggregation. */
+        private double[][] pooledCovarianceInverse(Column t) {
+            int d = covariates.size();
+            List<Column> aggs = new ArrayList<>();
+            for (int i = 0; i < d; i++) {
+                aggs.add(functions.sum(functions.col(covariates.get(i)).cast("double")));
+                for (int j = i; j < d; j++) {
+                    aggs.add(functions.sum(functions.col(covariates.get(i)).cast("double")
+                            .multiply(functions.col(covariates.get(j)).cast("double"))));
+                }
+            }
+            double[][] pooled = new double[d][d];
+            long total = 0;
+            for (Row r : df.groupBy(t.as("arm")).agg(functions.count(functions.lit(1)),
+                    aggs.toArray(new Column[0])).collectAsList()) {
+                long count = r.getLong(1);
+                total += count;
+                double[] mean = new double[d];
+                int k = 2;
+                double[][] cross = new double[d][d];
+                for (int i = 0; i < d; i++) {
+                    mean[i] = r.getDouble(k++) / count;
+                    for (int j = i; j < d; j++) {
+                        cross[i][j] = r.getDouble(k++);
+                    }
+                }
+                for (int i = 0; i < d; i++) {
+                    for (int j = i; j < d; j++) {
+                        pooled[i][j] += cross[i][j] - count * mean[i] * mean[j];
+                        pooled[j][i] = pooled[i][j];
+                    }
+                }
+            }
+            RealMatrix covariance = new Array2DRowRealMatrix(pooled).scalarMultiply(1.0 / (total - 2));
+            LUDecomposition lu = new LUDecomposition(covariance);
+            if (!lu.getSolver().isNonSingular()) {
+                throw new IllegalArgumentException("The covariates " + covariates + " are collinear (or one is"
+                        + " constant within both arms): their covariance has no inverse. Drop the redundant ones.");
+            }
+            return lu.getSolver().getInverse().getData();
+        }
+    }
+
+    /** The matching itself, on the driver. */
+    private static final class Matcher {
+
+        private final Options options;
+        private final List<Row> rows;
+        private final double[][] inverse;
+        /** Control rows by logit; at one logit, in the order read. */
+        private final TreeMap<Double, ArrayDeque<Integer>> controls = new TreeMap<>();
+        private final List<Integer> treatedRows = new ArrayList<>();
+        private final double[] logits;
+
+        Matcher(Options options, List<Row> rows, double[][] inverse) {
+            this.options = options;
+            this.rows = rows;
+            this.inverse = inverse;
+            this.logits = new double[rows.size()];
+        }
+
+        Result run() {
+            double sum = 0;
+            double sumSq = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                Row r = rows.get(i);
+                double e = r.getDouble(1);
+                if (!(e > 0 && e < 1)) {
+                    throw new IllegalArgumentException("Score '" + options.scoreCol + "' is " + e + " for id "
+                            + r.getLong(0) + "; matching on the logit needs scores strictly inside (0, 1).");
+                }
+                for (int c = 3; c < r.size(); c++) {
+                    if (r.isNullAt(c) || !Double.isFinite(r.getDouble(c))) {
+                        throw new IllegalArgumentException("Covariate '" + options.covariates.get(c - 3) + "' is "
+                                + (r.isNullAt(c) ? "null" : r.getDouble(c)) + " for id " + r.getLong(0)
+                                + "; Mahalanobis matching needs finite covariates (impute or drop the row first).");
+                    }
+                }
+                logits[i] = Math.log(e / (1 - e));
+                sum += logits[i];
+                sumSq += logits[i] * logits[i];
+                if (r.getDouble(2) == 1) {
+                    treatedRows.add(i);
+                } else {
+                    controls.computeIfAbsent(logits[i], k -> new ArrayDeque<>()).add(i);
+                }
+            }
+            int n = rows.size();
+            double mean = sum / n;
+            double caliper = options.caliperSd * Math.sqrt(Math.max(0, sumSq / n - mean * mean) * n / (n - 1));
+            List<Integer> order = new ArrayList<>(treatedRows);
+            if (!options.replacement) {
+                Collections.shuffle(order, new Random(options.seed));
+            }
+            List<long[]> pairs = new ArrayList<>();
+            Map<Long, Double> weights = new HashMap<>();
+            long unmatched = 0;
+            for (int i : order) {
+                List<Integer> chosen = inverse == null ? nearestOnLogit(logits[i], caliper)
+                        : nearestOnCovariates(i, caliper);
+                if (chosen.isEmpty()) {
+                    unmatched++;
+                    continue;
+                }
+                long treatedId = rows.get(i).getLong(0);
+                weights.put(treatedId, 1.0);
+                for (int c : chosen) {
+                    long controlId = rows.get(c).getLong(0);
+                    pairs.add(new long[] {treatedId, controlId});
+                    weights.merge(controlId, 1.0 / chosen.size(), Double::sum);
+                    if (!options.replacement) {
+                        ArrayDeque<Integer> queue = controls.get(logits[c]);
+                        queue.remove(c);
+                        if (queue.isEmpty()) {
+                            controls.remove(logits[c]);
+                        }
+                    }
+                }
+            }
+            return new Result(join(weights), List.copyOf(pairs), options.neighbours, treatedRows.size(), unmatched,
+                    caliper, options.seed);
+        }
+
+        /** Up to k controls nearest on the logit within the caliper: walks out both ways, lower first on a tie. */
+        private List<Integer> nearestOnLogit(double t, double caliper) {
+            Iterator<Map.Entry<Double, ArrayDeque<Integer>>> below = controls.headMap(t, true).descendingMap()
+                    .entrySet().iterator();
+            Iterator<Map.Entry<Double, ArrayDeque<Integer>>> above = controls.tailMap(t, false).entrySet().iterator();
+            Map.Entry<Double, ArrayDeque<Integer>> b = below.hasNext() ? below.next() : null;
+            Map.Entry<Double, ArrayDeque<Integer>> a = above.hasNext() ? above.next() : null;
+            List<Integer> chosen = new ArrayList<>();
+            while (chosen.size() < options.neighbours && (a != null || b != null)) {
+                boolean takeBelow = a == null || b != null && t - b.getKey() <= a.getKey() - t;
+                Map.Entry<Double, ArrayDeque<Integer>> next = takeBelow ? b : a;
+                if (Math.abs(next.getKey() - t) > caliper) {
+                    break;
+                }
+                for (Iterator<Integer> it = next.getValue().iterator(); it.hasNext()
+                        && chosen.size() < options.neighbours;) {
+                    chosen.add(it.next());
+                }
+                if (takeBelow) {
+                    b = below.hasNext() ? below.next() : null;
+                } else {
+                    a = above.hasNext() ? above.next() : null;
+                }
+            }
+            return chosen;
+        }
+
+        /** Up to k controls nearest by Mahalanobis distance among those within the caliper on the logit. */
+        private List<Integer> nearestOnCovariates(int treated, double caliper) {
+            double t = logits[treated];
+            NavigableMap<Double, ArrayDeque<Integer>> window = Double.isInfinite(caliper) ? controls
+                    : controls.subMap(t - caliper, true, t + caliper, true);
+            List<double[]> candidates = new ArrayList<>();
+            for (ArrayDeque<Integer> queue : window.values()) {
+                for (int c : queue) {
+                    candidates.add(new double[] {mahalanobis(treated, c), c});
+                }
+            }
+            // stable: at equal distance the lower logit, then the row read first, as the window lists them
+            candidates.sort(Comparator.comparingDouble(c -> c[0]));
+            return candidates.stream().limit(options.neighbours).map(c -> (int) c[1]).toList();
+        }
+
+        private double mahalanobis(int a, int b) {
+            Row ra = rows.get(a);
+            Row rb = rows.get(b);
+            int d = inverse.length;
+            double[] diff = new double[d];
+            for (int i = 0; i < d; i++) {
+                diff[i] = ra.getDouble(3 + i) - rb.getDouble(3 + i);
+            }
+            double s = 0;
+            for (int i = 0; i < d; i++) {
+                double row = 0;
+                for (int j = 0; j < d; j++) {
+                    row += inverse[i][j] * diff[j];
+                }
+                s += diff[i] * row;
+            }
+            return s;
+        }
+
+        /** The matched rows of the input, with their weights, id first. */
+        private Dataset<Row> join(Map<Long, Double> weights) {
+            List<Row> weightRows = new ArrayList<>();
+            weights.forEach((id, w) -> weightRows.add(RowFactory.create(id, w)));
+            Dataset<Row> weightDf = options.df.sparkSession().createDataFrame(weightRows, new StructType()
+                    .add("__match_id", DataTypes.LongType).add("match_weight", DataTypes.DoubleType));
+            Dataset<Row> matched = options.df.toDF().join(weightDf, functions.col(options.idCol).cast("long")
+                    .equalTo(weightDf.col("__match_id"))).drop("__match_id");
+            List<String> cols = new ArrayList<>(List.of(matched.columns()));
+            cols.remove(options.idCol);
+            cols.add(0, options.idCol);
+            return matched.selectExpr(cols.stream().map(c -> "`" + c + "`").toArray(String[]::new));
+        }
     }
 }

@@ -247,6 +247,42 @@ class CausalTest extends SharedSpark {
         assertEquals(java.util.Arrays.stream(diff).filter(v -> v > 0).count(), r.positive());
     }
 
+    /** k neighbours on the logit, and Mahalanobis on x1, x2 within the caliper: make_matching_fixture.py (NumPy). */
+    @Test
+    void kNeighbourAndCovariateMatchingMatchNumPy() {
+        Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
+        Matching.Result three = Matching.on(withId, "id", "e", "t").neighbours(3).replacement(true).match();
+        assertEquals(320, three.pairs().size());
+        assertEquals(1, three.unmatched());
+        assertEquals(0.18918918918918923, three.att("y", 100).estimate(), TOL);
+        assertEquals("matching (3 neighbours)", three.att("y", 100).method());
+        double controlWeight = three.matched().where("t = 0").agg(org.apache.spark.sql.functions.sum("match_weight"))
+                .first().getDouble(0);
+        assertEquals(111, controlWeight, 1e-9, "each matched treated row's controls weigh 1 in all");
+        IllegalStateException pairsOnly = assertThrows(IllegalStateException.class, () -> three.differences("y"));
+        assertTrue(pairsOnly.getMessage().contains("neighbours(1)"), pairsOnly.getMessage());
+
+        Matching.Result onCovariates = Matching.on(withId, "id", "e", "t").covariates("x1", "x2").neighbours(2)
+                .replacement(true).match();
+        assertEquals(218, onCovariates.pairs().size());
+        assertEquals(0.21621621621621623, onCovariates.att("y", 100).estimate(), TOL);
+    }
+
+    @Test
+    void matchingWithoutReplacementTakesEachControlOnceEvenWithNeighboursAndCovariates() {
+        Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
+        Matching.Result m = Matching.on(withId, "id", "e", "t").covariates("x1", "x2").neighbours(2).seed(5).match();
+        java.util.Set<Long> controls = new java.util.HashSet<>();
+        for (long[] pair : m.pairs()) {
+            assertTrue(controls.add(pair[1]), "control " + pair[1] + " used twice");
+        }
+        assertTrue(m.pairs().size() > m.treated() - m.unmatched(), "some treated rows took two controls");
+        Dataset<Row> constant = withId.withColumn("x3", org.apache.spark.sql.functions.expr("2 * x1"));
+        IllegalArgumentException collinear = assertThrows(IllegalArgumentException.class,
+                () -> Matching.on(constant, "id", "e", "t").covariates("x1", "x3").match());
+        assertTrue(collinear.getMessage().contains("collinear"), collinear.getMessage());
+    }
+
     @Test
     void matchingWithoutReplacementUsesEachControlOnceAndImprovesBalance() {
         Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());

@@ -51,6 +51,35 @@ class SensitivityTest {
         assertTrue(plot.svg().contains("<svg"));
     }
 
+    /**
+     * The worked example of Rosenbaum (Observational Studies, 2002, ch. 4): 33 pairs of children's
+     * blood lead, exposed against matched controls (Morton et al. 1982), in lead.csv. References
+     * from make_matching_fixture.py (SciPy: binomial tail, normal approximation, brentq).
+     */
+    @Test
+    void rosenbaumBoundsOfThePublishedLeadExampleMatchSciPy() throws Exception {
+        Path csv = Path.of(SensitivityTest.class.getResource("/fixtures/causal/lead.csv").toURI());
+        double[] d = Files.readAllLines(csv).stream().skip(1).map(line -> line.split(","))
+                .mapToDouble(p -> Double.parseDouble(p[0]) - Double.parseDouble(p[1])).toArray();
+        Sensitivity.Rosenbaum r = Sensitivity.rosenbaum(d, 0.05);
+        assertEquals(32, r.pairs(), "one pair ties and is dropped");
+        assertEquals(28, r.positive());
+        double[][] reference = {
+            {1, 9.6505973488092422e-06, 5.5308015357736255e-06},
+            {2, 0.0069731615379874969, 0.0017717042841824823},
+            {3, 0.069757388819258054, 0.013058170452012099},
+            {4, 0.20438390048601646, 0.036658361016008327},
+            {5, 0.36409604814522828, 0.069369358224431688},
+        };
+        for (double[] ref : reference) {
+            Sensitivity.Bound b = r.bounds().stream().filter(x -> x.gamma() == ref[0]).findFirst().orElseThrow();
+            assertEquals(ref[1], b.signTest(), 1e-9, "sign test at gamma " + ref[0]);
+            assertEquals(ref[2], b.wilcoxon(), 1e-9, "signed-rank test at gamma " + ref[0]);
+        }
+        assertEquals(2.793675674, r.signGamma(), 1e-6);
+        assertEquals(4.434647234, r.wilcoxonGamma(), 1e-6);
+    }
+
     @Test
     void ranksAverageTies() {
         assertEquals(List.of(1.0, 2.5, 2.5, 4.0), java.util.Arrays.stream(Sensitivity.ranks(new double[] {1, 2, 2, 3}))
