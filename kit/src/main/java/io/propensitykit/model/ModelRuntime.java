@@ -71,10 +71,20 @@ public final class ModelRuntime {
      */
     public static void clear() {
         for (String key : RUNTIMES.keySet()) {
-            ModelRuntime runtime = RUNTIMES.remove(key);
-            if (runtime != null) {
-                runtime.retire();
-            }
+            unload(key);
+        }
+    }
+
+    /**
+     * Unregisters one model, which closes now if no lease of it is open, else when its last lease
+     * closes; a no-op when it is not loaded.
+     *
+     * @param cacheKey the model's {@link PropensityModel#cacheKey()}
+     */
+    static void unload(String cacheKey) {
+        ModelRuntime runtime = RUNTIMES.remove(cacheKey);
+        if (runtime != null) {
+            runtime.retire();
         }
     }
 

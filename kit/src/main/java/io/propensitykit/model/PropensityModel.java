@@ -205,8 +205,10 @@ public final class PropensityModel implements Serializable, AutoCloseable {
 
     /**
      * Releases what the handle shipped to executors (on Spark, destroys the broadcast of the
-     * model's bytes). DataFrames scored with this handle cannot be computed afterwards. The model
-     * stays loaded in this JVM's {@link ModelRuntime}.
+     * model's bytes) and unloads the model from this JVM's {@link ModelRuntime} once no prediction
+     * holds it: a loop that fits and scores many models, such as a bootstrap that refits the
+     * propensity, keeps one loaded at a time. DataFrames scored with this handle cannot be computed
+     * afterwards; another handle of the same model loads it again when it next scores.
      */
     @Override
     public synchronized void close() {
@@ -214,6 +216,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
             shipment.close();
             shipment = null;
         }
+        ModelRuntime.unload(cacheKey);
     }
 
     /**

@@ -358,6 +358,7 @@ public final class PropensityTrainer {
                 x[i][j + 1] = row[j];
             }
         }
+        boolean[] aliased = logisticL2 > 0 ? new boolean[k] : aliased(x);
         double[] beta = new double[k];
         int iterations = 0;
         double step = Double.POSITIVE_INFINITY;
@@ -392,6 +393,19 @@ public final class PropensityTrainer {
                     hessian[a][a] += logisticL2;
                     gradient[a] -= logisticL2 * beta[a];
                 }
+                if (aliased[a]) {
+                    // held at 0, as R's glm leaves an aliased coefficient out: the fit is the same
+                    java.util.Arrays.fill(hessian[a], 0);
+                    hessian[a][a] = 1;
+                    gradient[a] = 0;
+                }
+            }
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < k; b++) {
+                    if (aliased[b] && a != b) {
+                        hessian[a][b] = 0;
+                    }
+                }
             }
             double[] delta;
             try {
@@ -424,9 +438,16 @@ public final class PropensityTrainer {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Epoch fit = new Epoch(iterations, logLoss / n, RocAuc.of(scores, positive), seconds);
+        List<String> names = spec.encodedNames();
+        List<String> left = new ArrayList<>();
+        for (int j = 1; j < k; j++) {
+            if (aliased[j]) {
+                left.add(names.get(j - 1));
+            }
+        }
         progress.accept(String.format(Locale.ROOT, "logistic regression (L2 %s): converged in %d iterations, log loss"
-                + " %.4f, in-sample AUC %.4f, %.1f s", logisticL2, iterations, fit.trainLoss(), fit.validationAuc(),
-                seconds));
+                + " %.4f, in-sample AUC %.4f, %.1f s%s", logisticL2, iterations, fit.trainLoss(), fit.validationAuc(),
+                seconds, left.isEmpty() ? "" : "; aliased, held at 0: " + String.join(", ", left)));
         MlpArchitecture arch = new MlpArchitecture(List.of(), "relu", false);
         EngineDefaults.apply();
         try (Model model = Model.newInstance(name, "PyTorch")) {
@@ -446,6 +467,47 @@ public final class PropensityTrainer {
                     .build();
             return new TrainedModel(savedParams(model), parameters(model), metadata, List.of(fit), n);
         }
+    }
+
+    /**
+     * The columns of the design that are linear combinations of earlier ones (a one-hot level
+     * beside the intercept, a level never seen): Gram-Schmidt on X'X in column order, a column
+     * kept while its residual is above 1e-9 of its norm.
+     */
+    private static boolean[] aliased(double[][] x) {
+        int k = x[0].length;
+        double[][] gram = new double[k][k];
+        for (double[] row : x) {
+            for (int a = 0; a < k; a++) {
+                for (int b = a; b < k; b++) {
+                    gram[a][b] += row[a] * row[b];
+                }
+            }
+        }
+        boolean[] aliased = new boolean[k];
+        double[][] l = new double[k][k];
+        for (int j = 0; j < k; j++) {
+            double residual = gram[j][j];
+            double[] z = new double[k];
+            for (int i = 0; i < j; i++) {
+                if (aliased[i]) {
+                    continue;
+                }
+                double v = gram[i][j];
+                for (int m = 0; m < i; m++) {
+                    v -= l[i][m] * z[m];
+                }
+                z[i] = v / l[i][i];
+                residual -= z[i] * z[i];
+            }
+            if (!(residual > 1e-9 * gram[j][j])) {
+                aliased[j] = true;
+                continue;
+            }
+            System.arraycopy(z, 0, l[j], 0, j);
+            l[j][j] = Math.sqrt(residual);
+        }
+        return aliased;
     }
 
     private double validationAuc(Trainer trainer, float[] x, float[] y, int validationRows, int width) {

@@ -79,4 +79,32 @@ class LogisticPropensityTest extends SharedSpark {
             assertEquals(reference[i], scored.get(i).getDouble(0), 1e-6, "row " + i);
         }
     }
+
+    @Test
+    void aCategoricalBesideTheInterceptFitsAsWithOneLevelLeftOut() {
+        // A full one-hot of a categorical sums to the intercept: its aliased level is held at 0, as
+        // R's glm does, so the fit equals the (separately tested) numeric fit on hand-made dummies
+        // for the other levels.
+        Dataset<Row> df = fixture.withColumn("g", org.apache.spark.sql.functions.expr(
+                "CASE WHEN x2 < 0.5 THEN 'a' WHEN x2 < 1.5 THEN 'b' ELSE 'c' END"))
+                .withColumn("gb", org.apache.spark.sql.functions.expr("CAST(g = 'b' AS DOUBLE)"))
+                .withColumn("gc", org.apache.spark.sql.functions.expr("CAST(g = 'c' AS DOUBLE)"));
+        List<String> lines = new ArrayList<>();
+        TrainedModel categorical = PropensityTrainer.builder().setNumeric(List.of("x1")).setCategorical(List.of("g"))
+                .setLabel("t").optLogistic(0).optName("logit_g").optProgress(lines::add).build().fit(df);
+        assertTrue(lines.get(lines.size() - 1).contains("aliased, held at 0: "), lines.toString());
+        TrainedModel dummies = PropensityTrainer.builder().setNumeric(List.of("x1", "gb", "gc")).setLabel("t")
+                .optLogistic(0).optName("logit_dummies").optProgress(line -> { }).build().fit(df);
+        List<Object[]> withLevel = new ArrayList<>();
+        List<Object[]> withDummies = new ArrayList<>();
+        for (Row r : df.select("x1", "g", "gb", "gc").collectAsList()) {
+            withLevel.add(new Object[] {r.get(0), r.get(1)});
+            withDummies.add(new Object[] {r.get(0), r.get(2), r.get(3)});
+        }
+        float[] a = categorical.predict(withLevel);
+        float[] b = dummies.predict(withDummies);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(b[i], a[i], 1e-6, "row " + i);
+        }
+    }
 }
