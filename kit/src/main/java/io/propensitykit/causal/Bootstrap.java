@@ -85,7 +85,8 @@ public final class Bootstrap {
         for (int b = 0; b < replicates; b++) {
             Dataset<Row> sample = rows.sample(true, 1.0, seed + b).withColumn(DRAW_ID,
                     functions.monotonically_increasing_id());
-            boot[b] = run(pipeline, sample, "replicate " + (b + 1) + " of " + replicates + " (seed " + (seed + b) + ")");
+            String which = "replicate " + (b + 1) + " of " + replicates + " (seed " + (seed + b) + ")";
+            boot[b] = run(pipeline, sample, which);
             if (progress != null) {
                 progress.accept(String.format(Locale.ROOT, "%s: replicate %d/%d, %.0f s", method, b + 1, replicates,
                         (System.nanoTime() - start) / 1e9));

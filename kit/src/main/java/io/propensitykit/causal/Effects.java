@@ -272,41 +272,56 @@ public final class Effects {
     /** Sums the selected columns, plainly and for each bootstrap replicate, in one pass. */
     static Estimate estimate(String method, Dataset<Row> terms, Statistic statistic, int replicates,
             long seed) {
+        return estimate(method, terms, 0, statistic, replicates, seed);
+    }
+
+    /**
+     * Sums the selected columns per group, plainly and for each bootstrap replicate, in one pass.
+     * With {@code groups > 0} the first column is an int group in {@code [0, groups)} and the k
+     * columns after it are summed into slots {@code g * k + j}: a row costs k additions per
+     * replicate however many groups there are. Partial sums are merged on the executors (a tree
+     * reduce), so the driver receives a few arrays of {@code (replicates + 1) × groups × k}.
+     */
+    static Estimate estimate(String method, Dataset<Row> terms, int groups, Statistic statistic, int replicates,
+            long seed) {
         if (replicates < 20) {
             throw new IllegalArgumentException("Use at least 20 bootstrap replicates; found " + replicates);
         }
-        int k = terms.columns().length;
+        int first = groups > 0 ? 1 : 0;
+        int k = terms.columns().length - first;
+        int width = Math.max(1, groups) * k;
         Function2<Integer, Iterator<Row>, Iterator<double[][]>> partial = (index, rows) -> {
             SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
-            double[][] acc = new double[replicates + 1][k];
+            double[][] acc = new double[replicates + 1][width];
             double[] v = new double[k];
             while (rows.hasNext()) {
                 Row r = rows.next();
+                int offset = first == 1 ? r.getInt(0) * k : 0;
                 for (int j = 0; j < k; j++) {
-                    v[j] = r.getDouble(j);
+                    v[j] = r.getDouble(first + j);
                 }
                 for (int j = 0; j < k; j++) {
-                    acc[0][j] += v[j];
+                    acc[0][offset + j] += v[j];
                 }
                 for (int b = 1; b <= replicates; b++) {
                     int count = poisson1(rng);
                     if (count > 0) {
                         for (int j = 0; j < k; j++) {
-                            acc[b][j] += count * v[j];
+                            acc[b][offset + j] += count * v[j];
                         }
                     }
                 }
             }
             return Collections.singletonList(acc).iterator();
         };
-        double[][] sums = terms.javaRDD().mapPartitionsWithIndex(partial, false).reduce((a, b) -> {
+        double[][] sums = terms.javaRDD().mapPartitionsWithIndex(partial, false).treeReduce((a, b) -> {
             for (int i = 0; i < a.length; i++) {
                 for (int j = 0; j < a[i].length; j++) {
                     a[i][j] += b[i][j];
                 }
             }
             return a;
-        });
+        }, 2);
         double[] boot = new double[replicates];
         for (int b = 1; b <= replicates; b++) {
             boot[b - 1] = statistic.of(sums[b]);

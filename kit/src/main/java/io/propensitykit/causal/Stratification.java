@@ -212,16 +212,10 @@ public final class Stratification {
     public Effects.Estimate effect(String outcomeCol, int replicates, long seed) {
         Column t = Columns.binary(rows, treatCol);
         Column y = functions.col(outcomeCol).cast("double");
-        Column one = functions.lit(1.0);
-        List<Column> terms = new ArrayList<>();
+        Column c = functions.lit(1.0).minus(t);
         boolean[] kept = new boolean[strata.size()];
         for (Stratum s : strata) {
             kept[s.index()] = s.kept();
-            Column in = functions.when(functions.col(STRATUM_COL).equalTo(s.index()), 1.0).otherwise(0.0);
-            terms.add(in.multiply(t).multiply(y));
-            terms.add(in.multiply(t));
-            terms.add(in.multiply(one.minus(t)).multiply(y));
-            terms.add(in.multiply(one.minus(t)));
         }
         Estimand est = estimand;
         Effects.Statistic stratified = sums -> {
@@ -245,7 +239,9 @@ public final class Stratification {
             return effect / size;
         };
         String method = "stratification" + (estimand == Estimand.ATE ? "" : " (" + estimand.name() + ")");
-        return Effects.estimate(method, rows.select(terms.toArray(new Column[0])), stratified, replicates, seed);
+        // Per stratum: sum(t y), sum(t), sum((1-t) y), sum(1-t), each row adding only to its own stratum.
+        Dataset<Row> terms = rows.select(functions.col(STRATUM_COL).cast("int"), t.multiply(y), t, c.multiply(y), c);
+        return Effects.estimate(method, terms, strata.size(), stratified, replicates, seed);
     }
 
     /**
@@ -259,27 +255,29 @@ public final class Stratification {
      */
     public Dataset<Row> weighted(String weightCol) {
         Column t = Columns.binary(rows, treatCol);
-        Column w = functions.lit(0.0);
+        Column[] treatedWeights = new Column[strata.size()];
+        Column[] controlWeights = new Column[strata.size()];
         for (Stratum s : strata) {
-            if (!s.kept()) {
-                continue;
-            }
             double n1 = s.treated();
             double n0 = s.controls();
-            double treatedWeight = switch (estimand) {
+            double treatedWeight = !s.kept() ? 0 : switch (estimand) {
                 case ATT -> 1.0;
                 case ATC -> n0 / n1;
                 case ATE -> (n1 + n0) / n1;
             };
-            double controlWeight = switch (estimand) {
+            double controlWeight = !s.kept() ? 0 : switch (estimand) {
                 case ATT -> n1 / n0;
                 case ATC -> 1.0;
                 case ATE -> (n1 + n0) / n0;
             };
-            w = functions.when(functions.col(STRATUM_COL).equalTo(s.index()),
-                    functions.when(t.equalTo(1), treatedWeight).otherwise(controlWeight)).otherwise(w);
+            treatedWeights[s.index()] = functions.lit(treatedWeight);
+            controlWeights[s.index()] = functions.lit(controlWeight);
         }
-        return rows.withColumn(weightCol, w);
+        // A lookup by stratum, not a chain of one condition per stratum: constant work per row.
+        Column position = functions.col(STRATUM_COL).plus(1);
+        return rows.withColumn(weightCol, functions.when(t.equalTo(1),
+                functions.element_at(functions.array(treatedWeights), position))
+                .otherwise(functions.element_at(functions.array(controlWeights), position)));
     }
 
     /**

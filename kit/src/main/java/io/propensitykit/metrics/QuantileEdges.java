@@ -10,9 +10,16 @@ import java.util.Arrays;
  * The kit's one rule for equal-count groups (deciles, quantile bins): edges at the exact
  * {@code k/groups} quantiles, the smallest value whose rank reaches {@code ceil(k n / groups)} (what
  * Spark's {@code approxQuantile} returns with zero error), and a value on an edge in the lower group,
- * so ties never split.
+ * so ties never split. Inside Spark the edges are exact up to {@link #EXACT_ROWS} rows; above, they
+ * are Spark's {@code approxQuantile} within {@link #RELATIVE_ERROR} of the rank, so that the driver
+ * receives a summary of bounded size rather than every value.
  */
 public final class QuantileEdges {
+
+    /** Up to this many rows, Spark's edges are exact. */
+    public static final long EXACT_ROWS = 100_000;
+    /** Above {@link #EXACT_ROWS}, the edges' rank error as a fraction of the rows. */
+    public static final double RELATIVE_ERROR = 1e-3;
 
     private QuantileEdges() {}
 
@@ -34,7 +41,8 @@ public final class QuantileEdges {
     }
 
     /**
-     * Exact edges computed inside Spark.
+     * Edges computed inside Spark: exact up to {@link #EXACT_ROWS} rows, within
+     * {@link #RELATIVE_ERROR} of the rank above.
      *
      * @param df the rows
      * @param col a numeric column
@@ -46,7 +54,8 @@ public final class QuantileEdges {
         for (int k = 1; k < groups; k++) {
             probabilities[k - 1] = (double) k / groups;
         }
-        return df.stat().approxQuantile(col, probabilities, 0.0);
+        double error = df.count() <= EXACT_ROWS ? 0.0 : RELATIVE_ERROR;
+        return df.stat().approxQuantile(col, probabilities, error);
     }
 
     /**
@@ -57,27 +66,39 @@ public final class QuantileEdges {
      * @return the group, 0 to {@code edges.length}
      */
     public static int group(double value, double[] edges) {
-        int above = 0;
-        for (double e : edges) {
-            if (value > e) {
-                above++;
+        int lo = 0;
+        int hi = edges.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (value > edges[mid]) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        return above;
+        return lo;
     }
 
     /**
-     * The group of a column's values, as a Spark expression.
+     * The group of a column's values, as a Spark expression: a binary search written as nested
+     * {@code CASE WHEN}s, so a row takes about log2(edges) comparisons however many strata there
+     * are. A null value is in group 0; NaN, above every number in Spark, in the last group.
      *
      * @param value the column
      * @param edges ascending edges
      * @return an int column, 0 for the lowest group
      */
     public static Column group(Column value, double[] edges) {
-        Column above = functions.lit(0);
-        for (double e : edges) {
-            above = above.plus(functions.when(value.gt(e), 1).otherwise(0));
+        return search(value, edges, 0, edges.length);
+    }
+
+    /** The count of edges below the value, knowing it is between {@code lo} and {@code hi}. */
+    private static Column search(Column value, double[] edges, int lo, int hi) {
+        if (lo == hi) {
+            return functions.lit(lo);
         }
-        return above;
+        int mid = (lo + hi) >>> 1;
+        return functions.when(value.gt(edges[mid]), search(value, edges, mid + 1, hi))
+                .otherwise(search(value, edges, lo, mid));
     }
 }

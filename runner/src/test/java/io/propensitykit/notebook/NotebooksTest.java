@@ -71,7 +71,8 @@ class NotebooksTest {
         Path shared = Project.root().resolveSibling("shared").resolve("datasets");
         Path console = tmp.resolve("console.txt");
         Process run = Project.kitRun(cwd, console, NOTEBOOKS.toString(), "-p", "rows=20000", "-p", "seed=7",
-                "-p", "trim=0.1", "-p", "budget=500", "-p", "epochs=3", "-p", "dataset=nsw", "-p", "refit_replicates=20",
+                "-p", "trim=0.1", "-p", "budget=500", "-p", "epochs=3", "-p", "dataset=nsw",
+                "-p", "refit_replicates=20",
                 "-p", "data_dir=" + (Files.isDirectory(shared) ? shared : tmp.resolve("no-datasets")),
                 "-p", "work_dir=" + tmp.resolve("work"), "--out", out.toString(), "--master", "local[2]");
         assertTrue(run.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), "kit run ends");

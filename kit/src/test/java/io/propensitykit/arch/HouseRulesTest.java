@@ -1,0 +1,67 @@
+package io.propensitykit.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which of the kit's packages may depend on which. Each rule says why in its failure message; the
+ * planted classes ({@code model.planted}, {@code causal.planted}, {@code data.planted}, in the tests) show that each rule can fail.
+ */
+class HouseRulesTest {
+
+    private static final JavaClasses KIT = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.propensitykit");
+
+    /** Loading and encoding a model work without Spark: the driver's checks and the executors share them. */
+    static final ArchRule MODEL_WITHOUT_SPARK = noClasses().that().resideInAPackage("io.propensitykit.model..")
+            .should().dependOnClassesThat().resideInAPackage("io.propensitykit.spark..")
+            .because("the model package loads and encodes without Spark: the kit's Spark front ends build on it,"
+                    + " never the other way round");
+
+    /** Numbers know no pictures. */
+    static final ArchRule NUMBERS_WITHOUT_PICTURES = noClasses().that()
+            .resideInAnyPackage("io.propensitykit.metrics..", "io.propensitykit.causal..")
+            .should().dependOnClassesThat().resideInAPackage("io.propensitykit.plot..")
+            .because("metrics and causal compute results; plot draws them, so a number never depends on a picture");
+
+    /** The library stands alone: the runner is one of its users. */
+    static final ArchRule KIT_WITHOUT_RUNNER = noClasses().that().resideInAPackage("io.propensitykit..")
+            .and().resideOutsideOfPackage("io.propensitykit.notebook..")
+            .should().dependOnClassesThat().resideInAPackage("io.propensitykit.notebook..")
+            .because("the kit is a library used from Zeppelin, spark-submit and the runner alike; it never"
+                    + " reaches into the runner");
+
+    @Test
+    void theModelPackageNeverDependsOnSpark() {
+        MODEL_WITHOUT_SPARK.check(KIT);
+    }
+
+    @Test
+    void metricsAndCausalNeverDependOnPlot() {
+        NUMBERS_WITHOUT_PICTURES.check(KIT);
+    }
+
+    @Test
+    void nothingInTheKitDependsOnTheRunner() {
+        KIT_WITHOUT_RUNNER.check(KIT);
+    }
+
+    @Test
+    void eachRuleFailsOnAPlantedViolationAndSaysTheRule() {
+        JavaClasses planted = new ClassFileImporter().importPackages("io.propensitykit.model.planted",
+                "io.propensitykit.causal.planted", "io.propensitykit.data.planted", "io.propensitykit.notebook.planted");
+        for (ArchRule rule : new ArchRule[] {MODEL_WITHOUT_SPARK, NUMBERS_WITHOUT_PICTURES, KIT_WITHOUT_RUNNER}) {
+            AssertionError failure = assertThrows(AssertionError.class, () -> rule.check(planted));
+            assertTrue(failure.getMessage().contains("because"), failure.getMessage());
+        }
+    }
+}
