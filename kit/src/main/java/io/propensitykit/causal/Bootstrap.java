@@ -20,13 +20,14 @@ import java.util.stream.Stream;
  * not only that of the last step (which is all {@link Effects}' one-pass bootstrap resamples).
  *
  * <pre>{@code
- * Effects.Estimate refitted = Bootstrap.pipeline("stratification, refitted", nsw, 50, 1, println, (sample, dir) -> {
- *     try (PropensityModel model = Propensity.load(spark, trainer.fit(sample).save(dir).toString())) {
- *         Dataset<Row> scored = Propensity.scorer(model).optOutputCol("p").build().transform(sample);
- *         return Stratification.balanced(Overlap.commonSupport(scored, "p", "treat"), "p", "treat", Estimand.ATT, 5)
- *             .effect("re78", 20, 1).estimate();
- *     }
- * });
+ * Effects.Estimate refitted = Bootstrap.pipeline("stratification, refitted", nsw, 50, 1, System.out::println,
+ *     (sample, dir) -> {
+ *         try (PropensityModel model = Propensity.load(spark, trainer.fit(sample).save(dir).toString())) {
+ *             Dataset<Row> scored = Propensity.scorer(model).optOutputCol("p").build().transform(sample);
+ *             return Stratification.balanced(Overlap.commonSupport(scored, "p", "treat"), "p", "treat",
+ *                 Estimand.ATT, 5).effect("re78", 20, 1).estimate();
+ *         }
+ *     });
  * }</pre>
  *
  * <p>Replicate {@code b} is Spark's Poisson resample {@code df.sample(true, 1.0, seed + b)}: rows

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which of the kit's packages may depend on which. Each rule says why in its failure message; the
- * planted classes ({@code model.planted}, {@code causal.planted}, {@code data.planted}, in the tests) show that each rule can fail.
+ * planted classes ({@code model.planted}, {@code causal.planted}, {@code data.planted}, in the
+ * tests) show that each rule can fail.
  */
 class HouseRulesTest {
 
@@ -58,7 +59,8 @@ class HouseRulesTest {
     @Test
     void eachRuleFailsOnAPlantedViolationAndSaysTheRule() {
         JavaClasses planted = new ClassFileImporter().importPackages("io.propensitykit.model.planted",
-                "io.propensitykit.causal.planted", "io.propensitykit.data.planted", "io.propensitykit.notebook.planted");
+                "io.propensitykit.causal.planted", "io.propensitykit.data.planted",
+                "io.propensitykit.notebook.planted");
         for (ArchRule rule : new ArchRule[] {MODEL_WITHOUT_SPARK, NUMBERS_WITHOUT_PICTURES, KIT_WITHOUT_RUNNER}) {
             AssertionError failure = assertThrows(AssertionError.class, () -> rule.check(planted));
             assertTrue(failure.getMessage().contains("because"), failure.getMessage());
