@@ -72,9 +72,7 @@ public final class Bootstrap {
      */
     public static Effects.Estimate pipeline(String method, Dataset<?> df, int replicates, long seed,
             Consumer<String> progress, Pipeline pipeline) {
-        if (replicates < 20) {
-            throw new IllegalArgumentException("Use at least 20 bootstrap replicates; found " + replicates);
-        }
+        Effects.requireReplicates(replicates);
         Dataset<Row> rows = df.toDF();
         if (Arrays.asList(rows.columns()).contains(DRAW_ID)) {
             throw new IllegalArgumentException("The rows already have a column '" + DRAW_ID + "', which the"

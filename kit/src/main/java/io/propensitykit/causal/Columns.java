@@ -33,7 +33,7 @@ final class Columns {
         DataType type = df.schema().apply(col).dataType();
         if (!(type instanceof NumericType) && !(type instanceof BooleanType)) {
             throw new IllegalArgumentException("Covariate '" + col + "' has type " + type.simpleString()
-                    + "; balance needs numbers (one-hot encode categories first).");
+                    + "; it must be numeric (one-hot encode categories first).");
         }
         return functions.col(col).cast("double");
     }

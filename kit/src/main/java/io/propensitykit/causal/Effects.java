@@ -284,9 +284,7 @@ public final class Effects {
      */
     static Estimate estimate(String method, Dataset<Row> terms, int groups, Statistic statistic, int replicates,
             long seed) {
-        if (replicates < 20) {
-            throw new IllegalArgumentException("Use at least 20 bootstrap replicates; found " + replicates);
-        }
+        requireReplicates(replicates);
         int first = groups > 0 ? 1 : 0;
         int k = terms.columns().length - first;
         int width = Math.max(1, groups) * k;
@@ -329,6 +327,13 @@ public final class Effects {
         Arrays.sort(boot);
         return new Estimate(method, statistic.of(sums[0]), percentile(boot, 0.025), percentile(boot, 0.975),
                 replicates, seed);
+    }
+
+    /** The kit's floor for a percentile bootstrap: fewer replicates make the 2.5% and 97.5% points noise. */
+    static void requireReplicates(int replicates) {
+        if (replicates < 20) {
+            throw new IllegalArgumentException("Use at least 20 bootstrap replicates; found " + replicates);
+        }
     }
 
     /** Linear interpolation between order statistics, as NumPy's default percentile. */

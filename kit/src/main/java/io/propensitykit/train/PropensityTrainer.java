@@ -393,18 +393,16 @@ public final class PropensityTrainer {
                     hessian[a][a] += logisticL2;
                     gradient[a] -= logisticL2 * beta[a];
                 }
-                if (aliased[a]) {
-                    // held at 0, as R's glm leaves an aliased coefficient out: the fit is the same
-                    java.util.Arrays.fill(hessian[a], 0);
-                    hessian[a][a] = 1;
-                    gradient[a] = 0;
-                }
             }
             for (int a = 0; a < k; a++) {
-                for (int b = 0; b < k; b++) {
-                    if (aliased[b] && a != b) {
+                if (aliased[a]) {
+                    // held at 0, as R's glm leaves an aliased coefficient out: the fit is the same
+                    for (int b = 0; b < k; b++) {
                         hessian[a][b] = 0;
+                        hessian[b][a] = 0;
                     }
+                    hessian[a][a] = 1;
+                    gradient[a] = 0;
                 }
             }
             double[] delta;
