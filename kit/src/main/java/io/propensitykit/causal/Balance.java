@@ -1,6 +1,7 @@
 package io.propensitykit.causal;
 
 import io.propensitykit.display.Display;
+import io.propensitykit.internal.Columns;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

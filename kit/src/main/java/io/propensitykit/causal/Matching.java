@@ -1,5 +1,7 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.internal.Columns;
+
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.LUDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;

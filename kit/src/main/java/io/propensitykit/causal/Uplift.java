@@ -1,6 +1,7 @@
 package io.propensitykit.causal;
 
-import io.propensitykit.metrics.QuantileEdges;
+import io.propensitykit.internal.Columns;
+import io.propensitykit.internal.QuantileEdges;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

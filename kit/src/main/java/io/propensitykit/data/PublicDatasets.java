@@ -1,8 +1,7 @@
 package io.propensitykit.data;
 
+import io.propensitykit.internal.Sha256;
 import io.propensitykit.model.FeatureSpec;
-
-import io.propensitykit.model.Sha256;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -48,6 +48,14 @@ public final class RetailGenerator implements Serializable {
     public static final List<String> FEATURES = List.of("tenure_months", "channel", "region", "device",
             "recency_days", "frequency", "monetary", "email_open_rate", "past_electronics", "past_fashion",
             "past_home");
+    /** The numeric features, for a trainer's {@code setNumeric}. */
+    public static final List<String> NUMERIC_FEATURES = List.of("tenure_months", "recency_days", "frequency",
+            "monetary", "email_open_rate", "past_electronics", "past_fashion", "past_home");
+    /** The categorical features, for a trainer's {@code setCategorical}. */
+    public static final List<String> CATEGORICAL_FEATURES = List.of("channel", "region", "device");
+    /** The skewed, non-negative numeric features, for a trainer's {@code optLogTransform}. */
+    public static final List<String> SKEWED_FEATURES = List.of("tenure_months", "recency_days", "frequency",
+            "monetary");
     /** The campaign: 1 when the customer was sent the e-mail. */
     public static final String TREATMENT = "treated";
     /** The outcome: 1 when the customer purchased in the following weeks. */
@@ -117,6 +125,40 @@ public final class RetailGenerator implements Serializable {
                 .add("true_propensity", DataTypes.DoubleType, false)
                 .add("true_treatment_propensity", DataTypes.DoubleType, false)
                 .add("true_effect", DataTypes.DoubleType, false);
+    }
+
+    /**
+     * The customers the notes share: generated with the defaults, cached, and registered as the
+     * view {@code customers} for {@code %sql}.
+     *
+     * <pre>{@code val customers = RetailGenerator.demo(spark, rows, seed)}</pre>
+     *
+     * @param spark the session
+     * @param rows the number of customers
+     * @param seed the seed
+     * @return the cached customers
+     */
+    public static Dataset<Row> demo(SparkSession spark, long rows, long seed) {
+        return demo(spark, builder().optRows(rows).optSeed(seed).build());
+    }
+
+    /**
+     * The notes' customers with the e-mail's confounding set (note 06's observational campaign).
+     *
+     * @param spark the session
+     * @param rows the number of customers
+     * @param seed the seed
+     * @param confounding the strength of selection into the e-mail on engagement
+     * @return the cached customers, also the view {@code customers}
+     */
+    public static Dataset<Row> demo(SparkSession spark, long rows, long seed, double confounding) {
+        return demo(spark, builder().optRows(rows).optSeed(seed).optConfounding(confounding).build());
+    }
+
+    private static Dataset<Row> demo(SparkSession spark, RetailGenerator generator) {
+        Dataset<Row> customers = generator.generate(spark).cache();
+        customers.createOrReplaceTempView("customers");
+        return customers;
     }
 
     /**

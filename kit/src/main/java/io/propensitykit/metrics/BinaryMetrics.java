@@ -1,6 +1,7 @@
 package io.propensitykit.metrics;
 
-import org.apache.spark.sql.Column;
+import io.propensitykit.internal.Columns;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -11,12 +12,13 @@ import java.util.Arrays;
 import java.util.Iterator;
 
 /**
- * Ranking and probability metrics of a score against a 0/1 label: ROC AUC, PR AUC (average
- * precision, as scikit-learn defines it), log loss, Brier score and the KS statistic.
+ * Ranking and probability metrics of a score against a 0/1 label: ROC AUC and the ROC curve, PR
+ * AUC (average precision, as scikit-learn defines it), log loss, Brier score and the KS statistic.
  *
  * <pre>{@code
  * BinaryMetrics m = BinaryMetrics.of(scored, "propensity", "purchased");   // Spark, any size
  * BinaryMetrics e = BinaryMetrics.of(scores, labels);                      // arrays, exactly
+ * ScorePlots.roc(m).show();
  * }</pre>
  *
  * <p>Both paths feed the same sweep over distinct scores: the Spark path counts positives and
@@ -30,12 +32,27 @@ import java.util.Iterator;
  * @param logLoss mean negative log-likelihood, scores clipped to [eps, 1 - eps] as scikit-learn does
  * @param brier mean squared difference between score and label
  * @param ks the largest gap between the score distributions of positives and negatives
+ * @param roc the ROC curve's vertices, thinned for drawing
  */
 public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc, double logLoss, double brier,
-        double ks) {
+        double ks, Roc roc) {
 
     /** scikit-learn's log-loss clipping for float64 scores. */
     static final double EPS = Math.ulp(1.0);
+
+    /**
+     * The ROC curve from (0, 0) to (1, 1): vertices of the exact curve (one per distinct score), a
+     * vertex kept when either rate has moved by {@link #RESOLUTION} since the last one kept, so a
+     * curve has at most about 2,000 points however many rows it sums. Each skipped vertex lies
+     * within that distance of the line drawn.
+     *
+     * @param fpr false positive rates, ascending
+     * @param tpr true positive rates, one per false positive rate
+     */
+    public record Roc(double[] fpr, double[] tpr) {
+        /** The smallest move in either rate that keeps a vertex. */
+        public static final double RESOLUTION = 1e-3;
+    }
 
     /**
      * Computes the metrics exactly on arrays.
@@ -45,26 +62,48 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
      * @return the metrics
      */
     public static BinaryMetrics of(double[] scores, boolean[] labels) {
-        if (scores.length != labels.length) {
-            throw new IllegalArgumentException(scores.length + " scores but " + labels.length + " labels");
-        }
+        return sweep(scores, labels, true);
+    }
+
+    /**
+     * The area under the ROC curve of any ranking score (a logit, a margin), exactly: the same
+     * sweep as {@link #of(double[], boolean[])}, without the probability metrics and their check.
+     *
+     * @param scores one score per row, higher meaning more likely positive; none NaN
+     * @param labels one label per row
+     * @return the ROC AUC, ties counted half
+     */
+    public static double rocAuc(double[] scores, boolean[] labels) {
+        return sweep(scores, labels, false).rocAuc();
+    }
+
+    private static BinaryMetrics sweep(double[] scores, boolean[] labels, boolean probabilities) {
+        Columns.requireSameLength(scores, labels);
         int n = scores.length;
+        long positives = 0;
+        for (boolean y : labels) {
+            positives += y ? 1 : 0;
+        }
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
-        Sweep sweep = new Sweep();
+        Sweep sweep = new Sweep(positives, n - positives);
         double logLoss = 0;
         double brier = 0;
         for (int i = 0; i < n; ) {
             double s = scores[order[i]];
-            check(s);
+            if (probabilities) {
+                Columns.probability(s, "scores");
+            } else if (Double.isNaN(s)) {
+                throw new IllegalArgumentException("A score is NaN; the ROC curve needs every row ranked.");
+            }
             long pos = 0;
             long neg = 0;
             while (i < n && scores[order[i]] == s) {
                 double y = labels[order[i]] ? 1 : 0;
-                logLoss += logLoss(s, y);
+                logLoss += probabilities ? logLoss(s, y) : 0;
                 brier += (s - y) * (s - y);
                 if (labels[order[i]]) {
                     pos++;
@@ -87,7 +126,7 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
      * @return the metrics
      */
     public static BinaryMetrics of(Table table, String scoreCol, String labelCol) {
-        return of(ScoreLabels.scores(table, scoreCol), ScoreLabels.labels(table, labelCol));
+        return of(Columns.doubles(table, scoreCol), Columns.labels(table, labelCol));
     }
 
     /**
@@ -99,38 +138,22 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
      * @return the metrics
      */
     public static BinaryMetrics of(Dataset<?> df, String scoreCol, String labelCol) {
-        Column s = functions.col(scoreCol).cast("double");
-        Column y = ScoreLabels.label(df, labelCol);
-        Dataset<Row> clean = df.select(s.as("s"), y.as("y"));
-        Row totals = clean.agg(functions.count(functions.lit(1)), functions.count("s"), functions.count("y"),
-                functions.min("s"), functions.max("s"),
+        Dataset<Row> sy = Columns.scoresAndLabels(df, scoreCol, labelCol);
+        Row totals = sy.agg(functions.count(functions.lit(1)), functions.sum("y"),
                 functions.sum(functions.expr("-(y * ln(least(greatest(s, " + EPS + "), 1 - " + EPS + "))"
                         + " + (1 - y) * ln(1 - least(greatest(s, " + EPS + "), 1 - " + EPS + ")))")),
                 functions.sum(functions.expr("(s - y) * (s - y)"))).first();
         long n = totals.getLong(0);
-        if (totals.getLong(1) != n || totals.getLong(2) != n) {
-            throw new IllegalArgumentException((n - totals.getLong(1)) + " rows have a null " + scoreCol + " and "
-                    + (n - totals.getLong(2)) + " a null " + labelCol + "; drop or fill them first.");
-        }
-        if (n > 0) {
-            check(totals.getDouble(3));
-            check(totals.getDouble(4));
-        }
-        Sweep sweep = new Sweep();
-        Iterator<Row> groups = clean.groupBy("s").agg(functions.sum("y"), functions.count(functions.lit(1)))
+        long positives = totals.isNullAt(1) ? 0 : Math.round(totals.getDouble(1));
+        Sweep sweep = new Sweep(positives, n - positives);
+        Iterator<Row> groups = sy.groupBy("s").agg(functions.sum("y"), functions.count(functions.lit(1)))
                 .orderBy(functions.col("s").desc()).toLocalIterator();
         while (groups.hasNext()) {
             Row g = groups.next();
             long pos = Math.round(g.getDouble(1));
             sweep.add(pos, g.getLong(2) - pos);
         }
-        return sweep.result(n, totals.getDouble(5), totals.getDouble(6));
-    }
-
-    private static void check(double s) {
-        if (!(s >= 0 && s <= 1)) {
-            throw new IllegalArgumentException("Scores must be probabilities in [0, 1]; found " + s);
-        }
+        return sweep.result(n, totals.getDouble(2), totals.getDouble(3));
     }
 
     private static double logLoss(double s, double y) {
@@ -138,34 +161,54 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
         return -(y * Math.log(p) + (1 - y) * Math.log(1 - p));
     }
 
-    /** One pass over distinct scores from the highest down: ROC AUC, average precision and KS. */
+    /**
+     * One pass over distinct scores from the highest down, knowing the label totals: ROC AUC,
+     * average precision, KS and the thinned curve, in memory independent of the rows.
+     */
     private static final class Sweep {
+        private final long p;
+        private final long q;
         private long tp;
         private long fp;
         private double aucArea;
         private double apSum;
-        private final java.util.List<long[]> steps = new java.util.ArrayList<>();
+        private double ks;
+        private final double[] fpr = new double[(int) (2 / Roc.RESOLUTION) + 3];
+        private final double[] tpr = new double[fpr.length];
+        private int points = 1;
+
+        Sweep(long p, long q) {
+            if (p == 0 || q == 0) {
+                throw new IllegalArgumentException("Metrics need both labels: " + p + " positives, " + q + " negatives");
+            }
+            this.p = p;
+            this.q = q;
+        }
 
         void add(long pos, long neg) {
             // ROC: trapezoid between (fp, tp) and (fp + neg, tp + pos), in counts.
             aucArea += neg * (tp + pos / 2.0);
             tp += pos;
             fp += neg;
-            steps.add(new long[] {tp, fp, pos});
+            apSum += pos == 0 ? 0 : (double) pos / p * ((double) tp / (tp + fp));
+            double x = (double) fp / q;
+            double y = (double) tp / p;
+            ks = Math.max(ks, Math.abs(y - x));
+            if (x - fpr[points - 1] >= Roc.RESOLUTION || y - tpr[points - 1] >= Roc.RESOLUTION) {
+                fpr[points] = x;
+                tpr[points] = y;
+                points++;
+            }
         }
 
         BinaryMetrics result(long n, double logLossSum, double brierSum) {
-            long p = tp;
-            long q = fp;
-            if (p == 0 || q == 0) {
-                throw new IllegalArgumentException("Metrics need both labels: " + p + " positives, " + q + " negatives");
+            if (fpr[points - 1] < 1 || tpr[points - 1] < 1) {
+                fpr[points] = 1;
+                tpr[points] = 1;
+                points++;
             }
-            double ks = 0;
-            for (long[] step : steps) {
-                apSum += step[2] == 0 ? 0 : (double) step[2] / p * ((double) step[0] / (step[0] + step[1]));
-                ks = Math.max(ks, Math.abs((double) step[0] / p - (double) step[1] / q));
-            }
-            return new BinaryMetrics(n, p, aucArea / ((double) p * q), apSum, logLossSum / n, brierSum / n, ks);
+            return new BinaryMetrics(n, p, aucArea / ((double) p * q), apSum, logLossSum / n, brierSum / n, ks,
+                    new Roc(Arrays.copyOf(fpr, points), Arrays.copyOf(tpr, points)));
         }
     }
 }

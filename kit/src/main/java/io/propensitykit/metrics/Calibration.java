@@ -1,5 +1,8 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.internal.Columns;
+import io.propensitykit.internal.QuantileEdges;
+
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -8,7 +11,9 @@ import org.apache.spark.sql.functions;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleToIntFunction;
 
 /**
  * Calibration of a probability score: reliability bins, either {@code bins} equal-width intervals
@@ -49,16 +54,7 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @return the calibration
      */
     public static Calibration of(double[] scores, boolean[] labels, int bins) {
-        long[] n = new long[bins];
-        double[] sumScore = new double[bins];
-        long[] positives = new long[bins];
-        for (int i = 0; i < scores.length; i++) {
-            int b = bin(scores[i], bins);
-            n[b]++;
-            sumScore[b] += scores[i];
-            positives[b] += labels[i] ? 1 : 0;
-        }
-        return from(n, sumScore, positives, bins);
+        return new Sums(equalWidth(bins)).add(scores, labels, b -> equalWidthBin(b, bins)).calibration();
     }
 
     /**
@@ -71,7 +67,7 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @return the calibration
      */
     public static Calibration of(Table table, String scoreCol, String labelCol, int bins) {
-        return of(ScoreLabels.scores(table, scoreCol), ScoreLabels.labels(table, labelCol), bins);
+        return of(Columns.doubles(table, scoreCol), Columns.labels(table, labelCol), bins);
     }
 
     /**
@@ -84,20 +80,9 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @return the calibration
      */
     public static Calibration of(Dataset<?> df, String scoreCol, String labelCol, int bins) {
-        Column s = functions.col(scoreCol).cast("double");
-        Column y = ScoreLabels.label(df, labelCol);
+        Column s = functions.col("s");
         Column bin = functions.least(functions.floor(s.multiply(bins)), functions.lit(bins - 1)).cast("int");
-        long[] n = new long[bins];
-        double[] sumScore = new double[bins];
-        long[] positives = new long[bins];
-        for (Row r : df.select(bin.as("b"), s.as("s"), y.as("y")).groupBy("b")
-                .agg(functions.count(functions.lit(1)), functions.sum("s"), functions.sum("y")).collectAsList()) {
-            int b = r.getInt(0);
-            n[b] = r.getLong(1);
-            sumScore[b] = r.getDouble(2);
-            positives[b] = Math.round(r.getDouble(3));
-        }
-        return from(n, sumScore, positives, bins);
+        return new Sums(equalWidth(bins)).add(Columns.scoresAndLabels(df, scoreCol, labelCol), bin).calibration();
     }
 
     /**
@@ -110,16 +95,7 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      */
     public static Calibration quantile(double[] scores, boolean[] labels, int bins) {
         double[] edges = QuantileEdges.of(scores, bins);
-        long[] n = new long[bins];
-        double[] sumScore = new double[bins];
-        long[] positives = new long[bins];
-        for (int i = 0; i < scores.length; i++) {
-            int b = QuantileEdges.group(scores[i], edges);
-            n[b]++;
-            sumScore[b] += scores[i];
-            positives[b] += labels[i] ? 1 : 0;
-        }
-        return withEdges(from(n, sumScore, positives, bins), edges);
+        return new Sums(edges).add(scores, labels, s -> QuantileEdges.group(s, edges)).calibration();
     }
 
     /**
@@ -132,59 +108,76 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @return the calibration
      */
     public static Calibration quantile(Dataset<?> df, String scoreCol, String labelCol, int bins) {
-        Column y = ScoreLabels.label(df, labelCol);
-        Dataset<Row> sy = df.select(functions.col(scoreCol).cast("double").as("s"), y.as("y"));
+        Dataset<Row> sy = Columns.scoresAndLabels(df, scoreCol, labelCol);
         double[] edges = QuantileEdges.of(sy, "s", bins);
-        Column bin = QuantileEdges.group(functions.col("s"), edges);
-        long[] n = new long[bins];
-        double[] sumScore = new double[bins];
-        long[] positives = new long[bins];
-        for (Row r : sy.withColumn("b", bin).groupBy("b")
-                .agg(functions.count(functions.lit(1)), functions.sum("s"), functions.sum("y")).collectAsList()) {
-            int b = r.getInt(0);
-            n[b] = r.getLong(1);
-            sumScore[b] = r.getDouble(2);
-            positives[b] = Math.round(r.getDouble(3));
-        }
-        return withEdges(from(n, sumScore, positives, bins), edges);
+        return new Sums(edges).add(sy, QuantileEdges.group(functions.col("s"), edges)).calibration();
     }
 
-    private static Calibration withEdges(Calibration c, double[] edges) {
-        List<Bin> bins = new ArrayList<>();
-        for (Bin b : c.bins()) {
-            double lower = b.index() == 0 ? 0 : edges[b.index() - 1];
-            double upper = b.index() == edges.length ? 1 : edges[b.index()];
-            bins.add(new Bin(b.index(), lower, upper, b.n(), b.meanScore(), b.observedRate()));
+    private static double[] equalWidth(int bins) {
+        double[] edges = new double[bins - 1];
+        for (int k = 1; k < bins; k++) {
+            edges[k - 1] = (double) k / bins;
         }
-        return new Calibration(List.copyOf(bins), c.ece(), c.mce());
+        return edges;
     }
 
-    static int bin(double score, int bins) {
-        if (!(score >= 0 && score <= 1)) {
-            throw new IllegalArgumentException("Scores must be probabilities in [0, 1]; found " + score);
-        }
+    private static int equalWidthBin(double score, int bins) {
         return Math.min((int) Math.floor(score * bins), bins - 1);
     }
 
-    private static Calibration from(long[] n, double[] sumScore, long[] positives, int bins) {
-        long total = 0;
-        for (long c : n) {
-            total += c;
+    /** Rows, score sums and positives per bin: what both paths fill, from arrays or from Spark's groups. */
+    private static final class Sums {
+        private final double[] edges;
+        private final long[] n;
+        private final double[] sumScore;
+        private final long[] positives;
+
+        Sums(double[] edges) {
+            this.edges = edges;
+            this.n = new long[edges.length + 1];
+            this.sumScore = new double[edges.length + 1];
+            this.positives = new long[edges.length + 1];
         }
-        List<Bin> out = new ArrayList<>();
-        double ece = 0;
-        double mce = 0;
-        for (int b = 0; b < bins; b++) {
-            if (n[b] == 0) {
-                continue;
+
+        Sums add(double[] scores, boolean[] labels, DoubleToIntFunction bin) {
+            Columns.requireSameLength(scores, labels);
+            for (int i = 0; i < scores.length; i++) {
+                int b = bin.applyAsInt(Columns.probability(scores[i], "scores"));
+                n[b]++;
+                sumScore[b] += scores[i];
+                positives[b] += labels[i] ? 1 : 0;
             }
-            double meanScore = sumScore[b] / n[b];
-            double rate = (double) positives[b] / n[b];
-            double gap = Math.abs(rate - meanScore);
-            ece += (double) n[b] / total * gap;
-            mce = Math.max(mce, gap);
-            out.add(new Bin(b, (double) b / bins, (double) (b + 1) / bins, n[b], meanScore, rate));
+            return this;
         }
-        return new Calibration(List.copyOf(out), ece, mce);
+
+        Sums add(Dataset<Row> sy, Column bin) {
+            for (Row r : sy.withColumn("b", bin).groupBy("b")
+                    .agg(functions.count(functions.lit(1)), functions.sum("s"), functions.sum("y")).collectAsList()) {
+                int b = r.getInt(0);
+                n[b] = r.getLong(1);
+                sumScore[b] = r.getDouble(2);
+                positives[b] = Math.round(r.getDouble(3));
+            }
+            return this;
+        }
+
+        Calibration calibration() {
+            long total = Arrays.stream(n).sum();
+            List<Bin> out = new ArrayList<>();
+            double ece = 0;
+            double mce = 0;
+            for (int b = 0; b < n.length; b++) {
+                if (n[b] == 0) {
+                    continue;
+                }
+                double meanScore = sumScore[b] / n[b];
+                double rate = (double) positives[b] / n[b];
+                double gap = Math.abs(rate - meanScore);
+                ece += (double) n[b] / total * gap;
+                mce = Math.max(mce, gap);
+                out.add(new Bin(b, b == 0 ? 0 : edges[b - 1], b == edges.length ? 1 : edges[b], n[b], meanScore, rate));
+            }
+            return new Calibration(List.copyOf(out), ece, mce);
+        }
     }
 }

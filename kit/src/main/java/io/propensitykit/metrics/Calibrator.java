@@ -1,5 +1,7 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.internal.Columns;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -56,31 +58,41 @@ public final class Calibrator implements Serializable {
      * @return the calibrator
      */
     public static Calibrator platt(double[] scores, boolean[] labels) {
+        Columns.requireSameLength(scores, labels);
+        double[] t = Arrays.stream(scores).map(score -> logit(Columns.probability(score, "scores"))).toArray();
+        return platt((a, b) -> {
+            double[] g = new double[5];
+            for (int i = 0; i < t.length; i++) {
+                double p = sigmoid(a * t[i] + b);
+                double r = p - (labels[i] ? 1 : 0);
+                double w = p * (1 - p);
+                g[0] += r * t[i];
+                g[1] += r;
+                g[2] += w * t[i] * t[i];
+                g[3] += w * t[i];
+                g[4] += w;
+            }
+            return g;
+        });
+    }
+
+    /** The log-likelihood's gradient and Hessian at (a, b): {@code {ga, gb, haa, hab, hbb}}. */
+    private interface PlattSums {
+        double[] at(double a, double b);
+    }
+
+    /** Newton's method from (1, 0), the one step both paths share; each takes its sums its own way. */
+    private static Calibrator platt(PlattSums sums) {
         double a = 1;
         double b = 0;
         for (int iter = 0; iter < 100; iter++) {
-            double ga = 0;
-            double gb = 0;
-            double haa = 0;
-            double hab = 0;
-            double hbb = 0;
-            for (int i = 0; i < scores.length; i++) {
-                double t = logit(scores[i]);
-                double p = sigmoid(a * t + b);
-                double r = p - (labels[i] ? 1 : 0);
-                double w = p * (1 - p);
-                ga += r * t;
-                gb += r;
-                haa += w * t * t;
-                hab += w * t;
-                hbb += w;
-            }
-            double det = haa * hbb - hab * hab;
+            double[] g = sums.at(a, b);
+            double det = g[2] * g[4] - g[3] * g[3];
             if (Math.abs(det) < 1e-300) {
                 break;
             }
-            double da = (hbb * ga - hab * gb) / det;
-            double db = (haa * gb - hab * ga) / det;
+            double da = (g[4] * g[0] - g[3] * g[1]) / det;
+            double db = (g[2] * g[1] - g[3] * g[0]) / det;
             a -= da;
             b -= db;
             if (Math.abs(da) < 1e-13 && Math.abs(db) < 1e-13) {
@@ -98,6 +110,7 @@ public final class Calibrator implements Serializable {
      * @return the calibrator
      */
     public static Calibrator isotonic(double[] scores, boolean[] labels) {
+        Columns.requireSameLength(scores, labels);
         Integer[] order = new Integer[scores.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -165,34 +178,21 @@ public final class Calibrator implements Serializable {
      * @return the calibrator
      */
     public static Calibrator platt(Dataset<?> df, String scoreCol, String labelCol) {
-        Column clipped = functions.least(functions.greatest(functions.col(scoreCol).cast("double"),
-                functions.lit(CLIP)), functions.lit(1 - CLIP));
-        Dataset<Row> ty = df.select(functions.log(clipped.divide(functions.lit(1).minus(clipped))).as("t"),
-                ScoreLabels.label(df, labelCol).as("y")).cache();
+        Column clipped = functions.least(functions.greatest(functions.col("s"), functions.lit(CLIP)),
+                functions.lit(1 - CLIP));
+        Dataset<Row> ty = Columns.scoresAndLabels(df, scoreCol, labelCol)
+                .select(functions.log(clipped.divide(functions.lit(1).minus(clipped))).as("t"), functions.col("y"))
+                .cache();
         try {
-            double a = 1;
-            double b = 0;
-            for (int iter = 0; iter < 100; iter++) {
-                Column p = functions.lit(1).divide(functions.lit(1).plus(functions.exp(
-                        functions.col("t").multiply(-a).minus(b))));
+            Column t = functions.col("t");
+            return platt((a, b) -> {
+                Column p = functions.lit(1).divide(functions.lit(1).plus(functions.exp(t.multiply(-a).minus(b))));
                 Column r = p.minus(functions.col("y"));
                 Column w = p.multiply(functions.lit(1).minus(p));
-                Row g = ty.agg(functions.sum(r.multiply(functions.col("t"))), functions.sum(r),
-                        functions.sum(w.multiply(functions.col("t")).multiply(functions.col("t"))),
-                        functions.sum(w.multiply(functions.col("t"))), functions.sum(w)).first();
-                double det = g.getDouble(2) * g.getDouble(4) - g.getDouble(3) * g.getDouble(3);
-                if (Math.abs(det) < 1e-300) {
-                    break;
-                }
-                double da = (g.getDouble(4) * g.getDouble(0) - g.getDouble(3) * g.getDouble(1)) / det;
-                double db = (g.getDouble(2) * g.getDouble(1) - g.getDouble(3) * g.getDouble(0)) / det;
-                a -= da;
-                b -= db;
-                if (Math.abs(da) < 1e-13 && Math.abs(db) < 1e-13) {
-                    break;
-                }
-            }
-            return new Calibrator("platt", a, b, null, null);
+                Row g = ty.agg(functions.sum(r.multiply(t)), functions.sum(r), functions.sum(w.multiply(t).multiply(t)),
+                        functions.sum(w.multiply(t)), functions.sum(w)).first();
+                return new double[] {g.getDouble(0), g.getDouble(1), g.getDouble(2), g.getDouble(3), g.getDouble(4)};
+            });
         } finally {
             ty.unpersist();
         }
@@ -208,8 +208,7 @@ public final class Calibrator implements Serializable {
      * @return the calibrator
      */
     public static Calibrator isotonic(Dataset<?> df, String scoreCol, String labelCol) {
-        List<Row> groups = df.select(functions.col(scoreCol).cast("double").as("s"), ScoreLabels.label(df, labelCol)
-                .as("y")).groupBy("s").agg(functions.sum("y"), functions.count(functions.lit(1))).orderBy("s")
+        List<Row> groups = Columns.valuesAndLabels(df, scoreCol, labelCol).groupBy("s").agg(functions.sum("y"), functions.count(functions.lit(1))).orderBy("s")
                 .collectAsList();
         double[] xs = new double[groups.size()];
         double[] sums = new double[groups.size()];

@@ -1,6 +1,8 @@
 package io.propensitykit.metrics;
 
 import io.propensitykit.display.Display;
+import io.propensitykit.internal.Columns;
+import io.propensitykit.internal.QuantileEdges;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -62,6 +64,12 @@ public record Deciles(List<Decile> rows, double overallRate) {
      * @return the deciles
      */
     public static Deciles of(double[] scores, boolean[] labels) {
+        Columns.requireSameLength(scores, labels);
+        for (double s : scores) {
+            if (Double.isNaN(s)) {
+                throw new IllegalArgumentException("A score is NaN; drop or fill it first.");
+            }
+        }
         double[] edges = QuantileEdges.of(scores, 10);
         Groups g = new Groups();
         for (int i = 0; i < scores.length; i++) {
@@ -83,7 +91,7 @@ public record Deciles(List<Decile> rows, double overallRate) {
      * @return the deciles
      */
     public static Deciles of(Table table, String scoreCol, String labelCol) {
-        return of(ScoreLabels.scores(table, scoreCol), ScoreLabels.labels(table, labelCol));
+        return of(Columns.doubles(table, scoreCol), Columns.labels(table, labelCol));
     }
 
     /**
@@ -95,8 +103,7 @@ public record Deciles(List<Decile> rows, double overallRate) {
      * @return the deciles
      */
     public static Deciles of(Dataset<?> df, String scoreCol, String labelCol) {
-        Column y = ScoreLabels.label(df, labelCol);
-        Dataset<Row> sy = df.select(functions.col(scoreCol).cast("double").as("s"), y.as("y"));
+        Dataset<Row> sy = Columns.valuesAndLabels(df, scoreCol, labelCol);
         double[] edges = QuantileEdges.of(sy, "s", 10);
         Column above = QuantileEdges.group(functions.col("s"), edges);
         Groups g = new Groups();

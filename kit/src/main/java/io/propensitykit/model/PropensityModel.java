@@ -1,5 +1,7 @@
 package io.propensitykit.model;
 
+import io.propensitykit.internal.Sha256;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.InputStream;

@@ -22,8 +22,8 @@ import java.util.Locale;
  * SVG or PNG.
  *
  * <pre>{@code
- * ScorePlots.mirrored(scored, "p_treated", "treated").show();
- * ScorePlots.roc(scored, "propensity", "purchased").save(Path.of("roc.svg"));
+ * ScorePlots.mirrored(Histogram.byArm(scored, "p_treated", "treated", 20)).show();
+ * ScorePlots.roc(BinaryMetrics.of(scored, "propensity", "purchased")).save(Path.of("roc.svg"));
  * }</pre>
  */
 public final class Plot {

@@ -2,13 +2,12 @@ package io.propensitykit.plot;
 
 import io.propensitykit.causal.Balance;
 import io.propensitykit.causal.Uplift;
+import io.propensitykit.causal.Sensitivity;
+import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
+import io.propensitykit.metrics.Histogram;
 
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -19,109 +18,73 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * The kit's plots, one static factory each. Plots of a DataFrame bin inside Spark (one
- * aggregation, a few hundred numbers back), so a 100M-row score column plots in the memory of a
- * small one; plots of a metrics result draw its rows.
+ * The kit's plots, one static factory each. A plot draws a result of {@code metrics} or
+ * {@code causal} and computes nothing itself: binning, curves and tables are done where the numbers
+ * live, inside Spark for a DataFrame, so a 100M-row score column plots in the memory of a small one.
  *
  * <pre>{@code
- * ScorePlots.histogram(scored, "propensity", "channel").show();     // score by group, overlaid
- * ScorePlots.mirrored(scored, "p_treated", "treated").show();        // treated above, control below
+ * ScorePlots.histogram(Histogram.of(scored, "propensity", "channel", 20)).show();   // score by group, overlaid
+ * ScorePlots.mirrored(Histogram.byArm(scored, "p_treated", "treated", 20)).show();  // treated above, control below
  * ScorePlots.reliability(Calibration.of(scored, "propensity", "purchased", 10)).show();
- * ScorePlots.roc(scored, "propensity", "purchased").save(Path.of("roc.svg"));
+ * ScorePlots.roc(BinaryMetrics.of(scored, "propensity", "purchased")).save(Path.of("roc.svg"));
  * }</pre>
  */
 public final class ScorePlots {
 
     private static final int WIDTH = 800;
     private static final int HEIGHT = 480;
-    private static final int ROC_BINS = 1000;
     private static final Color[] PALETTE = {new Color(0x30, 0x71, 0xa9, 170), new Color(0xe4, 0x57, 0x2e, 170),
         new Color(0x4d, 0xaf, 0x4a, 170), new Color(0x98, 0x4e, 0xa3, 170), new Color(0xff, 0x7f, 0x00, 170)};
 
     private ScorePlots() {}
 
     /**
-     * Score histogram by group, overlaid; each group's bars are its share of rows, so groups of
+     * Histogram by group, overlaid; each group's bars are its share of rows, so groups of
      * different sizes compare.
      *
-     * @param df the rows
-     * @param scoreCol scores in [0, 1]
-     * @param groupCol the group column (treatment, channel, ...)
-     * @param bins the number of equal-width bins on [0, 1]
+     * @param histogram the counts, from {@code Histogram.of(scored, "propensity", "channel", 20)}
      * @return the plot
      */
-    public static Plot histogram(Dataset<?> df, String scoreCol, String groupCol, int bins) {
-        Map<String, long[]> counts = binByGroup(df, scoreCol, groupCol, bins);
-        CategoryChart chart = categoryChart("Score distribution by " + groupCol, scoreCol, "share of group");
+    public static Plot histogram(Histogram histogram) {
+        CategoryChart chart = categoryChart("Score distribution by " + histogram.group(), histogram.column(),
+                "share of group");
         chart.getStyler().setOverlapped(true);
         List<Plot.Series> series = new ArrayList<>();
         int c = 0;
-        for (Map.Entry<String, long[]> g : counts.entrySet()) {
-            double[] share = shares(g.getValue());
-            series.add(new Plot.Series(groupCol + "=" + g.getKey(), centres(bins), share));
-            chart.addSeries(groupCol + "=" + g.getKey(), labels(bins), toList(share)).setFillColor(PALETTE[c++ % PALETTE.length]);
+        for (String g : histogram.counts().keySet()) {
+            double[] share = histogram.shares(g);
+            String name = histogram.group() + "=" + g;
+            series.add(new Plot.Series(name, histogram.centres(), share));
+            chart.addSeries(name, labels(histogram), toList(share)).setFillColor(PALETTE[c++ % PALETTE.length]);
         }
         return new Plot(chart, series);
-    }
-
-    /**
-     * Score histogram by group with 20 bins.
-     *
-     * @param df the rows
-     * @param scoreCol scores in [0, 1]
-     * @param groupCol the group column
-     * @return the plot
-     */
-    public static Plot histogram(Dataset<?> df, String scoreCol, String groupCol) {
-        return histogram(df, scoreCol, groupCol, 20);
     }
 
     /**
      * The propensity distributions of the treated (above the axis) and the controls (below): where
      * one arm has no mirror, there is no overlap.
      *
-     * @param df the rows
-     * @param scoreCol treatment propensity in [0, 1]
-     * @param treatCol 0/1 treatment
-     * @param bins the number of bins
+     * @param arms the counts by arm, from {@code Histogram.byArm(withPs, "ps", "treated", 20)}
      * @return the plot
      */
-    public static Plot mirrored(Dataset<?> df, String scoreCol, String treatCol, int bins) {
-        Map<String, long[]> counts = binByGroup(df.toDF().withColumn(treatCol,
-                functions.col(treatCol).cast("int").cast("string")), scoreCol, treatCol, bins);
-        if (!counts.containsKey("1") || !counts.containsKey("0")) {
-            throw new IllegalArgumentException("A mirrored histogram needs both arms of '" + treatCol + "'");
-        }
-        double[] treated = shares(counts.get("1"));
-        double[] control = shares(counts.get("0"));
+    public static Plot mirrored(Histogram arms) {
+        double[] treated = armShares(arms, Histogram.TREATED);
+        double[] control = armShares(arms, Histogram.CONTROL);
         for (int i = 0; i < control.length; i++) {
             control[i] = -control[i];
         }
-        CategoryChart chart = categoryChart("Propensity overlap: treated above, control below", scoreCol,
+        CategoryChart chart = categoryChart("Propensity overlap: treated above, control below", arms.column(),
                 "share of arm");
         chart.getStyler().setOverlapped(true);
-        chart.addSeries("treated", labels(bins), toList(treated)).setFillColor(PALETTE[1]);
-        chart.addSeries("control", labels(bins), toList(control)).setFillColor(PALETTE[0]);
-        return new Plot(chart, List.of(new Plot.Series("treated", centres(bins), treated),
-                new Plot.Series("control", centres(bins), control)));
-    }
-
-    /**
-     * The mirrored histogram with 20 bins.
-     *
-     * @param df the rows
-     * @param scoreCol treatment propensity
-     * @param treatCol 0/1 treatment
-     * @return the plot
-     */
-    public static Plot mirrored(Dataset<?> df, String scoreCol, String treatCol) {
-        return mirrored(df, scoreCol, treatCol, 20);
+        chart.addSeries("treated", labels(arms), toList(treated)).setFillColor(PALETTE[1]);
+        chart.addSeries("control", labels(arms), toList(control)).setFillColor(PALETTE[0]);
+        return new Plot(chart, List.of(new Plot.Series("treated", arms.centres(), treated),
+                new Plot.Series("control", arms.centres(), control)));
     }
 
     /**
@@ -142,36 +105,20 @@ public final class ScorePlots {
     }
 
     /**
-     * ROC curve, from 1,000 score bins counted inside Spark.
+     * ROC curve.
      *
-     * @param df the rows
-     * @param scoreCol scores in [0, 1]
-     * @param labelCol 0/1 label
+     * @param metrics the metrics, whose curve is drawn
      * @return the plot
      */
-    public static Plot roc(Dataset<?> df, String scoreCol, String labelCol) {
-        long[][] counts = binByLabel(df, scoreCol, labelCol, ROC_BINS);
-        long pos = 0;
-        long neg = 0;
-        for (int b = 0; b < ROC_BINS; b++) {
-            neg += counts[0][b];
-            pos += counts[1][b];
-        }
-        double[] fpr = new double[ROC_BINS + 1];
-        double[] tpr = new double[ROC_BINS + 1];
-        long tp = 0;
-        long fp = 0;
-        for (int b = ROC_BINS - 1, i = 1; b >= 0; b--, i++) {
-            tp += counts[1][b];
-            fp += counts[0][b];
-            fpr[i] = (double) fp / neg;
-            tpr[i] = (double) tp / pos;
-        }
-        XYChart chart = xyChart("ROC", "false positive rate", "true positive rate");
+    public static Plot roc(BinaryMetrics metrics) {
+        double[] fpr = metrics.roc().fpr();
+        double[] tpr = metrics.roc().tpr();
+        XYChart chart = xyChart(String.format(Locale.ROOT, "ROC (AUC %.3f)", metrics.rocAuc()), "false positive rate",
+                "true positive rate");
         line(chart, "random", new double[] {0, 1}, new double[] {0, 1}).setLineColor(Color.GRAY);
-        line(chart, scoreCol, fpr, tpr);
+        line(chart, "model", fpr, tpr);
         return new Plot(chart, List.of(new Plot.Series("random", new double[] {0, 1}, new double[] {0, 1}),
-                new Plot.Series(scoreCol, fpr, tpr)));
+                new Plot.Series("model", fpr, tpr)));
     }
 
     /**
@@ -242,7 +189,7 @@ public final class ScorePlots {
         chart.addSeries("before", names, toList(before)).setMarkerColor(PALETTE[1]);
         chart.addSeries("after", names, toList(after)).setMarkerColor(PALETTE[0]);
         double[] threshold = new double[k];
-        java.util.Arrays.fill(threshold, Balance.THRESHOLD);
+        Arrays.fill(threshold, Balance.THRESHOLD);
         var line = chart.addSeries("threshold 0.1", names, toList(threshold));
         line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
         line.setLineColor(Color.GRAY);
@@ -271,96 +218,34 @@ public final class ScorePlots {
     }
 
     /**
-     * Distribution of weights per arm, binned inside Spark between the smallest and largest weight.
+     * Distribution of weights per arm.
      *
-     * @param df rows with a weight column
-     * @param weightCol the weights
-     * @param treatCol 0/1 treatment
-     * @param bins the number of bins
+     * @param arms the weights binned by arm, from {@code Histogram.weightsByArm(weighted, "w", "treated", 30)}
      * @return the plot
      */
-    public static Plot weights(Dataset<?> df, String weightCol, String treatCol, int bins) {
-        Row range = df.agg(functions.min(weightCol), functions.max(weightCol)).first();
-        double lo = ((Number) range.get(0)).doubleValue();
-        double hi = ((Number) range.get(1)).doubleValue();
-        double width = hi > lo ? (hi - lo) / bins : 1;
-        Column bin = functions.least(functions.floor(functions.col(weightCol).minus(lo).divide(width)),
-                functions.lit(bins - 1)).cast("int");
-        long[][] counts = new long[2][bins];
-        for (Row r : df.select(functions.col(treatCol).cast("int").as("t"), bin.as("b")).groupBy("t", "b").count()
-                .collectAsList()) {
-            counts[r.getInt(0)][r.getInt(1)] = r.getLong(2);
-        }
-        List<String> labels = new ArrayList<>();
-        double[] centres = new double[bins];
-        for (int b = 0; b < bins; b++) {
-            centres[b] = lo + (b + 0.5) * width;
-            labels.add(String.format(Locale.ROOT, "%.2f", centres[b]));
-        }
-        CategoryChart chart = categoryChart("Weight distribution", weightCol, "share of arm");
+    public static Plot weights(Histogram arms) {
+        CategoryChart chart = categoryChart("Weight distribution", arms.column(), "share of arm");
         chart.getStyler().setOverlapped(true);
-        double[] treated = shares(counts[1]);
-        double[] control = shares(counts[0]);
-        chart.addSeries("treated", labels, toList(treated)).setFillColor(PALETTE[1]);
-        chart.addSeries("control", labels, toList(control)).setFillColor(PALETTE[0]);
-        return new Plot(chart, List.of(new Plot.Series("treated", centres, treated),
-                new Plot.Series("control", centres, control)));
+        double[] treated = arms.shares(Histogram.TREATED);
+        double[] control = arms.shares(Histogram.CONTROL);
+        chart.addSeries("treated", labels(arms), toList(treated)).setFillColor(PALETTE[1]);
+        chart.addSeries("control", labels(arms), toList(control)).setFillColor(PALETTE[0]);
+        return new Plot(chart, List.of(new Plot.Series("treated", arms.centres(), treated),
+                new Plot.Series("control", arms.centres(), control)));
     }
 
-    /** Counts rows per (group, bin) inside Spark. */
-    static Map<String, long[]> binByGroup(Dataset<?> df, String scoreCol, String groupCol, int bins) {
-        Column bin = scoreBin(scoreCol, bins);
-        Map<String, long[]> counts = new TreeMap<>();
-        for (Row r : df.select(functions.col(groupCol).cast("string").as("g"), bin.as("b")).groupBy("g", "b").count()
-                .collectAsList()) {
-            String g = r.isNullAt(0) ? "null" : r.getString(0);
-            counts.computeIfAbsent(g, k -> new long[bins])[r.getInt(1)] = r.getLong(2);
+    private static double[] armShares(Histogram arms, String arm) {
+        if (!arms.counts().containsKey(arm) || Arrays.stream(arms.counts().get(arm)).sum() == 0) {
+            throw new IllegalArgumentException("A mirrored histogram needs both arms; '" + arms.column()
+                    + "' has no " + arm + " rows");
         }
-        return counts;
+        return arms.shares(arm);
     }
 
-    static long[][] binByLabel(Dataset<?> df, String scoreCol, String labelCol, int bins) {
-        long[][] counts = new long[2][bins];
-        for (Row r : df.select(functions.col(labelCol).cast("int").as("y"), scoreBin(scoreCol, bins).as("b"))
-                .groupBy("y", "b").count().collectAsList()) {
-            counts[r.getInt(0)][r.getInt(1)] = r.getLong(2);
-        }
-        return counts;
-    }
-
-    private static Column scoreBin(String scoreCol, int bins) {
-        Column s = functions.col(scoreCol).cast("double");
-        return functions.when(s.isNull().or(s.lt(0)).or(s.gt(1)),
-                functions.raise_error(functions.concat(functions.lit("Scores in '" + scoreCol
-                        + "' must lie in [0, 1]; found "), s.cast("string"))))
-                .otherwise(functions.least(functions.floor(s.multiply(bins)), functions.lit(bins - 1)))
-                .cast("int");
-    }
-
-    private static double[] shares(long[] counts) {
-        long total = 0;
-        for (long c : counts) {
-            total += c;
-        }
-        double[] out = new double[counts.length];
-        for (int i = 0; i < counts.length; i++) {
-            out[i] = total == 0 ? 0 : (double) counts[i] / total;
-        }
-        return out;
-    }
-
-    private static double[] centres(int bins) {
-        double[] c = new double[bins];
-        for (int b = 0; b < bins; b++) {
-            c[b] = (b + 0.5) / bins;
-        }
-        return c;
-    }
-
-    private static List<String> labels(int bins) {
+    private static List<String> labels(Histogram histogram) {
         List<String> l = new ArrayList<>();
-        for (int b = 0; b < bins; b++) {
-            l.add(String.format(Locale.ROOT, "%.2f", (b + 0.5) / bins));
+        for (double c : histogram.centres()) {
+            l.add(String.format(Locale.ROOT, "%.2f", c));
         }
         return l;
     }
@@ -390,12 +275,12 @@ public final class ScorePlots {
      * @param bounds the bounds from {@code Sensitivity.rosenbaum}
      * @return the plot
      */
-    public static Plot sensitivity(io.propensitykit.causal.Sensitivity.Rosenbaum bounds) {
-        double[] gamma = bounds.bounds().stream().mapToDouble(io.propensitykit.causal.Sensitivity.Bound::gamma)
+    public static Plot sensitivity(Sensitivity.Rosenbaum bounds) {
+        double[] gamma = bounds.bounds().stream().mapToDouble(Sensitivity.Bound::gamma)
                 .toArray();
-        double[] sign = bounds.bounds().stream().mapToDouble(io.propensitykit.causal.Sensitivity.Bound::signTest)
+        double[] sign = bounds.bounds().stream().mapToDouble(Sensitivity.Bound::signTest)
                 .toArray();
-        double[] wilcoxon = bounds.bounds().stream().mapToDouble(io.propensitykit.causal.Sensitivity.Bound::wilcoxon)
+        double[] wilcoxon = bounds.bounds().stream().mapToDouble(Sensitivity.Bound::wilcoxon)
                 .toArray();
         double[] alphaX = {gamma[0], gamma[gamma.length - 1]};
         double[] alphaY = {bounds.alpha(), bounds.alpha()};
@@ -420,13 +305,6 @@ public final class ScorePlots {
     private static XYSeries line(XYChart chart, String name, double[] x, double[] y) {
         XYSeries s = chart.addSeries(name, x, y);
         s.setMarker(SeriesMarkers.NONE);
-        return s;
-    }
-
-    private static XYSeries scatter(XYChart chart, String name, double[] x, double[] y) {
-        XYSeries s = chart.addSeries(name, x, y);
-        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        s.setMarker(SeriesMarkers.CIRCLE);
         return s;
     }
 }

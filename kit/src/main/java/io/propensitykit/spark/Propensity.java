@@ -38,6 +38,19 @@ public final class Propensity {
     }
 
     /**
+     * Loads and checks a model from a local directory or file, such as the one a trainer saved.
+     *
+     * <pre>{@code val model = Propensity.load(spark, trained.save(dir))}</pre>
+     *
+     * @param spark the session
+     * @param location a local path
+     * @return the checked model
+     */
+    public static PropensityModel load(SparkSession spark, java.nio.file.Path location) {
+        return load(spark, location.toString());
+    }
+
+    /**
      * Loads a model and verifies the sha256 of its weights before anything runs.
      *
      * @param spark the session

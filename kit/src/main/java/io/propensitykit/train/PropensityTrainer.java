@@ -1,6 +1,6 @@
 package io.propensitykit.train;
 
-import io.propensitykit.metrics.RocAuc;
+import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.model.EngineDefaults;
 import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.FeatureSpec;
@@ -435,7 +435,7 @@ public final class PropensityTrainer {
             logLoss += Math.log1p(Math.exp(-Math.abs(eta))) + Math.max(eta, 0) - labels[i] * eta;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Epoch fit = new Epoch(iterations, logLoss / n, RocAuc.of(scores, positive), seconds);
+        Epoch fit = new Epoch(iterations, logLoss / n, BinaryMetrics.rocAuc(scores, positive), seconds);
         List<String> names = spec.encodedNames();
         List<String> left = new ArrayList<>();
         for (int j = 1; j < k; j++) {
@@ -523,7 +523,7 @@ public final class PropensityTrainer {
                 }
             }
         }
-        return RocAuc.of(scores, positive);
+        return BinaryMetrics.rocAuc(scores, positive);
     }
 
     private static byte[] parameters(Model model) {
@@ -601,10 +601,20 @@ public final class PropensityTrainer {
             return this;
         }
 
+        /** @param cols numeric feature columns, standardized @return this builder */
+        public Builder setNumeric(String... cols) {
+            return setNumeric(List.of(cols));
+        }
+
         /** @param cols categorical feature columns, one-hot encoded @return this builder */
         public Builder setCategorical(List<String> cols) {
             this.categorical = List.copyOf(cols);
             return this;
+        }
+
+        /** @param cols categorical feature columns, one-hot encoded @return this builder */
+        public Builder setCategorical(String... cols) {
+            return setCategorical(List.of(cols));
         }
 
         /**
@@ -618,6 +628,11 @@ public final class PropensityTrainer {
             return this;
         }
 
+        /** @param cols a subset of the numeric columns, {@code log1p} before standardizing @return this builder */
+        public Builder optLogTransform(String... cols) {
+            return optLogTransform(List.of(cols));
+        }
+
         /** @param col the 0/1 outcome column @return this builder */
         public Builder setLabel(String col) {
             this.label = col;
@@ -628,6 +643,11 @@ public final class PropensityTrainer {
         public Builder optHidden(List<Integer> widths) {
             this.hidden = List.copyOf(widths);
             return this;
+        }
+
+        /** @param widths hidden layer widths, as in {@code optHidden(64, 32)} @return this builder */
+        public Builder optHidden(int... widths) {
+            return optHidden(java.util.Arrays.stream(widths).boxed().toList());
         }
 
         /**

@@ -1,5 +1,6 @@
 package io.propensitykit.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which of the kit's packages may depend on which. Each rule says why in its failure message; the
- * planted classes ({@code model.planted}, {@code causal.planted}, {@code data.planted}, in the
- * tests) show that each rule can fail.
+ * planted classes (the {@code planted} packages in the tests) show that each rule can fail.
  */
 class HouseRulesTest {
 
@@ -41,6 +41,20 @@ class HouseRulesTest {
             .because("the kit is a library used from Zeppelin, spark-submit and the runner alike; it never"
                     + " reaches into the runner");
 
+    /** Pictures compute nothing: they draw what metrics and causal computed. */
+    static final ArchRule PLOT_ONLY_ON_RESULTS = classes().that().resideInAPackage("io.propensitykit.plot..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.propensitykit.plot..",
+                    "io.propensitykit.metrics..", "io.propensitykit.causal..", "io.propensitykit.display..", "java..",
+                    "org.knowm.xchart..")
+            .because("a plot takes a result of metrics or causal and draws it; binning, curves and any Spark work"
+                    + " belong to the result, where both the Spark and the array paths share them");
+
+    /** The shared pieces sit below everything else. */
+    static final ArchRule INTERNAL_AT_THE_BOTTOM = noClasses().that().resideInAPackage("io.propensitykit.internal..")
+            .should().dependOnClassesThat().resideOutsideOfPackages("io.propensitykit.internal..", "java..",
+                    "org.apache.spark..", "scala..", "tech.tablesaw..")
+            .because("internal holds the checks and edges every package shares, so it depends on none of them");
+
     @Test
     void theModelPackageNeverDependsOnSpark() {
         MODEL_WITHOUT_SPARK.check(KIT);
@@ -57,11 +71,23 @@ class HouseRulesTest {
     }
 
     @Test
+    void plotDrawsResultsOnly() {
+        PLOT_ONLY_ON_RESULTS.check(KIT);
+    }
+
+    @Test
+    void internalDependsOnNoOtherPackageOfTheKit() {
+        INTERNAL_AT_THE_BOTTOM.check(KIT);
+    }
+
+    @Test
     void eachRuleFailsOnAPlantedViolationAndSaysTheRule() {
         JavaClasses planted = new ClassFileImporter().importPackages("io.propensitykit.model.planted",
                 "io.propensitykit.causal.planted", "io.propensitykit.data.planted",
-                "io.propensitykit.notebook.planted");
-        for (ArchRule rule : new ArchRule[] {MODEL_WITHOUT_SPARK, NUMBERS_WITHOUT_PICTURES, KIT_WITHOUT_RUNNER}) {
+                "io.propensitykit.notebook.planted", "io.propensitykit.plot.planted",
+                "io.propensitykit.internal.planted");
+        for (ArchRule rule : new ArchRule[] {MODEL_WITHOUT_SPARK, NUMBERS_WITHOUT_PICTURES, KIT_WITHOUT_RUNNER,
+            PLOT_ONLY_ON_RESULTS, INTERNAL_AT_THE_BOTTOM}) {
             AssertionError failure = assertThrows(AssertionError.class, () -> rule.check(planted));
             assertTrue(failure.getMessage().contains("because"), failure.getMessage());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
 
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,36 @@ class PublicDatasetsTest extends SharedSpark {
         assertEquals(12_330, r.getLong(0));
         // 1,908 of 12,330 sessions end in a purchase (15.47%), as the dataset's description says.
         assertEquals(1_908 / 12_330.0, r.getDouble(1), 1e-12);
+    }
+
+    /**
+     * Each study's rows carry the columns its roles name, the treatment and binary outcomes as 0/1
+     * (Hillstrom's treatment is the two e-mail arms together: 42,694 of 64,000 customers, counted in
+     * the CSV with Python's csv module), and a study says which of its files are missing.
+     */
+    @Test
+    void studiesNameTheirColumnsAndTheirMissingFiles(@TempDir Path tmp) {
+        assertEquals(Study.NSW, Study.of("nsw"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Study.of("lalonde"));
+        assertEquals("No study 'lalonde'; choose one of [hillstrom, nsw, online_shoppers]", unknown.getMessage());
+        assertEquals(List.of(PublicDataset.NSW_TREATED, PublicDataset.PSID_CONTROLS),
+                Study.NSW.missing(PublicDatasets.at(tmp)));
+        assertEquals("visit", Study.ONLINE_SHOPPERS.treatment().orElse("visit"));
+        assertEquals("bought", Study.ONLINE_SHOPPERS.label());
+        PublicDatasets data = SharedDatasets.require(PublicDataset.HILLSTROM);
+        for (Study study : Study.values()) {
+            if (!study.missing(data).isEmpty()) {
+                continue;
+            }
+            Dataset<Row> rows = study.rows(spark, data);
+            List<String> columns = List.of(rows.columns());
+            assertTrue(columns.containsAll(study.numeric()) && columns.containsAll(study.categorical())
+                    && columns.contains(study.outcome()) && columns.contains(study.label()), study + ": " + columns);
+            assertEquals(0, rows.where(org.apache.spark.sql.functions.col(study.label()).isin(0, 1)
+                    .unary_$bang()).count(), study.label());
+        }
+        Row emailed = Study.HILLSTROM.rows(spark, data).agg(org.apache.spark.sql.functions.sum("emailed")).first();
+        assertEquals(42_694, emailed.getLong(0));
     }
 
     @Test

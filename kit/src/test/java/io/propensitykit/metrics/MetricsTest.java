@@ -8,13 +8,16 @@ import io.propensitykit.SharedSpark;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The metrics on {@code fixtures/metrics/scores.csv} (400 rows with ties), against references
@@ -145,13 +148,92 @@ class MetricsTest extends SharedSpark {
     void badInputSaysWhatIsWrong() {
         IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
                 () -> BinaryMetrics.of(new double[] {0.2, 1.5}, new boolean[] {true, false}));
-        assertEquals("Scores must be probabilities in [0, 1]; found 1.5", range.getMessage());
+        assertTrue(range.getMessage().startsWith("Scores in 'scores' must be probabilities in [0, 1]; 0 rows are null "
+                + "and 1 lie outside (for example 1.5)."), range.getMessage());
         IllegalArgumentException oneClass = assertThrows(IllegalArgumentException.class,
                 () -> BinaryMetrics.of(new double[] {0.2, 0.5}, new boolean[] {true, true}));
         assertTrue(oneClass.getMessage().startsWith("Metrics need both labels: 2 positives, 0 negatives"));
-        Dataset<Row> text = frame().withColumn("label", org.apache.spark.sql.functions.lit("yes"));
+        Dataset<Row> text = frame().withColumn("label", functions.lit("yes"));
         IllegalArgumentException label = assertThrows(IllegalArgumentException.class,
                 () -> BinaryMetrics.of(text, "score", "label"));
-        assertEquals("Label 'label' has type string; it must be 0/1 or boolean.", label.getMessage());
+        assertEquals("Column 'label' has type string; it must be 0/1 or boolean.", label.getMessage());
+    }
+
+    /**
+     * Each metric's array and Spark paths refuse the same rows with the same message: a score
+     * outside [0, 1] (the Spark calibration once failed with an index error instead), and a label
+     * that is null or not 0/1.
+     */
+    @Test
+    void everyPathRefusesTheSameRows() {
+        Dataset<Row> high = frame().withColumn("score", functions.expr("CASE WHEN score > 0.7 THEN 1.25 ELSE score END"));
+        long above = high.where("score > 1").count();
+        String outside = "Scores in 'score' must be probabilities in [0, 1]; 0 rows are null and " + above
+                + " lie outside (for example 1.25).";
+        for (Executable call : List.<Executable>of(() -> BinaryMetrics.of(high, "score", "label"),
+                () -> Calibration.of(high, "score", "label", 10), () -> Calibration.quantile(high, "score", "label", 5),
+                () -> Calibrator.platt(high, "score", "label"), () -> Histogram.of(high, "score", "label", 10))) {
+            assertTrue(assertThrows(IllegalArgumentException.class, call).getMessage().startsWith(outside));
+        }
+        double[] shifted = scores.clone();
+        shifted[7] = 1.25;
+        for (Executable call : List.<Executable>of(() -> BinaryMetrics.of(shifted, labels),
+                () -> Calibration.of(shifted, labels, 10), () -> Calibration.quantile(shifted, labels, 5),
+                () -> Calibrator.platt(shifted, labels))) {
+            assertTrue(assertThrows(IllegalArgumentException.class, call).getMessage().startsWith(
+                    "Scores in 'scores' must be probabilities in [0, 1]; 0 rows are null and 1 lie outside "
+                    + "(for example 1.25)."));
+        }
+        Dataset<Row> gaps = frame().withColumn("label", functions.expr("CASE WHEN score < 0.1 THEN NULL "
+                + "WHEN score > 0.7 THEN 2 ELSE label END"));
+        long nulls = gaps.where("label IS NULL").count();
+        long twos = gaps.where("label = 2").count();
+        assertTrue(nulls > 0 && twos > 0, "the fixture has scores at both ends");
+        String notBinary = "Column 'label' must be 0 or 1 in every row; " + nulls + " rows are null and " + twos
+                + " hold other values (for example 2).";
+        for (Executable call : List.<Executable>of(() -> BinaryMetrics.of(gaps, "score", "label"),
+                () -> Calibration.of(gaps, "score", "label", 10), () -> Deciles.of(gaps, "score", "label"),
+                () -> Calibrator.isotonic(gaps, "score", "label"),
+                () -> io.propensitykit.causal.Effects.naive(gaps, "label", "score", 10, 1))) {
+            assertTrue(assertThrows(IllegalArgumentException.class, call).getMessage().startsWith(notBinary));
+        }
+    }
+
+    /**
+     * The ROC curve both paths return: 200,000 distinct scores give at most about 2,000 vertices,
+     * from (0, 0) to (1, 1), and the area under the drawn polyline stays within the thinning's
+     * resolution of the exact AUC; both paths return the same curve.
+     */
+    @Test
+    void rocCurveIsThinnedWithinItsResolution() {
+        java.util.Random random = new java.util.Random(11);
+        double[] s = new double[200_000];
+        boolean[] y = new boolean[s.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = random.nextDouble();
+            y[i] = random.nextDouble() < s[i];
+        }
+        BinaryMetrics exact = BinaryMetrics.of(s, y);
+        double[] fpr = exact.roc().fpr();
+        double[] tpr = exact.roc().tpr();
+        assertTrue(fpr.length > 500 && fpr.length <= 2003, fpr.length + " points");
+        assertEquals(0.0, fpr[0]);
+        assertEquals(0.0, tpr[0]);
+        assertEquals(1.0, fpr[fpr.length - 1]);
+        assertEquals(1.0, tpr[tpr.length - 1]);
+        double area = 0;
+        for (int i = 1; i < fpr.length; i++) {
+            assertTrue(fpr[i] >= fpr[i - 1] && tpr[i] >= tpr[i - 1], "monotone at " + i);
+            area += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2;
+        }
+        assertEquals(exact.rocAuc(), area, BinaryMetrics.Roc.RESOLUTION);
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < s.length; i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create(s[i], y[i] ? 1 : 0));
+        }
+        BinaryMetrics inSpark = BinaryMetrics.of(spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+                .add("s", "double").add("y", "int")), "s", "y");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fpr, inSpark.roc().fpr(), 1e-12);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(tpr, inSpark.roc().tpr(), 1e-12);
     }
 }

@@ -12,6 +12,7 @@ import io.propensitykit.causal.Weights;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
+import io.propensitykit.metrics.Histogram;
 import io.propensitykit.metrics.ScoresFixture;
 
 import org.apache.spark.sql.Dataset;
@@ -120,7 +121,7 @@ class ScorePlotsTest extends SharedSpark {
 
     @Test
     void histogramBinsEachGroupsShare() throws Exception {
-        Plot plot = ScorePlots.histogram(scores, "score", "label", 10);
+        Plot plot = ScorePlots.histogram(Histogram.of(scores, "score", "label", 10));
         assertEquals(2, plot.series().size());
         long[][] counts = new long[2][10];
         for (int i = 0; i < s.length; i++) {
@@ -138,7 +139,7 @@ class ScorePlotsTest extends SharedSpark {
 
     @Test
     void mirroredPutsControlsBelowTheAxis() throws Exception {
-        Plot plot = ScorePlots.mirrored(scores, "score", "label", 20);
+        Plot plot = ScorePlots.mirrored(Histogram.byArm(scores, "score", "label", 20));
         assertEquals(List.of("treated", "control"), plot.series().stream().map(Plot.Series::name).toList());
         assertEquals(1.0, java.util.Arrays.stream(plot.series().get(0).y()).sum(), 1e-12);
         assertEquals(-1.0, java.util.Arrays.stream(plot.series().get(1).y()).sum(), 1e-12);
@@ -147,14 +148,14 @@ class ScorePlotsTest extends SharedSpark {
 
     @Test
     void rocAndReliabilityFollowTheMetrics() throws Exception {
-        Plot roc = ScorePlots.roc(scores, "score", "label");
+        Plot roc = ScorePlots.roc(BinaryMetrics.of(scores, "score", "label"));
         double[] fpr = roc.series().get(1).x();
         double[] tpr = roc.series().get(1).y();
         double area = 0;
         for (int i = 1; i < fpr.length; i++) {
             area += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2;
         }
-        // Two-decimal scores fall in distinct bins of 0.001, so the binned curve is the exact one.
+        // Every vertex of this curve moves a rate by more than the 0.001 resolution, so none is thinned.
         assertEquals(BinaryMetrics.of(s, y).rocAuc(), area, 1e-9);
         assertEquals(1.0, fpr[fpr.length - 1], 0.0);
         assertRenders(roc, "false positive rate", "true positive rate");
@@ -197,7 +198,7 @@ class ScorePlotsTest extends SharedSpark {
         assertArrayEquals(uplift.share(), qini.series().get(1).x(), 0.0);
         assertRenders(qini, "share of customers targeted (by uplift score, highest first)", "incremental responders");
 
-        Plot w = ScorePlots.weights(weighted, "w", "t", 15);
+        Plot w = ScorePlots.weights(Histogram.weightsByArm(weighted, "w", "t", 15));
         assertEquals(15, w.series().get(0).y().length);
         assertEquals(1.0, java.util.Arrays.stream(w.series().get(0).y()).sum(), 1e-12, "treated shares");
         assertEquals(1.0, java.util.Arrays.stream(w.series().get(1).y()).sum(), 1e-12, "control shares");

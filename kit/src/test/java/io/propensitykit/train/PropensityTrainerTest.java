@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
-import io.propensitykit.metrics.RocAuc;
+import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
 
@@ -47,7 +47,7 @@ class PropensityTrainerTest extends SharedSpark {
             s[i] = rows.get(i).getDouble(scoreCol);
             y[i] = rows.get(i).getInt(labelCol) == 1;
         }
-        return RocAuc.of(s, y);
+        return BinaryMetrics.rocAuc(s, y);
     }
 
     @Test
@@ -83,7 +83,7 @@ class PropensityTrainerTest extends SharedSpark {
             lrScores[i] = ((Vector) lrScored.get(i).get(0)).apply(1);
             lrLabels[i] = lrScored.get(i).getDouble(1) == 1.0;
         }
-        double lrAuc = RocAuc.of(lrScores, lrLabels);
+        double lrAuc = BinaryMetrics.rocAuc(lrScores, lrLabels);
         System.out.printf("test AUC: true_propensity %.4f, MLP %.4f, MLlib logistic regression %.4f (best epoch %d)%n",
                 trueAuc, mlpAuc, lrAuc, trained.best().epoch());
         assertTrue(mlpAuc >= trueAuc - 0.01, "MLP " + mlpAuc + " within 0.01 of the truth " + trueAuc);

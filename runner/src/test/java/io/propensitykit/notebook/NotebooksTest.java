@@ -60,6 +60,83 @@ class NotebooksTest {
     }
 
     /**
+     * HTML in a note comes from {@code Display.html}: values from data fill a template and are
+     * escaped, and a template the author interpolates splices only formatted numbers ({@code $x%.3f},
+     * {@code ${a / b}%,d}), never text. No paragraph writes an output marker such as {@code %html}
+     * into a string by hand.
+     */
+    @Test
+    void notesWriteHtmlOnlyAroundEscapedValuesOrFormattedNumbers() throws Exception {
+        int spliced = 0;
+        for (Path file : notes()) {
+            for (JsonElement e : JsonParser.parseString(Files.readString(file)).getAsJsonObject()
+                    .getAsJsonArray("paragraphs")) {
+                String text = e.getAsJsonObject().get("text").getAsString();
+                String where = file.getFileName() + " paragraph '" + e.getAsJsonObject().get("title").getAsString() + "'";
+                assertFalse(text.matches("(?s).*\"\\s*%(html|table|angular).*"), where + " writes an output marker by hand");
+                for (int at = text.indexOf("Display.html("); at >= 0; at = text.indexOf("Display.html(", at + 1)) {
+                    for (String[] splice : templateSplices(text, at + "Display.html(".length())) {
+                        spliced++;
+                        assertTrue(splice[1].matches("%[-#+ 0,(]*\\d*(\\.\\d+)?[dfegx]"), where + " splices " + splice[0]
+                                + " into HTML unformatted; pass it as a value of Display.html(template, values) instead");
+                    }
+                }
+            }
+        }
+        assertTrue(spliced > 10, "the check saw the notes' interpolated templates: " + spliced);
+    }
+
+    /**
+     * The splices of the interpolated strings ({@code f"..."}, {@code s"..."}) in a call's first
+     * argument, each as its expression and the format that follows it (empty when none).
+     */
+    private static List<String[]> templateSplices(String text, int from) {
+        List<String[]> splices = new java.util.ArrayList<>();
+        int depth = 0;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c == 'f' || c == 's') && i + 1 < text.length() && text.charAt(i + 1) == '"'
+                    && !Character.isLetterOrDigit(text.charAt(i - 1))) {
+                i += 2;
+                while (text.charAt(i) != '"') {
+                    if (text.startsWith("$$", i)) {
+                        i += 2;
+                    } else if (text.charAt(i) == '$') {
+                        int start = ++i;
+                        if (text.charAt(i) == '{') {
+                            for (int braces = 0; ; i++) {
+                                braces += text.charAt(i) == '{' ? 1 : text.charAt(i) == '}' ? -1 : 0;
+                                if (braces == 0) {
+                                    break;
+                                }
+                            }
+                            i++;
+                        } else {
+                            while (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_') {
+                                i++;
+                            }
+                        }
+                        java.util.regex.Matcher format = java.util.regex.Pattern.compile("%[-#+ 0,(]*\\d*(\\.\\d+)?[a-zA-Z]")
+                                .matcher(text).region(i, text.length());
+                        splices.add(new String[] {text.substring(start, i), format.lookingAt() ? format.group() : ""});
+                    } else {
+                        i += text.charAt(i) == '\\' ? 2 : 1;
+                    }
+                }
+            } else if (c == '"') {
+                i = text.indexOf('"', i + 1);
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' || (c == ',' && depth == 0)) {
+                if (depth-- == 0) {
+                    return splices;
+                }
+            }
+        }
+        return splices;
+    }
+
+    /**
      * Every note runs in a JVM started in a fresh directory outside the project, as Zeppelin starts its
      * interpreter in its own directory: a note that reads a project-relative path fails here.
      */

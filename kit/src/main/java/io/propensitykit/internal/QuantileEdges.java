@@ -1,4 +1,4 @@
-package io.propensitykit.metrics;
+package io.propensitykit.internal;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

@@ -1,4 +1,4 @@
-package io.propensitykit.model;
+package io.propensitykit.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
