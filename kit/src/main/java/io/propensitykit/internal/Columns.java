@@ -29,12 +29,9 @@ public final class Columns {
      */
     public static Column binary(Dataset<?> df, String col) {
         requireNumericOrBoolean(df, col, "0/1 or boolean");
-        Row bad = df.agg(functions.count(functions.when(functions.col(col).isNull(), 1)),
-                functions.count(functions.when(notBinary(col), 1)),
-                functions.min(functions.when(notBinary(col), functions.col(col).cast("string")))).first();
-        if (bad.getLong(0) + bad.getLong(1) > 0) {
-            throw new IllegalArgumentException(notBinaryMessage(col, bad.getLong(0), bad.getLong(1), bad.get(2)));
-        }
+        Column[] tally = binaryTally(col);
+        Row bad = df.agg(tally[0], tally[1], tally[2]).first();
+        requireBinary(col, bad.getLong(0), bad.getLong(1), bad.get(2));
         return functions.col(col).cast("double");
     }
 
@@ -85,19 +82,16 @@ public final class Columns {
         requireNumericOrBoolean(df, labelCol, "0/1 or boolean");
         Column s = functions.col(scoreCol).cast("double");
         Column invalid = probabilities ? outside(s) : functions.isnan(s);
-        Row bad = df.agg(functions.count(functions.when(s.isNull(), 1)), functions.count(functions.when(invalid, 1)),
-                functions.min(functions.when(invalid, s)), functions.count(functions.when(functions.col(labelCol)
-                        .isNull(), 1)), functions.count(functions.when(notBinary(labelCol), 1)),
-                functions.min(functions.when(notBinary(labelCol), functions.col(labelCol).cast("string")))).first();
+        Column[] scores = tally(s, invalid, s);
+        Column[] labels = binaryTally(labelCol);
+        Row bad = df.agg(scores[0], scores[1], scores[2], labels[0], labels[1], labels[2]).first();
         if (probabilities) {
             requireProbabilities(scoreCol, bad.getLong(0), bad.getLong(1), bad.get(2));
         } else if (bad.getLong(0) + bad.getLong(1) > 0) {
             throw new IllegalArgumentException("Column '" + scoreCol + "' has " + bad.getLong(0) + " null and "
                     + bad.getLong(1) + " NaN rows; drop or fill them first.");
         }
-        if (bad.getLong(3) + bad.getLong(4) > 0) {
-            throw new IllegalArgumentException(notBinaryMessage(labelCol, bad.getLong(3), bad.getLong(4), bad.get(5)));
-        }
+        requireBinary(labelCol, bad.getLong(3), bad.getLong(4), bad.get(5));
         return df.select(s.as("s"), functions.col(labelCol).cast("double").as("y"));
     }
 
@@ -112,8 +106,8 @@ public final class Columns {
     public static Column probabilities(Dataset<?> df, String scoreCol) {
         requireNumericOrBoolean(df, scoreCol, "a probability in [0, 1]");
         Column s = functions.col(scoreCol).cast("double");
-        Row bad = df.agg(functions.count(functions.when(s.isNull(), 1)), functions.count(functions.when(outside(s), 1)),
-                functions.min(functions.when(outside(s), s))).first();
+        Column[] tally = tally(s, outside(s), s);
+        Row bad = df.agg(tally[0], tally[1], tally[2]).first();
         requireProbabilities(scoreCol, bad.getLong(0), bad.getLong(1), bad.get(2));
         return s;
     }
@@ -178,9 +172,7 @@ public final class Columns {
                 example = example == null ? v : example;
             }
         }
-        if (nulls + others > 0) {
-            throw new IllegalArgumentException(notBinaryMessage(col, nulls, others, example));
-        }
+        requireBinary(col, nulls, others, example);
         return out;
     }
 
@@ -204,6 +196,16 @@ public final class Columns {
         }
     }
 
+    /** Rows that are null, rows that are invalid, and the smallest invalid example: one aggregation's worth. */
+    private static Column[] tally(Column value, Column invalid, Column example) {
+        return new Column[] {functions.count(functions.when(value.isNull(), 1)),
+            functions.count(functions.when(invalid, 1)), functions.min(functions.when(invalid, example))};
+    }
+
+    private static Column[] binaryTally(String col) {
+        return tally(functions.col(col), notBinary(col), functions.col(col).cast("string"));
+    }
+
     private static Column notBinary(String col) {
         return functions.not(functions.col(col).cast("double").isin(0.0, 1.0));
     }
@@ -212,13 +214,31 @@ public final class Columns {
         return s.lt(0).or(s.gt(1)).or(functions.isnan(s));
     }
 
-    private static String notBinaryMessage(String col, long nulls, long others, Object example) {
-        return "Column '" + col + "' must be 0 or 1 in every row; " + nulls + " rows are null and " + others
-                + " hold other values" + (others > 0 ? " (for example " + example + ")" : "")
-                + ". Drop or fill those rows, or recode the column to 0/1.";
+    /**
+     * Fails, naming the column, when any row of a 0/1 column is null or holds another value.
+     *
+     * @param col the column
+     * @param nulls rows that are null
+     * @param others rows that hold something other than 0 or 1
+     * @param example one of the other values, shown when there are any
+     */
+    public static void requireBinary(String col, long nulls, long others, Object example) {
+        if (nulls + others > 0) {
+            throw new IllegalArgumentException("Column '" + col + "' must be 0 or 1 in every row; " + nulls
+                    + " rows are null and " + others + " hold other values" + (others > 0 ? " (for example "
+                    + example + ")" : "") + ". Drop or fill those rows, or recode the column to 0/1.");
+        }
     }
 
-    private static void requireProbabilities(String col, long nulls, long outside, Object example) {
+    /**
+     * Fails, naming the column, when any score is null or not a probability.
+     *
+     * @param col the score column
+     * @param nulls rows that are null
+     * @param outside rows outside [0, 1] or NaN
+     * @param example one of those outside, shown when there are any
+     */
+    public static void requireProbabilities(String col, long nulls, long outside, Object example) {
         if (nulls + outside > 0) {
             throw new IllegalArgumentException("Scores in '" + col + "' must be probabilities in [0, 1]; " + nulls
                     + " rows are null and " + outside + " lie outside" + (outside > 0 ? " (for example " + example

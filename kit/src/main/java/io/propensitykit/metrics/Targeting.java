@@ -1,5 +1,7 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.internal.Columns;
+
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -90,9 +92,11 @@ public record Targeting(long contacted, double cutoff, double expectedResponders
         private long rows;
         private double scoreSum;
         private double labelSum;
-        private long badScores;
+        private long nullScores;
+        private long outsideScores;
         private double badScore = Double.NaN;
-        private long badLabels;
+        private long nullLabels;
+        private long otherLabels;
         private double badLabel = Double.NaN;
 
         Top(int budget) {
@@ -100,14 +104,20 @@ public record Targeting(long contacted, double cutoff, double expectedResponders
         }
 
         void add(Row r) {
-            if (r.isNullAt(0) || !(r.getDouble(0) >= 0 && r.getDouble(0) <= 1)) {
-                badScore = r.isNullAt(0) ? badScore : r.getDouble(0);
-                badScores++;
+            if (r.isNullAt(0)) {
+                nullScores++;
                 return;
             }
-            if (r.isNullAt(1) || (r.getDouble(1) != 0 && r.getDouble(1) != 1)) {
-                badLabel = r.isNullAt(1) ? badLabel : r.getDouble(1);
-                badLabels++;
+            if (!(r.getDouble(0) >= 0 && r.getDouble(0) <= 1)) {
+                badScore = outsideScores++ == 0 ? r.getDouble(0) : badScore;
+                return;
+            }
+            if (r.isNullAt(1)) {
+                nullLabels++;
+                return;
+            }
+            if (r.getDouble(1) != 0 && r.getDouble(1) != 1) {
+                badLabel = otherLabels++ == 0 ? r.getDouble(1) : badLabel;
                 return;
             }
             rows++;
@@ -134,24 +144,18 @@ public record Targeting(long contacted, double cutoff, double expectedResponders
             rows += other.rows;
             scoreSum += other.scoreSum;
             labelSum += other.labelSum;
-            badScore = Double.isNaN(badScore) ? other.badScore : badScore;
-            badScores += other.badScores;
-            badLabel = Double.isNaN(badLabel) ? other.badLabel : badLabel;
-            badLabels += other.badLabels;
+            badScore = outsideScores == 0 ? other.badScore : badScore;
+            badLabel = otherLabels == 0 ? other.badLabel : badLabel;
+            nullScores += other.nullScores;
+            outsideScores += other.outsideScores;
+            nullLabels += other.nullLabels;
+            otherLabels += other.otherLabels;
             return this;
         }
 
         void check(String scoreCol, String labelCol) {
-            if (badScores > 0) {
-                throw new IllegalArgumentException("Scores in '" + scoreCol + "' must be probabilities in [0, 1]; "
-                        + badScores + " rows are null or outside" + (Double.isNaN(badScore) ? "" : " (for example "
-                        + badScore + ")") + ". Score with a model whose output is a probability, or recalibrate first.");
-            }
-            if (badLabels > 0) {
-                throw new IllegalArgumentException("Column '" + labelCol + "' must be 0 or 1 in every row; " + badLabels
-                        + " rows are null or hold other values" + (Double.isNaN(badLabel) ? "" : " (for example "
-                        + badLabel + ")") + ". Drop or fill those rows, or recode the column to 0/1.");
-            }
+            Columns.requireProbabilities(scoreCol, nullScores, outsideScores, badScore);
+            Columns.requireBinary(labelCol, nullLabels, otherLabels, badLabel);
             if (rows == 0) {
                 throw new IllegalArgumentException("No rows to target.");
             }

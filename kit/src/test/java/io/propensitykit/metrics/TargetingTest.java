@@ -66,11 +66,11 @@ class TargetingTest extends SharedSpark {
                 RowFactory.create(0.5, 2)), new StructType().add("p", "double").add("bought", "int"));
         IllegalArgumentException score = assertThrows(IllegalArgumentException.class,
                 () -> Targeting.forBudget(df, "p", "bought", 1));
-        assertTrue(score.getMessage().startsWith("Scores in 'p' must be probabilities in [0, 1]; 1 rows are null or "
-                + "outside (for example 1.7)."), score.getMessage());
+        assertTrue(score.getMessage().startsWith("Scores in 'p' must be probabilities in [0, 1]; 0 rows are null and 1 "
+                + "lie outside (for example 1.7)."), score.getMessage());
         IllegalArgumentException label = assertThrows(IllegalArgumentException.class,
                 () -> Targeting.forBudget(df.where("p < 1"), "p", "bought", 1));
-        assertTrue(label.getMessage().startsWith("Column 'bought' must be 0 or 1 in every row; 1 rows are null or "
+        assertTrue(label.getMessage().startsWith("Column 'bought' must be 0 or 1 in every row; 0 rows are null and 1 "
                 + "hold other values (for example 2.0)."), label.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Targeting.forBudget(df, "p", 0));
     }
