@@ -57,7 +57,8 @@ class TargetingTest extends SharedSpark {
         Targeting byScore = Targeting.forBudget(df, "p", budget);
         assertTrue(Double.isNaN(byScore.observedResponders()));
         assertEquals(Arrays.stream(rows).mapToDouble(r -> r[0]).sum() / n, byScore.baseRate(), 1e-12);
-        assertEquals(n, Targeting.forBudget(df, "p", "bought", n + 10).contacted(), "a budget above the rows takes all");
+        assertEquals(n, Targeting.forBudget(df, "p", "bought", n + 10).contacted(),
+                "a budget above the rows takes all");
     }
 
     @Test
