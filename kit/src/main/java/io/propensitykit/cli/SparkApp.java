@@ -51,7 +51,17 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
      * @param conf the application's configuration, master set
      */
     public static void shipKit(SparkConf conf) {
-        String jar = System.getProperty(ALL_JAR_PROPERTY);
+        ship(conf, System.getProperty(ALL_JAR_PROPERTY));
+    }
+
+    /**
+     * Adds a jar to {@code spark.jars} when the master is not local, once, so that executors in JVMs
+     * of their own load its classes. Local executors share the driver's class path and need nothing.
+     *
+     * @param conf the application's configuration, master set
+     * @param jar the jar's path, or null or blank for none
+     */
+    public static void ship(SparkConf conf, String jar) {
         String master = conf.get("spark.master", "local[*]");
         if (jar == null || jar.isBlank() || master.startsWith("local")) {
             return;

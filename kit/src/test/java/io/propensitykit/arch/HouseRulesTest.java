@@ -55,6 +55,14 @@ class HouseRulesTest {
                     "org.apache.spark..", "scala..", "tech.tablesaw..")
             .because("internal holds the checks and edges every package shares, so it depends on none of them");
 
+    /** MLlib's models are what {@code kit bench} compares the kit with, not part of the kit. */
+    static final ArchRule LIBRARY_WITHOUT_MLLIB_MODELS = noClasses().that().resideInAPackage("io.propensitykit..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.spark.ml.classification..",
+                    "org.apache.spark.ml.regression..", "org.apache.spark.ml.feature..", "org.apache.spark.ml.tuning..",
+                    "org.apache.spark.mllib..")
+            .because("the library meets MLlib only through its Transformer API (PropensityScorer); the MLlib models"
+                    + " that kit bench measures against live in the bench module, off the library's jar");
+
     @Test
     void theModelPackageNeverDependsOnSpark() {
         MODEL_WITHOUT_SPARK.check(KIT);
@@ -81,13 +89,18 @@ class HouseRulesTest {
     }
 
     @Test
+    void theLibraryBuildsNoMllibModel() {
+        LIBRARY_WITHOUT_MLLIB_MODELS.check(KIT);
+    }
+
+    @Test
     void eachRuleFailsOnAPlantedViolationAndSaysTheRule() {
         JavaClasses planted = new ClassFileImporter().importPackages("io.propensitykit.model.planted",
                 "io.propensitykit.causal.planted", "io.propensitykit.data.planted",
                 "io.propensitykit.notebook.planted", "io.propensitykit.plot.planted",
-                "io.propensitykit.internal.planted");
+                "io.propensitykit.internal.planted", "io.propensitykit.spark.planted");
         for (ArchRule rule : new ArchRule[] {MODEL_WITHOUT_SPARK, NUMBERS_WITHOUT_PICTURES, KIT_WITHOUT_RUNNER,
-            PLOT_ONLY_ON_RESULTS, INTERNAL_AT_THE_BOTTOM}) {
+            PLOT_ONLY_ON_RESULTS, INTERNAL_AT_THE_BOTTOM, LIBRARY_WITHOUT_MLLIB_MODELS}) {
             AssertionError failure = assertThrows(AssertionError.class, () -> rule.check(planted));
             assertTrue(failure.getMessage().contains("because"), failure.getMessage());
         }

@@ -1,4 +1,4 @@
-package io.propensitykit.spark;
+package io.propensitykit.bench;
 
 import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.ProgressListener;
@@ -11,6 +11,7 @@ import io.propensitykit.model.ModelMetadata;
 import io.propensitykit.model.OutputKind;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.model.RawValues;
+import io.propensitykit.spark.Propensity;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -141,6 +142,8 @@ public final class ScoringBenchmark implements Callable<Integer> {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("kit bench").set("spark.ui.enabled", "false")
                 .set("spark.sql.shuffle.partitions", "2");
         SparkApp.shipKit(conf);
+        // On a cluster the executors need the benchmark's own row pass too.
+        SparkApp.ship(conf, ScoringBenchmark.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         try {
@@ -187,7 +190,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
                         2))));
         queries.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
                 .reduce(Column::plus).orElseThrow())));
-        queries.put("row_pass", d -> RowPass.of(d, model, "propensity").agg(functions.sum("propensity")));
+        queries.put("row_pass", d -> RowPass.of(d, names, "propensity").agg(functions.sum("propensity")));
 
         // Warm-up: every method once over a slice, so that JIT compilation and the model load are
         // not timed.

@@ -1,6 +1,4 @@
-package io.propensitykit.spark;
-
-import io.propensitykit.model.PropensityModel;
+package io.propensitykit.bench;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -14,36 +12,43 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.Iterator;
+import java.util.List;
 
 /**
- * The batched scorer's plan with the model replaced by a constant: each row's feature columns are
- * read as the scorer reads them, and the row is handed back with one more column. What this costs
- * is what Spark costs to feed any scorer; {@code kit bench} reports it as {@code row_pass}.
+ * The batched scorer's plan with the model replaced by a constant: each row's float feature
+ * columns are read by ordinal from Spark's internal rows, as the scorer reads them, and the row is
+ * handed back with one more column. What this costs is what Spark costs to feed any scorer;
+ * {@code kit bench} reports it as {@code row_pass}.
  */
 final class RowPass {
 
     private RowPass() {}
 
-    static Dataset<Row> of(Dataset<Row> df, PropensityModel model, String outputCol) {
+    static Dataset<Row> of(Dataset<Row> df, List<String> features, String outputCol) {
         StructType schema = df.schema();
-        FeatureReader reader = FeatureReader.columns(schema, model.metadata(), null);
-        JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(new Pass(reader));
+        int[] ordinals = new int[features.size()];
+        for (int j = 0; j < ordinals.length; j++) {
+            ordinals[j] = schema.fieldIndex(features.get(j));
+            if (schema.fields()[ordinals[j]].dataType() != DataTypes.FloatType) {
+                throw new IllegalArgumentException("row_pass reads float columns; '" + features.get(j) + "' is "
+                        + schema.fields()[ordinals[j]].dataType().simpleString());
+            }
+        }
+        JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(new Pass(ordinals));
         SparkSession spark = df.sparkSession();
         return spark.internalCreateDataFrame(rows.rdd(), schema.add(outputCol, DataTypes.DoubleType, false), false);
     }
 
     private static final class Pass implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
         private static final long serialVersionUID = 1L;
-        private final FeatureReader reader;
+        private final int[] ordinals;
 
-        Pass(FeatureReader reader) {
-            this.reader = reader;
+        Pass(int[] ordinals) {
+            this.ordinals = ordinals;
         }
 
         @Override
         public Iterator<InternalRow> call(Iterator<InternalRow> input) {
-            FeatureReader.Cursor cursor = reader.cursor();
-            int width = reader.width();
             JoinedRow joined = new JoinedRow();
             GenericInternalRow constant = new GenericInternalRow(1);
             return new Iterator<>() {
@@ -55,10 +60,9 @@ final class RowPass {
                 @Override
                 public InternalRow next() {
                     InternalRow row = input.next();
-                    cursor.at(row);
                     double read = 0;
-                    for (int j = 0; j < width; j++) {
-                        read += cursor.isNull(j) ? 0 : cursor.number(j);
+                    for (int ordinal : ordinals) {
+                        read += row.isNullAt(ordinal) ? 0 : row.getFloat(ordinal);
                     }
                     // The values read decide the output, so that no read can be optimized away.
                     constant.setDouble(0, read == Double.MAX_VALUE ? 0 : 0.5);
