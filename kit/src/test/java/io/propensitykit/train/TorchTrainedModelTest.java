@@ -24,17 +24,9 @@ import java.util.Map;
  */
 class TorchTrainedModelTest extends SharedSpark {
 
-
-
-
     @Test
     void scoresHeldOutRowsAsPyTorchDid() throws Exception {
-        Map<Long, Double> expected = new HashMap<>();
-        List<String> lines = Files.readAllLines(holdout());
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",");
-            expected.put(Long.parseLong(cells[0]), Double.parseDouble(cells[1]));
-        }
+        Map<Long, Double> expected = holdout();
         // As the notes load it: from the kit jar, wherever the JVM was started.
         PropensityModel model = Propensity.load(spark, "classpath:models/retail_mlp.pt");
         assertEquals(ModelFormat.TORCHSCRIPT, model.format());
@@ -47,19 +39,21 @@ class TorchTrainedModelTest extends SharedSpark {
         }
     }
 
-    /** The held-out predictions PyTorch wrote beside the demo model, kept with the tests. */
-    private static Path holdout() throws Exception {
-        return Path.of(TorchTrainedModelTest.class.getResource("/models/retail_mlp_holdout.csv").toURI());
-    }
-
-    @Test
-    void theSqlFunctionAppliesTheFeatureSpecToo() throws Exception {
+    /** The held-out predictions PyTorch wrote beside the demo model, kept with the tests: customer id to score. */
+    private static Map<Long, Double> holdout() throws Exception {
         Map<Long, Double> expected = new HashMap<>();
-        List<String> lines = Files.readAllLines(holdout());
+        List<String> lines = Files.readAllLines(
+                Path.of(TorchTrainedModelTest.class.getResource("/models/retail_mlp_holdout.csv").toURI()));
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",");
             expected.put(Long.parseLong(cells[0]), Double.parseDouble(cells[1]));
         }
+        return expected;
+    }
+
+    @Test
+    void theSqlFunctionAppliesTheFeatureSpecToo() throws Exception {
+        Map<Long, Double> expected = holdout();
         PropensityModel model = Propensity.load(spark, "classpath:models/retail_mlp.pt");
         Propensity.register(spark, "retail", model);
         RetailGenerator.builder().optRows(20_000).optSeed(21).build().generate(spark).where("customer_id % 40 = 0")

@@ -1,25 +1,20 @@
 package io.propensitykit.notebook;
 
+import static io.propensitykit.notebook.NoteRun.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.cli.Cli;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -30,34 +25,7 @@ import java.util.stream.Stream;
  * never end, runs cut short, and command-line mistakes. Each case asserts the exit status, what the
  * user sees, and that the report and the executed note are written whenever a note ran.
  */
-class RunBadInputTest {
-
-    @TempDir
-    Path tmp;
-
-    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
-
-    private int run(String... args) {
-        return RunCommand.run(args, console);
-    }
-
-    private String report(String base) throws Exception {
-        return Files.readString(tmp.resolve("out").resolve(base + ".html"));
-    }
-
-    private JsonObject paragraph(String base, int i) throws Exception {
-        JsonObject note = JsonParser.parseString(Files.readString(tmp.resolve("out").resolve(base + ".zpln")))
-                .getAsJsonObject();
-        return note.getAsJsonArray("paragraphs").get(i).getAsJsonObject();
-    }
-
-    private static String data(JsonObject p) {
-        JsonArray msg = p.getAsJsonObject("results").getAsJsonArray("msg");
-        StringBuilder s = new StringBuilder();
-        msg.forEach(m -> s.append(m.getAsJsonObject().get("data").getAsString()));
-        return s.toString();
-    }
+class RunBadInputTest extends NoteRunTestBase {
 
     @Test
     void dataShownThroughTheDisplayNeverBecomesMarkup() throws Exception {
@@ -68,14 +36,13 @@ class RunBadInputTest {
                         + "println(Display.html(\"<p>Hello <b>%s</b></p>\", name))")
                 .paragraph("Trusted", "%spark\nprintln(\"%html <b id='trusted'>markup the author wrote</b>\")")
                 .write(tmp, "escaping.zpln");
-        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"),
-                consoleBytes.toString());
-        String html = report("escaping");
+        assertEquals(0, kit.note(note), kit.console());
+        String html = kit.report("escaping");
         assertFalse(html.contains("<img src=y"), "a value from data is never markup");
         assertTrue(html.contains("&lt;img src=y onerror=alert(1)&gt;"), "it is shown as text");
         assertTrue(html.contains("<b id='trusted'>markup the author wrote</b>"), "a raw println is trusted HTML");
-        assertTrue(data(paragraph("escaping", 0)).contains("\n %html &lt;img") || html.contains("\n %html &lt;img"),
-                "the REPL's echo of the val shows its text, markers included: " + data(paragraph("escaping", 0)));
+        assertTrue(data(kit.paragraph("escaping", 0)).contains("\n %html &lt;img") || html.contains("\n %html &lt;img"),
+                "the REPL's echo of the val shows its text, markers included: " + data(kit.paragraph("escaping", 0)));
     }
 
     @Test
@@ -84,11 +51,10 @@ class RunBadInputTest {
                 .paragraph("Show", "%spark\nz.show(Seq((\"a\\tb\", \"line1\\nline2\"), (\"c\", \"d\")).toDF(\"x\", \"y\"))")
                 .paragraph("SQL", "%sql\nSELECT concat('p', char(9), 'q') AS x, concat('l1', char(10), 'l2') AS y")
                 .write(tmp, "cells.zpln");
-        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"),
-                consoleBytes.toString());
-        assertEquals("x\ty\na b\tline1 line2\nc\td\n", data(paragraph("cells", 0)).strip() + "\n");
-        assertEquals("x\ty\np q\tl1 l2\n", data(paragraph("cells", 1)).strip() + "\n");
-        String html = report("cells");
+        assertEquals(0, kit.note(note), kit.console());
+        assertEquals("x\ty\na b\tline1 line2\nc\td\n", data(kit.paragraph("cells", 0)).strip() + "\n");
+        assertEquals("x\ty\np q\tl1 l2\n", data(kit.paragraph("cells", 1)).strip() + "\n");
+        String html = kit.report("cells");
         assertTrue(html.contains("<tr><td>a b</td><td>line1 line2</td></tr>"), html);
         assertTrue(html.contains("<tr><td>p q</td><td>l1 l2</td></tr>"), html);
     }
@@ -100,16 +66,15 @@ class RunBadInputTest {
                 .paragraph("After", "%spark\nprintln(\"after\")")
                 .write(tmp, "endless.zpln");
         long t0 = System.nanoTime();
-        assertEquals(1, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
-                "--paragraph-timeout", "2"));
+        assertEquals(1, kit.note(note, "--paragraph-timeout", "2"));
         assertTrue((System.nanoTime() - t0) / 1e9 < 60, "the run does not wait for the paragraph");
-        JsonObject p = paragraph("endless", 0);
+        JsonObject p = kit.paragraph("endless", 0);
         assertEquals("ERROR", p.get("status").getAsString());
         assertTrue(data(p).contains("Paragraph timed out after 2 s (--paragraph-timeout); its Spark jobs were"
                 + " cancelled."), data(p));
-        assertEquals("READY", paragraph("endless", 1).get("status").getAsString());
-        assertTrue(report("endless").contains("timed out after 2 s"));
-        assertTrue(consoleBytes.toString().contains("[1/2] Sleeps … "), consoleBytes.toString());
+        assertEquals("READY", kit.paragraph("endless", 1).get("status").getAsString());
+        assertTrue(kit.report("endless").contains("timed out after 2 s"));
+        assertTrue(kit.console().contains("[1/2] Sleeps … "), kit.console());
     }
 
     @Test
@@ -119,11 +84,10 @@ class RunBadInputTest {
                 .paragraph("Next", "%spark\nprintln(\"count=\" + spark.range(10).count)")
                 .write(tmp, "slow.zpln");
         // local[1]: the next paragraph can run only if the slow task was really cancelled.
-        assertEquals(1, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
-                "--paragraph-timeout", "4", "--keep-going"));
-        assertTrue(data(paragraph("slow", 0)).contains("timed out after 4 s"));
-        assertEquals("FINISHED", paragraph("slow", 1).get("status").getAsString());
-        assertTrue(data(paragraph("slow", 1)).contains("count=10"));
+        assertEquals(1, kit.note(note, "--paragraph-timeout", "4", "--keep-going"));
+        assertTrue(data(kit.paragraph("slow", 0)).contains("timed out after 4 s"));
+        assertEquals("FINISHED", kit.paragraph("slow", 1).get("status").getAsString());
+        assertTrue(data(kit.paragraph("slow", 1)).contains("count=10"));
     }
 
     static Stream<Arguments> usageMistakes() {
@@ -138,19 +102,19 @@ class RunBadInputTest {
     void usageMistakes(String[] args) throws Exception {
         Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp, "n.zpln");
         String[] filled = Stream.of(args).map(a -> a.equals("NOTE") ? note.toString() : a).toArray(String[]::new);
-        assertEquals(Cli.USAGE, run(filled), consoleBytes.toString());
-        String first = consoleBytes.toString().lines().findFirst().orElse("");
+        assertEquals(Cli.USAGE, kit.run(filled), kit.console());
+        String first = kit.console().lines().findFirst().orElse("");
         assertTrue(first.startsWith("kit run: "), first);
-        assertTrue(consoleBytes.toString().contains("Usage: kit run"));
-        assertFalse(consoleBytes.toString().contains("\tat "));
+        assertTrue(kit.console().contains("Usage: kit run"));
+        assertFalse(kit.console().contains("\tat "));
     }
 
     @Test
     void outThatIsAFileIsRefused() throws Exception {
         Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp, "n.zpln");
         Path file = Files.writeString(tmp.resolve("file.txt"), "keep");
-        assertEquals(Cli.USAGE, run(note.toString(), "--out", file.toString()));
-        assertTrue(consoleBytes.toString().startsWith("kit run: --out " + file + " is a file"), consoleBytes.toString());
+        assertEquals(Cli.USAGE, kit.run(note.toString(), "--out", file.toString()));
+        assertTrue(kit.console().startsWith("kit run: --out " + file + " is a file"), kit.console());
         assertEquals("keep", Files.readString(file));
     }
 
@@ -158,25 +122,25 @@ class RunBadInputTest {
     void outThatHoldsTheNotesIsRefused() throws Exception {
         Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp.resolve("notes"), "n.zpln");
         String before = Files.readString(note);
-        assertEquals(Cli.USAGE, run(tmp.resolve("notes").toString(), "--out", tmp.resolve("notes").toString()));
-        assertTrue(consoleBytes.toString().contains("holds the notes being run: the executed notes would replace them"),
-                consoleBytes.toString());
+        assertEquals(Cli.USAGE, kit.run(tmp.resolve("notes").toString(), "--out", tmp.resolve("notes").toString()));
+        assertTrue(kit.console().contains("holds the notes being run: the executed notes would replace them"),
+                kit.console());
         assertEquals(before, Files.readString(note), "the note is untouched");
     }
 
     @Test
     void aNoteThatIsNotJsonFailsInOneLine() throws Exception {
         Path bad = Files.writeString(tmp.resolve("bad.zpln"), "{ not json");
-        assertEquals(Cli.FAILED, run(bad.toString(), "--out", tmp.resolve("out").toString()));
-        String line = consoleBytes.toString().lines().filter(l -> l.startsWith("kit run: error: ")).findFirst()
+        assertEquals(Cli.FAILED, kit.run(bad.toString(), "--out", tmp.resolve("out").toString()));
+        String line = kit.console().lines().filter(l -> l.startsWith("kit run: error: ")).findFirst()
                 .orElse("");
-        assertTrue(line.contains(bad + " is not valid note JSON"), consoleBytes.toString());
+        assertTrue(line.contains(bad + " is not valid note JSON"), kit.console());
     }
 
     @Test
     void helpRunsNothing() {
-        assertEquals(Cli.OK, run("--help"));
-        assertTrue(consoleBytes.toString().contains("--paragraph-timeout=SECONDS"), consoleBytes.toString());
+        assertEquals(Cli.OK, kit.run("--help"));
+        assertTrue(kit.console().contains("--paragraph-timeout=SECONDS"), kit.console());
     }
 
     private Process runInOwnJvm(Path note) throws Exception {
@@ -196,9 +160,9 @@ class RunBadInputTest {
         assertEquals(3, p.exitValue(), Files.readString(tmp.resolve("console.txt")));
         assertTrue(Files.readString(tmp.resolve("console.txt")).contains("kit run: stopped while running Exits;"
                 + " report written to "), Files.readString(tmp.resolve("console.txt")));
-        assertEquals("FINISHED", paragraph("exits", 0).get("status").getAsString());
-        assertEquals("ERROR", paragraph("exits", 1).get("status").getAsString());
-        assertTrue(report("exits").contains("The run was stopped while this paragraph ran"));
+        assertEquals("FINISHED", kit.paragraph("exits", 0).get("status").getAsString());
+        assertEquals("ERROR", kit.paragraph("exits", 1).get("status").getAsString());
+        assertTrue(kit.report("exits").contains("The run was stopped while this paragraph ran"));
     }
 
     @Test
@@ -217,8 +181,8 @@ class RunBadInputTest {
         p.destroy(); // SIGTERM, as a scheduler's kill or Ctrl-C would send
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(143, p.exitValue(), Files.readString(console.toPath()));
-        assertEquals("FINISHED", paragraph("killed", 0).get("status").getAsString());
-        assertEquals("ERROR", paragraph("killed", 1).get("status").getAsString());
-        assertTrue(report("killed").contains("The run was stopped while this paragraph ran"));
+        assertEquals("FINISHED", kit.paragraph("killed", 0).get("status").getAsString());
+        assertEquals("ERROR", kit.paragraph("killed", 1).get("status").getAsString());
+        assertTrue(kit.report("killed").contains("The run was stopped while this paragraph ran"));
     }
 }

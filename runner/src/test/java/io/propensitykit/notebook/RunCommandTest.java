@@ -1,50 +1,28 @@
 package io.propensitykit.notebook;
 
+import static io.propensitykit.notebook.NoteRun.data;
+import static io.propensitykit.notebook.NoteRun.msgs;
+import static io.propensitykit.notebook.NoteRun.paragraph;
+import static io.propensitykit.notebook.NoteRun.type;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** Runs small notes end to end through {@code kit run}'s entry point. */
-class RunCommandTest {
+class RunCommandTest extends NoteRunTestBase {
 
     /** A 1x1 PNG, base64: what a plot printed as {@code %img} looks like. */
     private static final String PNG_1PX =
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
-
-    @TempDir
-    Path tmp;
-
-    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    private final PrintStream console = new PrintStream(consoleBytes, true);
-
-    private int run(String... args) throws Exception {
-        return RunCommand.run(args, console);
-    }
-
-    private JsonObject executed(String base) throws Exception {
-        return JsonParser.parseString(Files.readString(tmp.resolve("out").resolve(base + ".zpln"))).getAsJsonObject();
-    }
-
-    private static JsonObject paragraph(JsonObject note, int index) {
-        return note.getAsJsonArray("paragraphs").get(index).getAsJsonObject();
-    }
-
-    private static JsonArray msgs(JsonObject p) {
-        return p.getAsJsonObject("results").getAsJsonArray("msg");
-    }
 
     @Test
     void everyInterpreterAndMarker() throws Exception {
@@ -65,20 +43,20 @@ class RunCommandTest {
                 .paragraph("Forms", "%spark\nval segment = z.select(\"segment\", \"b\", Seq((\"a\", \"A\"), (\"b\", \"B\")))\n"
                         + "val channels = z.checkbox(\"channels\", Seq((\"web\", \"Web\"), (\"store\", \"Store\")))")
                 .write(tmp, "all.zpln");
-        int status = run(note.toString(), "-p", "rows=4", "-p", "limit=7", "-p", "channels=web", "--out",
+        int status = kit.run(note.toString(), "-p", "rows=4", "-p", "limit=7", "-p", "channels=web", "--out",
                 tmp.resolve("out").toString(), "--master", "local[2]");
-        String log = consoleBytes.toString();
+        String log = kit.console();
         assertEquals(0, status, log);
-        JsonObject done = executed("all");
+        JsonObject done = kit.executed("all");
 
         JsonObject md = paragraph(done, 0);
         assertEquals("FINISHED", md.get("status").getAsString());
-        assertEquals("HTML", msgs(md).get(0).getAsJsonObject().get("type").getAsString());
+        assertEquals("HTML", type(md, 0));
         assertEquals("<div class=\"markdown-body\">\n<h1>Heading</h1>\n<p>Some <em>text</em>.</p>\n\n</div>",
-                msgs(md).get(0).getAsJsonObject().get("data").getAsString());
+                data(md, 0));
 
         JsonObject rows = paragraph(done, 2);
-        String text = msgs(rows).get(0).getAsJsonObject().get("data").getAsString();
+        String text = data(rows, 0);
         assertTrue(text.contains("rows=4"), "Scala's ${n} interpolates, the form value is 4: " + text);
         assertEquals("4", rows.getAsJsonObject("settings").getAsJsonObject("params").get("rows").getAsString());
         assertEquals("10", rows.getAsJsonObject("settings").getAsJsonObject("forms").getAsJsonObject("rows")
@@ -94,23 +72,23 @@ class RunCommandTest {
         assertEquals("id\n0\n1\n2\n3\n", limited.get("data").getAsString());
 
         JsonObject sql = paragraph(done, 4);
-        assertEquals("TABLE", msgs(sql).get(0).getAsJsonObject().get("type").getAsString());
-        String sqlData = msgs(sql).get(0).getAsJsonObject().get("data").getAsString();
+        assertEquals("TABLE", type(sql, 0));
+        String sqlData = data(sql, 0);
         assertEquals("id\tscaled\n0\t0\n1\t2\n2\t4\n3\t6\n4\t8\n5\t10\n6\t12\n", sqlData);
         JsonObject sqlParams = sql.getAsJsonObject("settings").getAsJsonObject("params");
         assertEquals("7", sqlParams.get("limit").getAsString());
         assertEquals("2", sqlParams.get("factor").getAsString());
 
-        JsonArray markers = msgs(paragraph(done, 5));
-        assertEquals("HTML", markers.get(0).getAsJsonObject().get("type").getAsString());
-        assertEquals("<b id='x'>bold</b>\n", markers.get(0).getAsJsonObject().get("data").getAsString());
-        assertEquals("TEXT", markers.get(1).getAsJsonObject().get("type").getAsString());
-        assertEquals("plain\n", markers.get(1).getAsJsonObject().get("data").getAsString());
-        assertEquals("TABLE", markers.get(2).getAsJsonObject().get("type").getAsString());
-        assertEquals("a\tb\n1\t2\n", markers.get(2).getAsJsonObject().get("data").getAsString());
-        assertEquals("IMG", markers.get(3).getAsJsonObject().get("type").getAsString());
-        assertEquals(PNG_1PX, markers.get(3).getAsJsonObject().get("data").getAsString());
-        String html = Files.readString(tmp.resolve("out").resolve("all.html"));
+        JsonObject markers = paragraph(done, 5);
+        assertEquals("HTML", type(markers, 0));
+        assertEquals("<b id='x'>bold</b>\n", data(markers, 0));
+        assertEquals("TEXT", type(markers, 1));
+        assertEquals("plain\n", data(markers, 1));
+        assertEquals("TABLE", type(markers, 2));
+        assertEquals("a\tb\n1\t2\n", data(markers, 2));
+        assertEquals("IMG", type(markers, 3));
+        assertEquals(PNG_1PX, data(markers, 3));
+        String html = kit.report("all");
         assertTrue(html.contains("<img alt=\"result\" src=\"data:image/png;base64," + PNG_1PX + "\">"));
         assertTrue(html.contains("<tr><th>a</th><th>b</th></tr>"));
         String header = html.substring(html.indexOf("<dt>Parameters</dt>"), html.indexOf("<dt>Started</dt>"));
@@ -119,7 +97,7 @@ class RunCommandTest {
         }
 
         JsonObject forms = paragraph(done, 10);
-        String formText = msgs(forms).get(0).getAsJsonObject().get("data").getAsString();
+        String formText = data(forms, 0);
         assertTrue(formText.contains("segment: Object = b"), "select falls back to its default: " + formText);
         assertTrue(formText.contains("channels: Seq[Object] = Buffer(web)"), "-p channels=web: " + formText);
         JsonObject formParams = forms.getAsJsonObject("settings").getAsJsonObject("params");
@@ -128,17 +106,17 @@ class RunCommandTest {
         assertEquals("b", forms.getAsJsonObject("settings").getAsJsonObject("forms").getAsJsonObject("segment")
                 .get("defaultValue").getAsString());
 
-        String got = msgs(paragraph(done, 7)).get(0).getAsJsonObject().get("data").getAsString();
+        String got = data(paragraph(done, 7), 0);
         assertTrue(got.contains("got: Object = 42"), got);
 
         JsonObject disabled = paragraph(done, 8);
         assertFalse(disabled.has("results"), "a disabled paragraph does not run");
-        String partitions = msgs(paragraph(done, 9)).get(0).getAsJsonObject().get("data").getAsString();
+        String partitions = data(paragraph(done, 9), 0);
         assertTrue(partitions.contains("String = 3"), partitions);
 
         assertTrue(log.contains("[1/11] Intro … "), log);
         assertTrue(log.contains("[9/11] Disabled … disabled, skipped"), log);
-        assertTrue(Files.exists(tmp.resolve("out").resolve("all.html")));
+        assertTrue(Files.exists(tmp.resolve("out/all.html")));
     }
 
     private Path failingNote() throws Exception {
@@ -151,16 +129,15 @@ class RunCommandTest {
 
     @Test
     void aFailingParagraphStopsTheNote() throws Exception {
-        int status = run(failingNote().toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]");
-        String log = consoleBytes.toString();
+        int status = kit.note(failingNote());
+        String log = kit.console();
         assertEquals(1, status, log);
-        JsonObject done = executed("failing");
+        JsonObject done = kit.executed("failing");
         assertEquals("FINISHED", paragraph(done, 0).get("status").getAsString());
         JsonObject boom = paragraph(done, 1);
         assertEquals("ERROR", boom.get("status").getAsString());
         assertEquals("ERROR", boom.getAsJsonObject("results").get("code").getAsString());
-        assertTrue(msgs(boom).get(0).getAsJsonObject().get("data").getAsString()
-                .contains("java.lang.IllegalStateException: boom"));
+        assertTrue(data(boom, 0).contains("java.lang.IllegalStateException: boom"));
         JsonObject after = paragraph(done, 2);
         assertEquals("READY", after.get("status").getAsString());
         assertFalse(after.has("results"));
@@ -168,7 +145,7 @@ class RunCommandTest {
         assertTrue(log.contains("[3/3] After … not run"), log);
         assertTrue(log.contains("Failing: FAILED, 2 paragraphs ran, 1 failed, 1 not run"), log);
 
-        String html = Files.readString(tmp.resolve("out").resolve("failing.html"));
+        String html = kit.report("failing");
         assertTrue(html.contains("<pre class=\"error\">"), "the error is shown in red");
         assertTrue(html.contains("java.lang.IllegalStateException: boom"));
         assertTrue(html.contains("Not run: an earlier paragraph failed."));
@@ -176,10 +153,9 @@ class RunCommandTest {
 
     @Test
     void keepGoingRunsTheRest() throws Exception {
-        int status = run(failingNote().toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
-                "--keep-going");
+        int status = kit.note(failingNote(), "--keep-going");
         assertEquals(1, status, "a failure still fails the run");
-        JsonObject after = paragraph(executed("failing"), 2);
+        JsonObject after = paragraph(kit.executed("failing"), 2);
         assertEquals("FINISHED", after.get("status").getAsString());
     }
 
@@ -190,15 +166,15 @@ class RunCommandTest {
                 .paragraph("Chart", "%spark\nprintln(\"%html <svg id='chart' width='10' height='10'></svg>\")")
                 .paragraph("Spark SQL", "%spark.sql\nSELECT '<i>x</i>' AS v")
                 .write(tmp, "escaping.zpln");
-        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]"));
-        String html = Files.readString(tmp.resolve("out").resolve("escaping.html"));
+        assertEquals(0, kit.note(note));
+        String html = kit.report("escaping");
         assertFalse(html.contains("<script>alert(1)</script>"), "table text never becomes markup");
         assertTrue(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), html);
         assertTrue(html.contains("<td>a &amp; b</td>"));
         assertTrue(html.contains("<svg id='chart' width='10' height='10'></svg>"), "%html is kept as is");
-        JsonObject sparkSql = paragraph(executed("escaping"), 2);
-        assertEquals("TABLE", msgs(sparkSql).get(0).getAsJsonObject().get("type").getAsString());
-        assertEquals("v\n<i>x</i>\n", msgs(sparkSql).get(0).getAsJsonObject().get("data").getAsString());
+        JsonObject sparkSql = paragraph(kit.executed("escaping"), 2);
+        assertEquals("TABLE", type(sparkSql, 0));
+        assertEquals("v\n<i>x</i>\n", data(sparkSql, 0));
         assertTrue(html.contains("<td>&lt;i&gt;x&lt;/i&gt;</td>"));
         assertFalse(html.contains("http://") || html.contains("https://"), "nothing is fetched from the network");
     }
@@ -210,13 +186,12 @@ class RunCommandTest {
                 .paragraph("Start", "%spark\n1")
                 .paragraph("Late conf", "%spark.conf\nspark.executor.memory 2g")
                 .write(tmp, "bad.zpln");
-        assertEquals(1, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
-                "--keep-going"));
-        JsonObject done = executed("bad");
-        assertTrue(msgs(paragraph(done, 0)).get(0).getAsJsonObject().get("data").getAsString()
+        assertEquals(1, kit.note(note, "--keep-going"));
+        JsonObject done = kit.executed("bad");
+        assertTrue(data(paragraph(done, 0), 0)
                 .startsWith("Interpreter %python is not supported by kit run"));
         assertEquals("FINISHED", paragraph(done, 1).get("status").getAsString());
-        assertTrue(msgs(paragraph(done, 2)).get(0).getAsJsonObject().get("data").getAsString()
+        assertTrue(data(paragraph(done, 2), 0)
                 .startsWith("%spark.conf must run before Spark starts"));
     }
 
@@ -232,9 +207,8 @@ class RunCommandTest {
                 .paragraph("Limit", "%spark\nz.show(spark.range(10).toDF(\"id\").limit(2))")
                 .paragraph("SQL", "%sql\nSELECT id FROM range(10)")
                 .write(tmp, "show.zpln");
-        assertEquals(0, run(note.toString(), "--out", tmp.resolve("out").toString(), "--master", "local[1]",
-                "--conf", "zeppelin.spark.maxResult=3"), consoleBytes.toString());
-        JsonObject done = executed("show");
+        assertEquals(0, kit.note(note, "--conf", "zeppelin.spark.maxResult=3"), kit.console());
+        JsonObject done = kit.executed("show");
         JsonArray ignored = msgs(paragraph(done, 0));
         assertEquals("id\n0\n1\n2\n", ignored.get(0).getAsJsonObject().get("data").getAsString());
         assertTrue(ignored.get(1).getAsJsonObject().get("data").getAsString()
@@ -242,21 +216,21 @@ class RunCommandTest {
         JsonArray limited = msgs(paragraph(done, 1));
         assertEquals("id\n0\n1\n", limited.get(0).getAsJsonObject().get("data").getAsString());
         assertFalse(limited.toString().contains("truncated"), limited.toString());
-        assertEquals("id\n0\n1\n2\n", msgs(paragraph(done, 2)).get(0).getAsJsonObject().get("data").getAsString());
+        assertEquals("id\n0\n1\n2\n", data(paragraph(done, 2), 0));
     }
 
     @Test
     void usageErrors() throws Exception {
-        assertEquals(2, run("-p", "x=1"));
-        assertTrue(consoleBytes.toString().startsWith("kit run: Missing required parameter: 'NOTE.zpln|DIR'"),
-                consoleBytes.toString());
-        consoleBytes.reset();
-        assertEquals(2, run(tmp.toString()));
-        assertTrue(consoleBytes.toString().startsWith("kit run: no .zpln notes in " + tmp), consoleBytes.toString());
-        consoleBytes.reset();
+        assertEquals(2, kit.run("-p", "x=1"));
+        assertTrue(kit.console().startsWith("kit run: Missing required parameter: 'NOTE.zpln|DIR'"),
+                kit.console());
+        kit.clearConsole();
+        assertEquals(2, kit.run(tmp.toString()));
+        assertTrue(kit.console().startsWith("kit run: no .zpln notes in " + tmp), kit.console());
+        kit.clearConsole();
         Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp, "n.zpln");
-        assertEquals(2, run(note.toString(), "-p", "novalue"));
-        assertTrue(consoleBytes.toString().contains("should be in KEY=VALUE format"), consoleBytes.toString());
+        assertEquals(2, kit.run(note.toString(), "-p", "novalue"));
+        assertTrue(kit.console().contains("should be in KEY=VALUE format"), kit.console());
     }
 
     @Test
@@ -268,16 +242,15 @@ class RunCommandTest {
                 .paragraph("Own app", "%spark\nprintln(\"app=\" + sc.applicationId)\nprintln(\"shared=\" + z.get(\"shared\"))")
                 .paragraph("Use", "%spark\nsecret")
                 .write(tmp, "b-second.zpln");
-        assertEquals(1, run(first.toString(), second.toString(), "--out", tmp.resolve("out").toString(),
-                "--master", "local[1]"));
-        String firstApp = msgs(paragraph(executed("a-first"), 0)).get(0).getAsJsonObject().get("data").getAsString();
-        String own = msgs(paragraph(executed("b-second"), 0)).get(0).getAsJsonObject().get("data").getAsString();
+        assertEquals(1, kit.notes(List.of(first, second)));
+        String firstApp = data(paragraph(kit.executed("a-first"), 0), 0);
+        String own = data(paragraph(kit.executed("b-second"), 0), 0);
         String app1 = firstApp.lines().filter(l -> l.startsWith("app=")).findFirst().orElseThrow();
         String app2 = own.lines().filter(l -> l.startsWith("app=")).findFirst().orElseThrow();
         assertFalse(app1.equals(app2), "each note has its own Spark application: " + app1 + " / " + app2);
         assertTrue(own.contains("shared=null"), own);
-        String use = msgs(paragraph(executed("b-second"), 1)).get(0).getAsJsonObject().get("data").getAsString();
+        String use = data(paragraph(kit.executed("b-second"), 1), 0);
         assertTrue(use.contains("not found: value secret"), use);
-        assertTrue(consoleBytes.toString().contains("2 notes, 1 failed"), consoleBytes.toString());
+        assertTrue(kit.console().contains("2 notes, 1 failed"), kit.console());
     }
 }
