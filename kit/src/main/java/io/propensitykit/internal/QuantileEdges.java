@@ -54,7 +54,8 @@ public final class QuantileEdges {
         for (int k = 1; k < groups; k++) {
             probabilities[k - 1] = (double) k / groups;
         }
-        double error = df.count() <= EXACT_ROWS ? 0.0 : RELATIVE_ERROR;
+        // Whether there are more than EXACT_ROWS rows, without counting them all.
+        double error = df.limit((int) EXACT_ROWS + 1).count() <= EXACT_ROWS ? 0.0 : RELATIVE_ERROR;
         return df.stat().approxQuantile(col, probabilities, error);
     }
 

@@ -102,9 +102,11 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
             long pos = 0;
             long neg = 0;
             while (i < n && scores[order[i]] == s) {
-                double y = labels[order[i]] ? 1 : 0;
-                logLoss += probabilities ? logLoss(s, y) : 0;
-                brier += (s - y) * (s - y);
+                if (probabilities) {
+                    double y = labels[order[i]] ? 1 : 0;
+                    logLoss += logLoss(s, y);
+                    brier += (s - y) * (s - y);
+                }
                 if (labels[order[i]]) {
                     pos++;
                 } else {

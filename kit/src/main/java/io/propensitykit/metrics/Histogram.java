@@ -76,7 +76,7 @@ public record Histogram(String column, String group, double lower, double upper,
      * @return the histogram with groups {@link #TREATED} and {@link #CONTROL}
      */
     public static Histogram byArm(Dataset<?> df, String scoreCol, String treatCol, int bins) {
-        return byArm(df, Columns.probabilities(df, scoreCol), scoreCol, treatCol, 0, 1, bins);
+        return byArm(Columns.scoresAndLabels(df, scoreCol, treatCol), scoreCol, treatCol, 0, 1, bins);
     }
 
     /**
@@ -84,26 +84,31 @@ public record Histogram(String column, String group, double lower, double upper,
      * smallest and the largest value.
      *
      * @param df the rows
-     * @param valueCol a numeric column without nulls
+     * @param valueCol a numeric column, every row a finite number
      * @param treatCol 0/1 treatment, every row
      * @param bins the number of bins
      * @return the histogram with groups {@link #TREATED} and {@link #CONTROL}
      */
     public static Histogram weightsByArm(Dataset<?> df, String valueCol, String treatCol, int bins) {
-        Column v = Columns.numeric(df, valueCol);
-        Row range = df.agg(functions.min(v), functions.max(v), functions.count(functions.when(v.isNull()
-                .or(functions.isnan(v)), 1))).first();
-        if (range.getLong(2) > 0 || range.isNullAt(0)) {
-            throw new IllegalArgumentException("Column '" + valueCol + "' has " + range.getLong(2)
-                    + " null or NaN rows; drop or fill them before binning.");
+        Dataset<Row> checked = Columns.valuesAndLabels(df, valueCol, treatCol);
+        Row range = checked.agg(functions.min("s"), functions.max("s")).first();
+        if (range.isNullAt(0)) {
+            return byArm(checked, valueCol, treatCol, 0, 1, bins);
         }
-        return byArm(df, v, valueCol, treatCol, range.getDouble(0), range.getDouble(1), bins);
+        if (Double.isInfinite(range.getDouble(0)) || Double.isInfinite(range.getDouble(1))) {
+            throw new IllegalArgumentException("Column '" + valueCol + "' holds an infinite value (from "
+                    + range.getDouble(0) + " to " + range.getDouble(1) + "); a weight must be finite. Trim or"
+                    + " stabilise the weights first.");
+        }
+        return byArm(checked, valueCol, treatCol, range.getDouble(0), range.getDouble(1), bins);
     }
 
-    private static Histogram byArm(Dataset<?> df, Column value, String valueCol, String treatCol, double lower,
+    /** Bins checked rows ({@code s} the value, {@code y} the 0/1 treatment) per arm. */
+    private static Histogram byArm(Dataset<Row> checked, String valueCol, String treatCol, double lower,
             double upper, int bins) {
-        Column arm = functions.when(Columns.binary(df, treatCol).equalTo(1), TREATED).otherwise(CONTROL);
-        Histogram h = count(df.select(arm.as("g"), value.as("v")), valueCol, treatCol, lower, upper, bins);
+        Column arm = functions.when(functions.col("y").equalTo(1), TREATED).otherwise(CONTROL);
+        Histogram h = count(checked.select(arm.as("g"), functions.col("s").as("v")), valueCol, treatCol, lower, upper,
+                bins);
         Map<String, long[]> arms = new LinkedHashMap<>();
         arms.put(TREATED, h.counts().getOrDefault(TREATED, new long[bins]));
         arms.put(CONTROL, h.counts().getOrDefault(CONTROL, new long[bins]));

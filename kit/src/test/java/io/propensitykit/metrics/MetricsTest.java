@@ -172,7 +172,8 @@ class MetricsTest extends SharedSpark {
                 + " lie outside (for example 1.25).";
         for (Executable call : List.<Executable>of(() -> BinaryMetrics.of(high, "score", "label"),
                 () -> Calibration.of(high, "score", "label", 10), () -> Calibration.quantile(high, "score", "label", 5),
-                () -> Calibrator.platt(high, "score", "label"), () -> Histogram.of(high, "score", "label", 10))) {
+                () -> Calibrator.platt(high, "score", "label"), () -> Histogram.of(high, "score", "label", 10),
+                () -> Histogram.byArm(high, "score", "label", 10))) {
             assertTrue(assertThrows(IllegalArgumentException.class, call).getMessage().startsWith(outside));
         }
         double[] shifted = scores.clone();
@@ -193,7 +194,8 @@ class MetricsTest extends SharedSpark {
                 + " hold other values (for example 2).";
         for (Executable call : List.<Executable>of(() -> BinaryMetrics.of(gaps, "score", "label"),
                 () -> Calibration.of(gaps, "score", "label", 10), () -> Deciles.of(gaps, "score", "label"),
-                () -> Calibrator.isotonic(gaps, "score", "label"),
+                () -> Calibrator.isotonic(gaps, "score", "label"), () -> Histogram.byArm(gaps, "score", "label", 10),
+                () -> Histogram.weightsByArm(gaps, "score", "label", 10),
                 () -> io.propensitykit.causal.Effects.naive(gaps, "label", "score", 10, 1))) {
             assertTrue(assertThrows(IllegalArgumentException.class, call).getMessage().startsWith(notBinary));
         }
@@ -235,5 +237,43 @@ class MetricsTest extends SharedSpark {
                 .add("s", "double").add("y", "int")), "s", "y");
         org.junit.jupiter.api.Assertions.assertArrayEquals(fpr, inSpark.roc().fpr(), 1e-12);
         org.junit.jupiter.api.Assertions.assertArrayEquals(tpr, inSpark.roc().tpr(), 1e-12);
+    }
+
+    /**
+     * Weights binned per arm in Spark against the same binning done by hand on the collected rows
+     * (bin = floor((w - min) / width), the largest weight in the last bin); a weight that is null,
+     * NaN or infinite cannot be binned and is refused.
+     */
+    @Test
+    void weightsAreBinnedPerArmOrRefused() {
+        Dataset<Row> weighted = frame().withColumn("w", functions.expr("1 / (score * (1 - score) + 0.05)"));
+        Histogram h = Histogram.weightsByArm(weighted, "w", "label", 7);
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
+        List<Row> rows = weighted.select("w", "label").collectAsList();
+        for (Row r : rows) {
+            lo = Math.min(lo, r.getDouble(0));
+            hi = Math.max(hi, r.getDouble(0));
+        }
+        long[] treated = new long[7];
+        long[] control = new long[7];
+        for (Row r : rows) {
+            int bin = Math.min((int) Math.floor((r.getDouble(0) - lo) / ((hi - lo) / 7)), 6);
+            (((Number) r.get(1)).intValue() == 1 ? treated : control)[bin]++;
+        }
+        assertEquals(lo, h.lower(), 0.0);
+        assertEquals(hi, h.upper(), 0.0);
+        assertEquals(java.util.Arrays.toString(treated), java.util.Arrays.toString(h.counts().get(Histogram.TREATED)));
+        assertEquals(java.util.Arrays.toString(control), java.util.Arrays.toString(h.counts().get(Histogram.CONTROL)));
+
+        Dataset<Row> nan = weighted.withColumn("w",
+                functions.expr("CASE WHEN score > 0.7 THEN double('NaN') ELSE w END"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Histogram.weightsByArm(nan, "w", "label", 7))
+                .getMessage().matches("Column 'w' has 0 null and [1-9][0-9]* NaN rows; drop or fill them first\\."));
+        Dataset<Row> inf = weighted.withColumn("w",
+                functions.expr("CASE WHEN score > 0.7 THEN double('Infinity') ELSE w END"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Histogram.weightsByArm(inf, "w", "label", 7));
+        assertTrue(e.getMessage().startsWith("Column 'w' holds an infinite value"), e.getMessage());
     }
 }
