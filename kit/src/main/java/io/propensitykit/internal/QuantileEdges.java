@@ -54,9 +54,22 @@ public final class QuantileEdges {
         for (int k = 1; k < groups; k++) {
             probabilities[k - 1] = (double) k / groups;
         }
+        return at(df, new String[] {col}, probabilities)[0];
+    }
+
+    /**
+     * Quantiles of several columns in one pass, by the same rule: exact up to {@link #EXACT_ROWS}
+     * rows, within {@link #RELATIVE_ERROR} of the rank above. Nulls and NaN are left out.
+     *
+     * @param df the rows
+     * @param cols numeric columns
+     * @param probabilities ascending probabilities in (0, 1)
+     * @return per column, one quantile per probability; empty for a column with no number
+     */
+    public static double[][] at(Dataset<?> df, String[] cols, double[] probabilities) {
         // Whether there are more than EXACT_ROWS rows, without counting them all.
         double error = df.limit((int) EXACT_ROWS + 1).count() <= EXACT_ROWS ? 0.0 : RELATIVE_ERROR;
-        return df.stat().approxQuantile(col, probabilities, error);
+        return df.stat().approxQuantile(cols, probabilities, error);
     }
 
     /**

@@ -1,0 +1,485 @@
+package io.propensitykit.monitor;
+
+import io.propensitykit.internal.QuantileEdges;
+import io.propensitykit.model.FeatureSpec;
+import io.propensitykit.model.ModelMetadata;
+import io.propensitykit.monitor.FeatureDrift.Fine;
+import io.propensitykit.monitor.FeatureDrift.Kind;
+import io.propensitykit.monitor.FeatureDrift.Numbers;
+import io.propensitykit.monitor.FeatureDrift.Side;
+import io.propensitykit.monitor.FeatureDrift.Status;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Drift between a baseline and a current DataFrame, for the score and every feature, inside Spark:
+ * the population stability index (PSI) on the baseline's quantile bins (categoricals level by
+ * level, with the levels the baseline never had counted), the two-sample Kolmogorov-Smirnov
+ * statistic on fine quantile bins, the share of nulls, and the mean and quantile shifts.
+ *
+ * <pre>{@code
+ * DriftReport drift = Drift.forModel(model, lastWeek, thisWeek).setScore("propensity").compute();
+ * drift.table();                   // ranked by PSI, with status STABLE / WATCH / ACT
+ * drift.exceeds(0.25);             // what a pipeline gates on
+ * }</pre>
+ *
+ * <p>The baseline is read twice (a quantile sketch of every numeric column in one job, then the
+ * counts) and the current data once; each pass is one aggregation over all columns together, and
+ * the driver receives bins, never rows. PSI is {@code sum((c - b) ln(c / b))} over the bins'
+ * shares of all rows, nulls (and NaN) being a bin of their own, with shares below
+ * {@link #SHARE_FLOOR} counted as {@code SHARE_FLOOR} so that an empty bin adds a finite amount.
+ * The quantile bins are the baseline's {@code k/bins} quantiles (Spark's {@code approxQuantile}:
+ * exact up to 100,000 rows, within 0.1% of the rank above), a value on an edge in the lower bin.
+ * KS compares the non-null values' CDFs at the fine bins' edges (by default the baseline's
+ * percentiles), so it is exact for the binned values and never above the exact statistic.
+ */
+public final class Drift {
+
+    /** The smallest share a PSI bin counts with, so an empty bin adds a finite amount. */
+    public static final double SHARE_FLOOR = 1e-4;
+    /** The most levels a categorical column may have on either side. */
+    public static final int MAX_LEVELS = 10_000;
+    /** The usual PSI thresholds: watch from 0.1, act from 0.25. */
+    public static final double WATCH = 0.1;
+    /** The usual PSI thresholds: watch from 0.1, act from 0.25. */
+    public static final double ACT = 0.25;
+
+    private static final int NULL_BIN = -1;
+
+    private final Dataset<?> baseline;
+    private final Dataset<?> current;
+    private final Map<String, Kind> columns = new LinkedHashMap<>();
+    private int bins = 10;
+    private int fineBins = 100;
+    private int levels = 20;
+    private double watch = WATCH;
+    private double act = ACT;
+
+    private Drift(Dataset<?> baseline, Dataset<?> current) {
+        this.baseline = baseline;
+        this.current = current;
+    }
+
+    /**
+     * A drift check of the columns to be named with {@link #setScore}, {@link #setNumeric} and
+     * {@link #setCategorical}.
+     *
+     * @param baseline the reference rows (last week's, the training data's)
+     * @param current the rows to compare with them
+     * @return the check, to configure and {@link #compute()}
+     */
+    public static Drift between(Dataset<?> baseline, Dataset<?> current) {
+        return new Drift(baseline, current);
+    }
+
+    /**
+     * A drift check of every feature a model reads: its feature spec's raw columns, categorical or
+     * numeric as the spec says, or its features as numbers when it has no spec.
+     *
+     * @param model the model's metadata ({@code model.metadata()})
+     * @param baseline the reference rows
+     * @param current the rows to compare with them
+     * @return the check, to which {@link #setScore} adds the score column
+     */
+    public static Drift forModel(ModelMetadata model, Dataset<?> baseline, Dataset<?> current) {
+        Drift drift = new Drift(baseline, current);
+        FeatureSpec spec = model.spec();
+        List<String> raw = spec == null ? model.features() : spec.inputColumns();
+        for (int i = 0; i < raw.size(); i++) {
+            drift.columns.put(raw.get(i), spec != null && spec.isCategorical(i) ? Kind.CATEGORICAL : Kind.NUMERIC);
+        }
+        return drift;
+    }
+
+    /**
+     * @param col the score column, compared as a number and listed as the score
+     * @return this
+     */
+    public Drift setScore(String col) {
+        columns.put(col, Kind.SCORE);
+        return this;
+    }
+
+    /**
+     * @param cols numeric columns, compared on quantile bins
+     * @return this
+     */
+    public Drift setNumeric(String... cols) {
+        Arrays.stream(cols).forEach(c -> columns.put(c, Kind.NUMERIC));
+        return this;
+    }
+
+    /**
+     * @param cols categorical columns, compared level by level (as text)
+     * @return this
+     */
+    public Drift setCategorical(String... cols) {
+        Arrays.stream(cols).forEach(c -> columns.put(c, Kind.CATEGORICAL));
+        return this;
+    }
+
+    /**
+     * @param bins quantile bins of the PSI (default 10)
+     * @param fineBins quantile bins of the KS statistic and the overlaid plot (default 100)
+     * @return this
+     */
+    public Drift optBins(int bins, int fineBins) {
+        if (bins < 2 || fineBins < 2) {
+            throw new IllegalArgumentException("Drift needs at least 2 bins and 2 fine bins; got " + bins + " and "
+                    + fineBins);
+        }
+        this.bins = bins;
+        this.fineBins = fineBins;
+        return this;
+    }
+
+    /**
+     * @param levels the most frequent baseline levels that keep a PSI bin of their own (default 20);
+     *     the rest share {@code (other)}
+     * @return this
+     */
+    public Drift optLevels(int levels) {
+        if (levels < 1) {
+            throw new IllegalArgumentException("optLevels needs at least 1 level; got " + levels);
+        }
+        this.levels = levels;
+        return this;
+    }
+
+    /**
+     * @param watch the PSI from which a column is to watch (default 0.1)
+     * @param act the PSI from which a column is to act on (default 0.25)
+     * @return this
+     */
+    public Drift optThresholds(double watch, double act) {
+        if (!(watch > 0 && act >= watch && Double.isFinite(act))) {
+            throw new IllegalArgumentException("PSI thresholds must satisfy 0 < watch <= act; got watch " + watch
+                    + " and act " + act);
+        }
+        this.watch = watch;
+        this.act = act;
+        return this;
+    }
+
+    /**
+     * Runs the check: two passes over the baseline, one over the current data.
+     *
+     * @return every column's drift, ranked by PSI
+     */
+    public DriftReport compute() {
+        if (columns.isEmpty()) {
+            throw new IllegalArgumentException("Name the columns to check: setScore, setNumeric or setCategorical.");
+        }
+        List<String> names = new ArrayList<>(columns.keySet());
+        List<String> numeric = names.stream().filter(c -> columns.get(c) != Kind.CATEGORICAL).toList();
+        for (String c : names) {
+            requireColumn(baseline, "baseline", c, columns.get(c));
+            requireColumn(current, "current data", c, columns.get(c));
+        }
+        double[] probabilities = probabilities();
+        Map<String, double[]> fine = new HashMap<>();
+        Map<String, double[]> coarse = new HashMap<>();
+        if (!numeric.isEmpty()) {
+            double[][] q = QuantileEdges.at(baseline, numeric.toArray(new String[0]), probabilities);
+            for (int j = 0; j < numeric.size(); j++) {
+                if (q[j].length == 0) {
+                    throw new IllegalArgumentException("Column '" + numeric.get(j) + "' has no number in the baseline"
+                            + " (every row is null or NaN), so there is nothing to compare it with. Drop it from"
+                            + " the check or fix the baseline.");
+                }
+                fine.put(numeric.get(j), Arrays.stream(q[j]).distinct().toArray());
+                coarse.put(numeric.get(j), coarseEdges(q[j], probabilities));
+            }
+        }
+        Counts b = count(baseline, "baseline", names, fine);
+        Counts c = count(current, "current data", names, fine);
+        List<FeatureDrift> out = new ArrayList<>();
+        for (int j = 0; j < names.size(); j++) {
+            String name = names.get(j);
+            out.add(columns.get(name) == Kind.CATEGORICAL ? categorical(name, j, b, c)
+                    : numeric(name, columns.get(name), j, fine.get(name), coarse.get(name), b, c));
+        }
+        out.sort(Comparator.comparingDouble(FeatureDrift::psi).reversed().thenComparing(FeatureDrift::feature));
+        return new DriftReport(b.rows, c.rows, watch, act, out);
+    }
+
+    /** The fine probabilities {@code k/fineBins} and the PSI's {@code k/bins}, merged. */
+    private double[] probabilities() {
+        TreeSet<Double> p = new TreeSet<>();
+        for (int k = 1; k < fineBins; k++) {
+            p.add((double) k / fineBins);
+        }
+        for (int k = 1; k < bins; k++) {
+            p.add((double) k / bins);
+        }
+        return p.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The distinct quantiles at the PSI's probabilities {@code k/bins}, among those at all probabilities. */
+    private double[] coarseEdges(double[] quantiles, double[] probabilities) {
+        TreeSet<Double> edges = new TreeSet<>();
+        for (int k = 1; k < bins; k++) {
+            edges.add(quantiles[Arrays.binarySearch(probabilities, (double) k / bins)]);
+        }
+        return edges.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static void requireColumn(Dataset<?> df, String side, String col, Kind kind) {
+        if (!Arrays.asList(df.columns()).contains(col)) {
+            throw new IllegalArgumentException("Column '" + col + "' is not in the " + side + "; its columns are "
+                    + Arrays.toString(df.columns()) + ".");
+        }
+        DataType type = df.schema().apply(col).dataType();
+        if (kind != Kind.CATEGORICAL && !(type instanceof NumericType)) {
+            throw new IllegalArgumentException("Column '" + col + "' has type " + type.simpleString() + " in the "
+                    + side + "; a numeric drift check needs numbers. Name it with setCategorical to compare its"
+                    + " levels instead.");
+        }
+    }
+
+    /** One side's bins: per column, the numeric bins' sums and the categorical levels' counts. */
+    private static final class Counts {
+        long rows;
+        final List<Map<Integer, double[]>> numeric = new ArrayList<>();
+        final List<Map<String, Long>> levels = new ArrayList<>();
+        final long[] nulls;
+
+        Counts(int columns) {
+            for (int j = 0; j < columns; j++) {
+                numeric.add(new TreeMap<>());
+                levels.add(new HashMap<>());
+            }
+            nulls = new long[columns];
+        }
+    }
+
+    /**
+     * One aggregation over all columns: each row becomes one (column, bin, level, value) entry per
+     * column, grouped and summed inside Spark.
+     */
+    private Counts count(Dataset<?> df, String side, List<String> names, Map<String, double[]> fine) {
+        List<Column> perColumn = new ArrayList<>();
+        for (String name : names) {
+            Column c = functions.col(name);
+            if (columns.get(name) == Kind.CATEGORICAL) {
+                perColumn.add(functions.struct(functions.when(c.isNull(), NULL_BIN).otherwise(0).as("bin"),
+                        c.cast("string").as("level"), functions.lit(null).cast("double").as("v")));
+            } else {
+                Column v = c.cast("double");
+                Column missing = v.isNull().or(functions.isnan(v));
+                perColumn.add(functions.struct(functions.when(missing, NULL_BIN)
+                        .otherwise(QuantileEdges.group(v, fine.get(name))).as("bin"),
+                        functions.lit(null).cast("string").as("level"),
+                        functions.when(missing, null).otherwise(v).as("v")));
+            }
+        }
+        Column v = functions.col("e.v");
+        Dataset<Row> grouped = df.select(functions.posexplode(functions.array(perColumn.toArray(new Column[0])))
+                .as(new String[] {"j", "e"}))
+                .groupBy(functions.col("j"), functions.col("e.bin"), functions.col("e.level"))
+                .agg(functions.count(functions.lit(1)), functions.sum(v), functions.sum(v.multiply(v)),
+                        functions.min(v), functions.max(v));
+        // Numeric columns give at most fine bins + a null bin each; a categorical column within the
+        // limit at most MAX_LEVELS + 1. More entries than that mean some column has too many levels.
+        int limit = names.size() * (fineBins + bins + 2) + (MAX_LEVELS + 1) * (int) names.stream()
+                .filter(n -> columns.get(n) == Kind.CATEGORICAL).count() + 1;
+        List<Row> entries = grouped.limit(limit).collectAsList();
+        Counts counts = new Counts(names.size());
+        for (Row r : entries) {
+            int j = r.getInt(0);
+            int bin = r.getInt(1);
+            long n = r.getLong(3);
+            if (j == 0) {
+                counts.rows += n;
+            }
+            if (bin == NULL_BIN) {
+                counts.nulls[j] += n;
+            } else if (columns.get(names.get(j)) == Kind.CATEGORICAL) {
+                counts.levels.get(j).put(r.getString(2), n);
+            } else {
+                counts.numeric.get(j).put(bin, new double[] {n, r.getDouble(4), r.getDouble(5), r.getDouble(6),
+                    r.getDouble(7)});
+            }
+        }
+        for (int j = 0; j < names.size(); j++) {
+            if (counts.levels.get(j).size() > MAX_LEVELS || entries.size() == limit
+                    && counts.levels.get(j).size() == counts.levels.stream().mapToInt(Map::size).max().orElse(0)) {
+                throw new IllegalArgumentException("Column '" + names.get(j) + "' has more than " + MAX_LEVELS
+                        + " levels in the " + side + ", too many to compare level by level. Check it as numeric,"
+                        + " group its levels first, or leave it out.");
+            }
+        }
+        if (counts.rows == 0) {
+            throw new IllegalArgumentException("The " + side + " has no rows; drift needs rows on both sides.");
+        }
+        return counts;
+    }
+
+    private FeatureDrift numeric(String name, Kind kind, int j, double[] fine, double[] coarse, Counts b,
+            Counts c) {
+        double[] bFine = fineCounts(b.numeric.get(j), fine.length + 1);
+        double[] cFine = fineCounts(c.numeric.get(j), fine.length + 1);
+        // A fine bin (f[i-1], f[i]] lies in the PSI bin of the coarse edges at or below f[i-1].
+        double[] bCoarse = new double[coarse.length + 2];
+        double[] cCoarse = new double[coarse.length + 2];
+        for (int i = 0; i <= fine.length; i++) {
+            int k = i == 0 ? 0 : QuantileEdges.group(fine[i - 1], coarse) + (Arrays.binarySearch(coarse,
+                    fine[i - 1]) >= 0 ? 1 : 0);
+            bCoarse[k] += bFine[i];
+            cCoarse[k] += cFine[i];
+        }
+        bCoarse[coarse.length + 1] = b.nulls[j];
+        cCoarse[coarse.length + 1] = c.nulls[j];
+        List<String> labels = new ArrayList<>();
+        for (int k = 0; k <= coarse.length; k++) {
+            labels.add(k == 0 ? "≤ " + number(coarse[0]) : k == coarse.length ? "> " + number(coarse[k - 1])
+                    : "(" + number(coarse[k - 1]) + ", " + number(coarse[k]) + "]");
+        }
+        labels.add("(null)");
+        double[] bShares = shares(bCoarse, b.rows);
+        double[] cShares = shares(cCoarse, c.rows);
+        double[] bCdf = shares(bFine, b.rows - b.nulls[j]);
+        double[] cCdf = shares(cFine, c.rows - c.nulls[j]);
+        OptionalDouble ks = b.rows > b.nulls[j] && c.rows > c.nulls[j] ? OptionalDouble.of(ks(bCdf, cCdf))
+                : OptionalDouble.empty();
+        double psi = psi(bShares, cShares);
+        return new FeatureDrift(name, kind, psi, status(psi), ks, labels, bShares, cShares,
+                new Side(b.rows, b.nulls[j], numbers(b.numeric.get(j))),
+                new Side(c.rows, c.nulls[j], numbers(c.numeric.get(j))), 0,
+                Optional.of(new Fine(fine, bCdf, cCdf)));
+    }
+
+    private FeatureDrift categorical(String name, int j, Counts b, Counts c) {
+        Map<String, Long> base = b.levels.get(j);
+        List<String> ranked = new ArrayList<>(base.keySet());
+        ranked.sort(Comparator.comparing((String l) -> -base.get(l)).thenComparing(Comparator.naturalOrder()));
+        List<String> kept = ranked.subList(0, Math.min(levels, ranked.size()));
+        boolean other = ranked.size() > kept.size();
+        List<String> labels = new ArrayList<>(kept);
+        if (other) {
+            labels.add("(other)");
+        }
+        labels.add("(unseen)");
+        labels.add("(null)");
+        Map<String, Integer> binOf = new HashMap<>();
+        for (int i = 0; i < kept.size(); i++) {
+            binOf.put(kept.get(i), i);
+        }
+        int otherBin = kept.size();
+        int unseenBin = labels.size() - 2;
+        double[] bCounts = new double[labels.size()];
+        double[] cCounts = new double[labels.size()];
+        base.forEach((level, n) -> bCounts[binOf.getOrDefault(level, otherBin)] += n);
+        long unseen = 0;
+        for (Map.Entry<String, Long> e : c.levels.get(j).entrySet()) {
+            boolean seen = base.containsKey(e.getKey());
+            unseen += seen ? 0 : 1;
+            cCounts[seen ? binOf.getOrDefault(e.getKey(), otherBin) : unseenBin] += e.getValue();
+        }
+        bCounts[labels.size() - 1] = b.nulls[j];
+        cCounts[labels.size() - 1] = c.nulls[j];
+        double[] bShares = shares(bCounts, b.rows);
+        double[] cShares = shares(cCounts, c.rows);
+        double psi = psi(bShares, cShares);
+        return new FeatureDrift(name, Kind.CATEGORICAL, psi, status(psi), OptionalDouble.empty(), labels, bShares,
+                cShares, new Side(b.rows, b.nulls[j], Optional.empty()), new Side(c.rows, c.nulls[j],
+                        Optional.empty()), unseen, Optional.empty());
+    }
+
+    private static double[] fineCounts(Map<Integer, double[]> bins, int n) {
+        double[] counts = new double[n];
+        bins.forEach((bin, sums) -> counts[bin] = sums[0]);
+        return counts;
+    }
+
+    private static double[] shares(double[] counts, long total) {
+        return Arrays.stream(counts).map(n -> total == 0 ? 0 : n / total).toArray();
+    }
+
+    /** PSI, each share floored at {@link #SHARE_FLOOR}. */
+    static double psi(double[] baseline, double[] current) {
+        double psi = 0;
+        for (int i = 0; i < baseline.length; i++) {
+            double b = Math.max(baseline[i], SHARE_FLOOR);
+            double c = Math.max(current[i], SHARE_FLOOR);
+            psi += (c - b) * Math.log(c / b);
+        }
+        return psi;
+    }
+
+    /** The largest distance between the two CDFs at the bins' upper edges. */
+    private static double ks(double[] baseline, double[] current) {
+        double fb = 0;
+        double fc = 0;
+        double ks = 0;
+        for (int i = 0; i < baseline.length; i++) {
+            fb += baseline[i];
+            fc += current[i];
+            ks = Math.max(ks, Math.abs(fb - fc));
+        }
+        return ks;
+    }
+
+    private Status status(double psi) {
+        return psi >= act ? Status.ACT : psi >= watch ? Status.WATCH : Status.STABLE;
+    }
+
+    /**
+     * Mean, spread and quantiles from the fine bins' counts, sums, squares, minima and maxima; a
+     * quantile is read off its bin by rank, between the bin's smallest and largest value.
+     */
+    private static Optional<Numbers> numbers(Map<Integer, double[]> bins) {
+        double n = 0;
+        double sum = 0;
+        double squares = 0;
+        for (double[] s : bins.values()) {
+            n += s[0];
+            sum += s[1];
+            squares += s[2];
+        }
+        if (n == 0) {
+            return Optional.empty();
+        }
+        double mean = sum / n;
+        double std = Math.sqrt(Math.max(0, squares / n - mean * mean));
+        return Optional.of(new Numbers(mean, std, quantile(bins, n, 0.1), quantile(bins, n, 0.5),
+                quantile(bins, n, 0.9)));
+    }
+
+    private static double quantile(Map<Integer, double[]> bins, double n, double p) {
+        double rank = p * n;
+        double before = 0;
+        double last = Double.NaN;
+        for (double[] s : bins.values()) {
+            if (rank <= before + s[0]) {
+                double within = s[0] <= 1 ? 0 : Math.max(0, rank - before - 1) / (s[0] - 1);
+                return s[3] + within * (s[4] - s[3]);
+            }
+            before += s[0];
+            last = s[4];
+        }
+        return last;
+    }
+
+    private static String number(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+}

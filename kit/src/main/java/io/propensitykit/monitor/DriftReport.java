@@ -1,0 +1,162 @@
+package io.propensitykit.monitor;
+
+import io.propensitykit.monitor.FeatureDrift.Numbers;
+import io.propensitykit.monitor.FeatureDrift.Side;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.Function;
+
+/**
+ * The drift of every checked column, ranked by PSI, most drifted first.
+ *
+ * @param baselineRows rows in the baseline
+ * @param currentRows rows in the current data
+ * @param watch the PSI from which a column is to watch
+ * @param act the PSI from which a column is to act on
+ * @param features one entry per column, ranked by PSI
+ */
+public record DriftReport(long baselineRows, long currentRows, double watch, double act,
+        List<FeatureDrift> features) {
+
+    /** Keeps the features as given. */
+    public DriftReport {
+        features = List.copyOf(features);
+    }
+
+    /**
+     * @param name a checked column
+     * @return its drift
+     */
+    public FeatureDrift feature(String name) {
+        return features.stream().filter(f -> f.feature().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Column '" + name + "' was not checked; the report has "
+                        + features.stream().map(FeatureDrift::feature).toList()));
+    }
+
+    /** @return the column with the largest PSI */
+    public FeatureDrift worst() {
+        return features.get(0);
+    }
+
+    /**
+     * @param psi a threshold
+     * @return whether any column's PSI is above it
+     */
+    public boolean exceeds(double psi) {
+        return worst().psi() > psi;
+    }
+
+    /** @return the columns whose PSI reaches the watch threshold, most drifted first */
+    public List<FeatureDrift> drifted() {
+        return features.stream().filter(f -> f.psi() >= watch).toList();
+    }
+
+    /**
+     * One row per column, ranked by PSI: kind, PSI, status, KS, null shares, means and medians on
+     * both sides, the standardized mean shift and the unseen levels. A blank cell is a number the
+     * column does not have (a categorical's mean).
+     *
+     * @return the table
+     */
+    public Table table() {
+        return Table.create("Drift: " + baselineRows + " baseline rows, " + currentRows + " current rows",
+                StringColumn.create("feature", features.stream().map(FeatureDrift::feature)),
+                StringColumn.create("kind", features.stream().map(f -> f.kind().name().toLowerCase())),
+                DoubleColumn.create("psi", features.stream().mapToDouble(FeatureDrift::psi)),
+                StringColumn.create("status", features.stream().map(f -> f.status().name())),
+                column("ks", f -> f.ks()),
+                DoubleColumn.create("nulls (baseline)", features.stream().mapToDouble(f -> f.baseline().nullShare())),
+                DoubleColumn.create("nulls (current)", features.stream().mapToDouble(f -> f.current().nullShare())),
+                column("mean (baseline)", f -> number(f.baseline(), Numbers::mean)),
+                column("mean (current)", f -> number(f.current(), Numbers::mean)),
+                column("median (baseline)", f -> number(f.baseline(), Numbers::median)),
+                column("median (current)", f -> number(f.current(), Numbers::median)),
+                column("mean shift (sd)", FeatureDrift::standardizedMeanShift),
+                LongColumn.create("unseen levels", features.stream().mapToLong(FeatureDrift::unseenLevels)));
+    }
+
+    private DoubleColumn column(String name, Function<FeatureDrift, OptionalDouble> value) {
+        DoubleColumn c = DoubleColumn.create(name);
+        features.forEach(f -> {
+            OptionalDouble v = value.apply(f);
+            if (v.isPresent()) {
+                c.append(v.getAsDouble());
+            } else {
+                c.appendMissing();
+            }
+        });
+        return c;
+    }
+
+    private static OptionalDouble number(Side side, Function<Numbers, Double> field) {
+        return side.numbers().map(n -> OptionalDouble.of(field.apply(n))).orElse(OptionalDouble.empty());
+    }
+
+    /**
+     * The report as JSON, for a pipeline to read: thresholds, row counts and, per column, the PSI,
+     * status, KS, null shares, numbers and the PSI bins with their shares.
+     *
+     * @return pretty-printed JSON
+     */
+    public String json() {
+        JsonObject root = new JsonObject();
+        root.addProperty("baselineRows", baselineRows);
+        root.addProperty("currentRows", currentRows);
+        root.addProperty("watch", watch);
+        root.addProperty("act", act);
+        JsonArray list = new JsonArray();
+        for (FeatureDrift f : features) {
+            JsonObject o = new JsonObject();
+            o.addProperty("feature", f.feature());
+            o.addProperty("kind", f.kind().name().toLowerCase());
+            o.addProperty("psi", f.psi());
+            o.addProperty("status", f.status().name());
+            if (f.ks().isPresent()) {
+                o.addProperty("ks", f.ks().getAsDouble());
+            }
+            o.add("baseline", side(f.baseline()));
+            o.add("current", side(f.current()));
+            if (f.kind() == FeatureDrift.Kind.CATEGORICAL) {
+                o.addProperty("unseenLevels", f.unseenLevels());
+            }
+            JsonArray bins = new JsonArray();
+            for (int i = 0; i < f.bins().size(); i++) {
+                JsonObject bin = new JsonObject();
+                bin.addProperty("bin", f.bins().get(i));
+                bin.addProperty("baseline", f.baselineShares()[i]);
+                bin.addProperty("current", f.currentShares()[i]);
+                bins.add(bin);
+            }
+            o.add("bins", bins);
+            list.add(o);
+        }
+        root.add("features", list);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(root);
+    }
+
+    private static JsonObject side(Side side) {
+        JsonObject o = new JsonObject();
+        o.addProperty("rows", side.rows());
+        o.addProperty("nulls", side.nulls());
+        Optional<Numbers> numbers = side.numbers();
+        numbers.ifPresent(n -> {
+            o.addProperty("mean", n.mean());
+            o.addProperty("std", n.std());
+            o.addProperty("p10", n.p10());
+            o.addProperty("median", n.median());
+            o.addProperty("p90", n.p90());
+        });
+        return o;
+    }
+}
