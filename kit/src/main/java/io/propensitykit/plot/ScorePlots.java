@@ -7,9 +7,12 @@ import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
 import io.propensitykit.metrics.Histogram;
+import io.propensitykit.monitor.DriftReport;
+import io.propensitykit.monitor.FeatureDrift;
 
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -184,16 +187,11 @@ public final class ScorePlots {
             after[j] = Math.abs(balance.rows().get(j).smdAfter());
         }
         CategoryChart chart = categoryChart("Covariate balance: |standardized mean difference|", "covariate", "|SMD|");
-        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Scatter);
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.addSeries("before", names, toList(before)).setMarkerColor(PALETTE[1]);
         chart.addSeries("after", names, toList(after)).setMarkerColor(PALETTE[0]);
-        double[] threshold = new double[k];
-        Arrays.fill(threshold, Balance.THRESHOLD);
-        var line = chart.addSeries("threshold 0.1", names, toList(threshold));
-        line.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
-        line.setLineColor(Color.GRAY);
-        line.setMarker(SeriesMarkers.NONE);
+        threshold(chart, "threshold 0.1", names, Balance.THRESHOLD, Color.GRAY);
         return new Plot(chart, List.of(new Plot.Series("before", position, before),
                 new Plot.Series("after", position, after)));
     }
@@ -232,6 +230,60 @@ public final class ScorePlots {
         chart.addSeries("control", labels(arms), toList(control)).setFillColor(PALETTE[0]);
         return new Plot(chart, List.of(new Plot.Series("treated", arms.centres(), treated),
                 new Plot.Series("control", arms.centres(), control)));
+    }
+
+    /**
+     * PSI by column, most drifted first, against the watch and act thresholds.
+     *
+     * @param drift the report, from {@code Drift.forModel(...).compute()}
+     * @return the plot
+     */
+    public static Plot psi(DriftReport drift) {
+        List<String> names = drift.features().stream().map(FeatureDrift::feature).toList();
+        double[] x = new double[names.size()];
+        double[] psi = new double[names.size()];
+        for (int i = 0; i < psi.length; i++) {
+            x[i] = i + 1;
+            psi[i] = drift.features().get(i).psi();
+        }
+        CategoryChart chart = categoryChart(String.format(Locale.ROOT, "PSI by column (watch from %.2f, act from"
+                + " %.2f)", drift.watch(), drift.act()), "column", "PSI");
+        chart.addSeries("PSI", names, toList(psi)).setFillColor(PALETTE[0]);
+        threshold(chart, "watch", names, drift.watch(), PALETTE[4]);
+        threshold(chart, "act", names, drift.act(), PALETTE[1]);
+        return new Plot(chart, List.of(new Plot.Series("PSI", x, psi)));
+    }
+
+    /**
+     * One column's PSI bins, baseline and current side by side: each bin's share of all rows,
+     * nulls included, which is what the PSI compares.
+     *
+     * @param feature one column of a drift report ({@code drift.feature("propensity")})
+     * @return the plot
+     */
+    public static Plot drift(FeatureDrift feature) {
+        int n = feature.bins().size();
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i + 1;
+        }
+        CategoryChart chart = categoryChart(String.format(Locale.ROOT, "%s: PSI %.3f (%s)", feature.feature(),
+                feature.psi(), feature.status().name().toLowerCase(Locale.ROOT)), feature.feature(), "share of rows");
+        chart.getStyler().setOverlapped(true);
+        chart.addSeries("baseline", feature.bins(), toList(feature.baselineShares())).setFillColor(PALETTE[0]);
+        chart.addSeries("current", feature.bins(), toList(feature.currentShares())).setFillColor(PALETTE[1]);
+        return new Plot(chart, List.of(new Plot.Series("baseline", x, feature.baselineShares()),
+                new Plot.Series("current", x, feature.currentShares())));
+    }
+
+    private static void threshold(CategoryChart chart, String name, List<String> categories, double level,
+            Color color) {
+        double[] y = new double[categories.size()];
+        Arrays.fill(y, level);
+        CategorySeries series = chart.addSeries(name, categories, toList(y));
+        series.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        series.setLineColor(color);
+        series.setMarker(SeriesMarkers.NONE);
     }
 
     private static double[] armShares(Histogram arms, String arm) {
@@ -284,8 +336,8 @@ public final class ScorePlots {
                 .toArray();
         double[] alphaX = {gamma[0], gamma[gamma.length - 1]};
         double[] alphaY = {bounds.alpha(), bounds.alpha()};
-        XYChart chart = xyChart(String.format(Locale.ROOT, "Sensitivity to hidden bias (signed rank holds to Γ = %.2f)",
-                bounds.wilcoxonGamma()), "Γ (odds of treatment within a pair, up to)", "p-value, upper bound");
+        XYChart chart = xyChart(String.format(Locale.ROOT,
+                "Sensitivity to hidden bias (signed rank holds to Γ = %.2f)", bounds.wilcoxonGamma()), "Γ (odds of treatment within a pair, up to)", "p-value, upper bound");
         line(chart, "sign test", gamma, sign).setMarker(SeriesMarkers.CIRCLE);
         line(chart, "signed-rank test", gamma, wilcoxon).setMarker(SeriesMarkers.DIAMOND);
         line(chart, "alpha", alphaX, alphaY).setLineColor(Color.GRAY);

@@ -135,7 +135,7 @@ public final class ScoreJob implements Callable<Integer> {
                     output, overwrite, input);
             PropensityModel loaded = sha256 != null ? Propensity.load(spark, model, sha256) : Propensity.load(spark, model);
             log.println("kit score: " + loaded);
-            Dataset<Row> df = read(spark, inFormat);
+            Dataset<Row> df = read(spark, "--input", input, inFormat);
 
             PropensityScorer.Builder scorer = Propensity.scorer(loaded).optHandleInvalid(handleInvalid)
                     .optOutputCol(outputCol).optBatchSize(batchSize);
@@ -163,15 +163,19 @@ public final class ScoreJob implements Callable<Integer> {
         }
     }
 
-    private Dataset<Row> read(SparkSession spark, Format inFormat) {
+    /**
+     * Reads a command's input: Parquet, or CSV with a header (types inferred, spaces around the
+     * header's names dropped). A Parquet file given as CSV and a CSV without rows are refused.
+     */
+    static Dataset<Row> read(SparkSession spark, String flag, String path, Format inFormat) {
         if (inFormat == Format.PARQUET) {
-            return spark.read().parquet(input);
+            return spark.read().parquet(path);
         }
         Dataset<Row> df = spark.read().option("header", "true").option("inferSchema", "true")
-                .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(input);
+                .option("ignoreLeadingWhiteSpace", "true").option("ignoreTrailingWhiteSpace", "true").csv(path);
         String[] names = df.columns();
         if (names.length > 0 && names[0].startsWith("PAR1")) {
-            throw new IllegalArgumentException("--input " + input + " is a Parquet file, not CSV: drop --format csv.");
+            throw new IllegalArgumentException(flag + " " + path + " is a Parquet file, not CSV: drop --format csv.");
         }
         // "a, b" in a header is a common slip: the names are taken without the spaces around them.
         for (String name : names) {
@@ -180,7 +184,7 @@ public final class ScoreJob implements Callable<Integer> {
             }
         }
         if (df.isEmpty()) {
-            throw new IllegalArgumentException("--input " + input + " holds a CSV header and no rows: nothing to score.");
+            throw new IllegalArgumentException(flag + " " + path + " holds a CSV header and no rows: nothing to read.");
         }
         return df;
     }

@@ -30,7 +30,7 @@ class HouseRulesTest {
 
     /** Numbers know no pictures. */
     static final ArchRule NUMBERS_WITHOUT_PICTURES = noClasses().that()
-            .resideInAnyPackage("io.propensitykit.metrics..", "io.propensitykit.causal..")
+            .resideInAnyPackage("io.propensitykit.metrics..", "io.propensitykit.causal..", "io.propensitykit.monitor..")
             .should().dependOnClassesThat().resideInAPackage("io.propensitykit.plot..")
             .because("metrics and causal compute results; plot draws them, so a number never depends on a picture");
 
@@ -44,7 +44,8 @@ class HouseRulesTest {
     /** Pictures compute nothing: they draw what metrics and causal computed. */
     static final ArchRule PLOT_ONLY_ON_RESULTS = classes().that().resideInAPackage("io.propensitykit.plot..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("io.propensitykit.plot..",
-                    "io.propensitykit.metrics..", "io.propensitykit.causal..", "io.propensitykit.display..", "java..",
+                    "io.propensitykit.metrics..", "io.propensitykit.causal..", "io.propensitykit.monitor..",
+                    "io.propensitykit.display..", "java..",
                     "org.knowm.xchart..")
             .because("a plot takes a result of metrics or causal and draws it; binning, curves and any Spark work"
                     + " belong to the result, where both the Spark and the array paths share them");

@@ -1,5 +1,6 @@
 package io.propensitykit.monitor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,8 @@ import io.propensitykit.SharedSpark;
 import io.propensitykit.monitor.FeatureDrift.Kind;
 import io.propensitykit.monitor.FeatureDrift.Numbers;
 import io.propensitykit.monitor.FeatureDrift.Status;
+import io.propensitykit.plot.Plot;
+import io.propensitykit.plot.ScorePlots;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -158,5 +161,18 @@ class DriftTest extends SharedSpark {
                 () -> Drift.between(customers, customers).setCategorical("id").compute());
         assertTrue(ids.getMessage().startsWith("Column 'id' has more than 10000 levels in the baseline"),
                 ids.getMessage());
+    }
+
+    @Test
+    void plotsDrawTheReportsNumbers() {
+        Plot psi = ScorePlots.psi(report);
+        assertArrayEquals(report.features().stream().mapToDouble(FeatureDrift::psi).toArray(),
+                psi.series().get(0).y(), 0.0);
+        FeatureDrift channel = report.feature("channel");
+        Plot bins = ScorePlots.drift(channel);
+        assertArrayEquals(channel.baselineShares(), bins.series().get(0).y(), 0.0);
+        assertArrayEquals(channel.currentShares(), bins.series().get(1).y(), 0.0);
+        assertEquals(1.0, java.util.Arrays.stream(channel.currentShares()).sum(), 1e-12, "every row in one bin");
+        assertTrue(psi.svg().contains("<svg") && bins.svg().contains("<svg"));
     }
 }

@@ -335,7 +335,7 @@ class BadInputTest extends SharedSpark {
                     out("f22")}, "Feature column 'recency' has type string, not a number"),
                 new Failure("a CSV with a header and no rows", () -> new String[] {"--model", model.toString(),
                     "--input", write("header.csv", "id,recency,frequency,monetary,tenure\n").toString(), "--output",
-                    out("f23")}, "holds a CSV header and no rows: nothing to score"),
+                    out("f23")}, "holds a CSV header and no rows: nothing to read"),
                 new Failure("--format csv on Parquet", () -> new String[] {"--model", model.toString(), "--input",
                     good.toString(), "--output", out("f24"), "--format", "csv"}, "is a Parquet file, not CSV"),
                 new Failure("a null feature under error", () -> new String[] {"--model", model.toString(), "--input",

@@ -1,0 +1,235 @@
+package io.propensitykit.spark;
+
+import io.propensitykit.cli.Cli;
+import io.propensitykit.cli.OutputPaths;
+import io.propensitykit.cli.ProgressListener;
+import io.propensitykit.cli.SparkApp;
+import io.propensitykit.display.Display;
+import io.propensitykit.model.PropensityModel;
+import io.propensitykit.monitor.Drift;
+import io.propensitykit.monitor.DriftReport;
+import io.propensitykit.monitor.FeatureDrift;
+import io.propensitykit.plot.Plot;
+import io.propensitykit.plot.ScorePlots;
+import io.propensitykit.spark.ScoreJob.Format;
+
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import tech.tablesaw.api.Table;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kit drift}: what moved between a baseline and a current input, for the model's score and
+ * every feature it reads. Prints the table ranked by PSI, writes {@code drift.json} and
+ * {@code drift.html} into {@code --out}, and with {@code --fail-above} exits with
+ * {@value #DRIFTED} when a column's PSI is above it, so that a scoring pipeline can gate on it.
+ *
+ * <pre>
+ * kit/bin/kit drift --model models/retail_mlp.pt --baseline week47.parquet --current week48.parquet \
+ *     --out drift/week48 --fail-above 0.25
+ * </pre>
+ *
+ * <p>Inputs that hold the score column are compared as they are; inputs without it are scored
+ * with the model first (both the same way).
+ */
+@Command(name = "kit drift", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Compares a current input with a baseline: PSI, KS, nulls and shifts of the score and every"
+                + " feature the model reads. Exit status 3 when a PSI is above --fail-above.")
+public final class DriftJob implements Callable<Integer> {
+
+    /** Exit status when a column's PSI is above {@code --fail-above}. */
+    public static final int DRIFTED = 3;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M",
+            description = "the model whose features and score are compared (.pt, DJL directory, classpath:...)")
+    private String model;
+
+    @Option(names = "--baseline", required = true, paramLabel = "B", description = "the reference rows: Parquet or CSV")
+    private String baseline;
+
+    @Option(names = "--current", required = true, paramLabel = "C", description = "the rows to compare: Parquet or CSV")
+    private String current;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where drift.json and drift.html go")
+    private String out;
+
+    @Option(names = "--fail-above", paramLabel = "PSI",
+            description = "exit with status 3 when any column's PSI is above this (for example 0.25)")
+    private Double failAbove;
+
+    @Option(names = "--score-col", paramLabel = "C", defaultValue = PropensityScorer.DEFAULT_OUTPUT_COL,
+            description = "the score column; inputs without it are scored (default ${DEFAULT-VALUE})")
+    private String scoreCol;
+
+    @Option(names = "--watch", paramLabel = "PSI", defaultValue = "0.1",
+            description = "PSI from which a column is to watch (default ${DEFAULT-VALUE})")
+    private double watch;
+
+    @Option(names = "--act", paramLabel = "PSI", defaultValue = "0.25",
+            description = "PSI from which a column is to act on (default ${DEFAULT-VALUE})")
+    private double act;
+
+    @Option(names = "--format", paramLabel = "F", description = "input format: ${COMPLETION-CANDIDATES} (default: from"
+            + " the names)")
+    private Format format;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*], or spark-submit's)")
+    private String master;
+
+    @Option(names = "--overwrite", description = "replace DIR if it exists")
+    private boolean overwrite;
+
+    @Option(names = "--verbose", description = "print the full stack trace of a failure")
+    private boolean verbose;
+
+    private final PrintStream log;
+
+    /** A job that prints on standard output and reports on standard error. */
+    public DriftJob() {
+        this(System.err);
+    }
+
+    /**
+     * A job that reports on {@code log}.
+     *
+     * @param log where progress and the summary go
+     */
+    public DriftJob(PrintStream log) {
+        this.log = log;
+    }
+
+    /**
+     * Runs the job and exits with its status.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        Cli.exit(new DriftJob(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (failAbove != null && !(failAbove >= 0 && Double.isFinite(failAbove))) {
+            throw Cli.usage(spec, "Invalid value for option '--fail-above': " + failAbove
+                    + " is not a PSI (0 or more)");
+        }
+        if (!(watch > 0 && act >= watch && Double.isFinite(act))) {
+            throw Cli.usage(spec, "--watch " + watch + " and --act " + act + " must satisfy 0 < watch <= act");
+        }
+        try (SparkApp app = SparkApp.start("kit drift", master);
+                ProgressListener progress = ProgressListener.attach(app.spark().sparkContext(), "kit drift", log, 5)) {
+            SparkSession spark = app.spark();
+            OutputPaths.Target target = OutputPaths.check(spark.sparkContext().hadoopConfiguration(), "--out", out,
+                    overwrite, baseline, current);
+            PropensityModel loaded = Propensity.load(spark, model);
+            log.println("kit drift: " + loaded);
+            Dataset<Row> b = scored(loaded, ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline)),
+                    "baseline");
+            Dataset<Row> c = scored(loaded, ScoreJob.read(spark, "--current", current, formatOf(current)),
+                    "current");
+            DriftReport report = Drift.forModel(loaded.metadata(), b, c).setScore(scoreCol)
+                    .optThresholds(watch, act).compute();
+            Table table = report.table();
+            System.out.println(table.printAll());
+            write(target, report);
+            boolean drifted = failAbove != null && report.exceeds(failAbove);
+            FeatureDrift worst = report.worst();
+            log.printf(Locale.ROOT, "kit drift: %d columns, %d to act on, %d to watch; largest PSI %.4f (%s)%s;"
+                    + " wrote %s/drift.json and drift.html in %.1f s%n", report.features().size(),
+                    count(report, FeatureDrift.Status.ACT), count(report, FeatureDrift.Status.WATCH), worst.psi(),
+                    worst.feature(), drifted ? String.format(Locale.ROOT, ", above --fail-above %s", failAbove) : "",
+                    out, progress.seconds());
+            return drifted ? DRIFTED : Cli.OK;
+        }
+    }
+
+    private Format formatOf(String path) {
+        return format != null ? format : ScoreJob.formatOf(path);
+    }
+
+    /** The input as it is when it holds the score column, else scored with the model. */
+    private Dataset<Row> scored(PropensityModel loaded, Dataset<Row> df, String side) {
+        if (Arrays.asList(df.columns()).contains(scoreCol)) {
+            log.println("kit drift: the " + side + " holds '" + scoreCol + "'; its scores are compared as they are");
+            return df;
+        }
+        return Propensity.scorer(loaded).optOutputCol(scoreCol).build().transform(df);
+    }
+
+    private static long count(DriftReport report, FeatureDrift.Status status) {
+        return report.features().stream().filter(f -> f.status() == status).count();
+    }
+
+    private void write(OutputPaths.Target target, DriftReport report) throws IOException {
+        FileSystem fs = target.fs();
+        if (target.existed()) {
+            fs.delete(target.path(), true);
+        }
+        fs.mkdirs(target.path());
+        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.json"), report.json());
+        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.html"), html(report));
+    }
+
+    private static void writeFile(FileSystem fs, org.apache.hadoop.fs.Path path, String text) throws IOException {
+        try (FSDataOutputStream stream = fs.create(path, false)) {
+            stream.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A standalone page: the verdict, the table, PSI by column and each drifted column's bins. */
+    private String html(DriftReport report) {
+        StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kit drift"
+                + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:right}"
+                + "td:first-child{text-align:left}</style></head><body>\n");
+        page.append("<h1>What changed</h1>\n<p>Baseline <code>").append(Display.escape(baseline)).append("</code> (")
+                .append(String.format(Locale.ROOT, "%,d", report.baselineRows()))
+                .append(" rows) against current <code>")
+                .append(Display.escape(current)).append("</code> (")
+                .append(String.format(Locale.ROOT, "%,d", report.currentRows())).append(" rows), model <code>")
+                .append(Display.escape(model)).append("</code>. PSI thresholds: watch from ").append(report.watch())
+                .append(", act from ").append(report.act()).append(".</p>\n<p>");
+        page.append(report.drifted().isEmpty() ? "No column reaches the watch threshold."
+                : "Moved: " + String.join(", ", report.drifted().stream().map(f -> Display.escape(f.feature())
+                        + String.format(Locale.ROOT, " (PSI %.3f, %s)", f.psi(), f.status().name().toLowerCase(
+                                Locale.ROOT))).toList()) + ".");
+        page.append("</p>\n<table>\n<tr>");
+        Table table = report.table();
+        table.columnNames().forEach(n -> page.append("<th>").append(Display.escape(n)).append("</th>"));
+        page.append("</tr>\n");
+        for (int r = 0; r < table.rowCount(); r++) {
+            page.append("<tr>");
+            for (int c = 0; c < table.columnCount(); c++) {
+                page.append("<td>").append(Display.escape(table.column(c).getString(r))).append("</td>");
+            }
+            page.append("</tr>\n");
+        }
+        page.append("</table>\n").append(svg(ScorePlots.psi(report)));
+        page.append(svg(ScorePlots.drift(report.feature(scoreCol))));
+        report.drifted().stream().filter(f -> !f.feature().equals(scoreCol))
+                .forEach(f -> page.append(svg(ScorePlots.drift(f))));
+        return page.append("</body></html>\n").toString();
+    }
+
+    private static String svg(Plot plot) {
+        String svg = plot.svg();
+        return "<div>" + svg.substring(Math.max(0, svg.indexOf("<svg"))) + "</div>\n";
+    }
+}

@@ -1,0 +1,127 @@
+package io.propensitykit.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.propensitykit.SharedSpark;
+import io.propensitykit.cli.Cli;
+import io.propensitykit.data.RetailGenerator;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code kit drift} end to end on generated customers: last week's, this week's from another seed,
+ * and this week's with tenure moved up by 12 months. The exit status gates on {@code --fail-above};
+ * the shifted feature ranks first among the features and no other feature reaches the watch
+ * threshold.
+ */
+class DriftJobTest extends SharedSpark {
+
+    private static final String MODEL = "classpath:models/retail_mlp.pt";
+
+    @TempDir
+    static Path tmp;
+
+    private static String baseline;
+    private static String steady;
+    private static String shifted;
+
+    @BeforeAll
+    static void weeks() {
+        baseline = tmp.resolve("week47.parquet").toString();
+        steady = tmp.resolve("week48.parquet").toString();
+        shifted = tmp.resolve("week48-tenure.parquet").toString();
+        RetailGenerator.builder().optRows(30_000).optSeed(47).build().generate(spark).write().parquet(baseline);
+        RetailGenerator.builder().optRows(30_000).optSeed(48).build().generate(spark).write().parquet(steady);
+        spark.read().parquet(steady).withColumn("tenure_months", functions.col("tenure_months").plus(12))
+                .write().parquet(shifted);
+    }
+
+    private record Outcome(int status, String err) {}
+
+    private static Outcome drift(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        int status = Cli.execute(new DriftJob(stream), stream, stream, args);
+        return new Outcome(status, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static List<JsonObject> features(Path out) throws IOException {
+        JsonArray list = JsonParser.parseString(Files.readString(out.resolve("drift.json"))).getAsJsonObject()
+                .getAsJsonArray("features");
+        List<JsonObject> features = new ArrayList<>();
+        for (JsonElement e : list) {
+            if (!e.getAsJsonObject().get("kind").getAsString().equals("score")) {
+                features.add(e.getAsJsonObject());
+            }
+        }
+        return features;
+    }
+
+    @Test
+    void aShiftedFeatureRanksFirstAndFailsTheGate() throws IOException {
+        Path out = tmp.resolve("drift-shifted");
+        Outcome o = drift("--model", MODEL, "--baseline", baseline, "--current", shifted, "--out", out.toString(),
+                "--fail-above", "0.25");
+        assertEquals(DriftJob.DRIFTED, o.status(), o.err());
+        List<JsonObject> features = features(out);
+        assertEquals("tenure_months", features.get(0).get("feature").getAsString(), o.err());
+        assertTrue(features.get(0).get("psi").getAsDouble() > 0.25, features.get(0).toString());
+        for (JsonObject f : features.subList(1, features.size())) {
+            assertTrue(f.get("psi").getAsDouble() < 0.1, "an unshifted feature stays below 0.1: " + f);
+        }
+        assertTrue(o.err().contains("above --fail-above 0.25"), o.err());
+        String html = Files.readString(out.resolve("drift.html"));
+        assertTrue(html.contains("Moved: tenure_months (PSI") && html.contains("<svg"), html.substring(0, 600));
+    }
+
+    @Test
+    void aSteadyWeekPassesTheGate() throws IOException {
+        Path out = tmp.resolve("drift-steady");
+        Outcome o = drift("--model", MODEL, "--baseline", baseline, "--current", steady, "--out", out.toString(),
+                "--fail-above", "0.25");
+        assertEquals(Cli.OK, o.status(), o.err());
+        for (JsonObject f : features(out)) {
+            assertTrue(f.get("psi").getAsDouble() < 0.1, "two seeds of the same generator: " + f);
+        }
+        assertTrue(o.err().contains("0 to act on"), o.err());
+    }
+
+    @Test
+    void mistakesAreRefusedBeforeAnythingIsWritten() throws IOException {
+        Outcome negative = drift("--model", MODEL, "--baseline", baseline, "--current", steady, "--out",
+                tmp.resolve("x").toString(), "--fail-above", "-1");
+        assertEquals(Cli.USAGE, negative.status(), negative.err());
+        assertTrue(negative.err().startsWith("kit drift: Invalid value for option '--fail-above': -1.0 is not a PSI"),
+                negative.err());
+        Outcome inside = drift("--model", MODEL, "--baseline", baseline, "--current", steady, "--out",
+                steady + "/drift");
+        assertEquals(Cli.FAILED, inside.status(), inside.err());
+        assertTrue(inside.err().contains("overlaps the input"), inside.err());
+        Path existing = Files.createDirectories(tmp.resolve("kept"));
+        Files.writeString(existing.resolve("notes.txt"), "mine");
+        Outcome kept = drift("--model", MODEL, "--baseline", baseline, "--current", steady, "--out",
+                existing.toString());
+        assertEquals(Cli.FAILED, kept.status(), kept.err());
+        assertEquals("mine", Files.readString(existing.resolve("notes.txt")));
+        assertFalse(Files.exists(tmp.resolve("x")), "a usage error writes nothing");
+    }
+}
