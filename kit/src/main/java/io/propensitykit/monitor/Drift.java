@@ -102,7 +102,7 @@ public final class Drift {
     public static Drift forModel(ModelMetadata model, Dataset<?> baseline, Dataset<?> current) {
         Drift drift = new Drift(baseline, current);
         FeatureSpec spec = model.spec();
-        List<String> raw = spec == null ? model.features() : spec.inputColumns();
+        List<String> raw = model.features();
         for (int i = 0; i < raw.size(); i++) {
             drift.columns.put(raw.get(i), spec != null && spec.isCategorical(i) ? Kind.CATEGORICAL : Kind.NUMERIC);
         }
