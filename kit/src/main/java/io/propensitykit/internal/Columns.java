@@ -65,6 +65,19 @@ public final class Columns {
     }
 
     /**
+     * As {@link #scoresAndLabels(Dataset, String, String)}, with more columns carried along.
+     *
+     * @param df the rows
+     * @param scoreCol probabilities in [0, 1]
+     * @param labelCol 0/1 or boolean
+     * @param carried columns kept after {@code s} and {@code y}
+     * @return {@code s}, {@code y} and the carried columns
+     */
+    public static Dataset<Row> scoresAndLabels(Dataset<?> df, String scoreCol, String labelCol, Column... carried) {
+        return withLabels(df, scoreCol, labelCol, true, carried);
+    }
+
+    /**
      * The rows as a ranking value {@code s} (any number, none null or NaN) and a 0/1 label
      * {@code y}, after checking both in one pass.
      *
@@ -77,7 +90,8 @@ public final class Columns {
         return withLabels(df, valueCol, labelCol, false);
     }
 
-    private static Dataset<Row> withLabels(Dataset<?> df, String scoreCol, String labelCol, boolean probabilities) {
+    private static Dataset<Row> withLabels(Dataset<?> df, String scoreCol, String labelCol, boolean probabilities,
+            Column... carried) {
         requireNumericOrBoolean(df, scoreCol, probabilities ? "a probability in [0, 1]" : "numeric");
         requireNumericOrBoolean(df, labelCol, "0/1 or boolean");
         Column s = functions.col(scoreCol).cast("double");
@@ -92,7 +106,11 @@ public final class Columns {
                     + bad.getLong(1) + " NaN rows; drop or fill them first.");
         }
         requireBinary(labelCol, bad.getLong(3), bad.getLong(4), bad.get(5));
-        return df.select(s.as("s"), functions.col(labelCol).cast("double").as("y"));
+        Column[] cols = new Column[carried.length + 2];
+        cols[0] = s.as("s");
+        cols[1] = functions.col(labelCol).cast("double").as("y");
+        System.arraycopy(carried, 0, cols, 2, carried.length);
+        return df.select(cols);
     }
 
     /**

@@ -12,7 +12,10 @@ import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.DoubleToIntFunction;
 
 /**
@@ -80,9 +83,44 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @return the calibration
      */
     public static Calibration of(Dataset<?> df, String scoreCol, String labelCol, int bins) {
-        Column s = functions.col("s");
-        Column bin = functions.least(functions.floor(s.multiply(bins)), functions.lit(bins - 1)).cast("int");
-        return new Sums(equalWidth(bins)).add(Columns.scoresAndLabels(df, scoreCol, labelCol), bin).calibration();
+        return new Sums(equalWidth(bins)).add(Columns.scoresAndLabels(df, scoreCol, labelCol), equalWidthBin(bins))
+                .calibration();
+    }
+
+    /**
+     * Calibration per segment (device, channel, region, any column) in equal-width bins, all
+     * segments in one aggregation inside Spark. A null segment is the segment {@code "null"}.
+     *
+     * <pre>{@code
+     * Map<String, Calibration> byDevice = Calibration.bySegment(scored, "propensity", "purchased", "device", 10);
+     * }</pre>
+     *
+     * @param df the rows
+     * @param scoreCol probabilities in [0, 1]
+     * @param labelCol 0/1 or boolean
+     * @param segmentCol the column whose values make the segments
+     * @param bins the number of equal-width bins
+     * @return each segment's calibration, segments in ascending order of their text
+     */
+    public static Map<String, Calibration> bySegment(Dataset<?> df, String scoreCol, String labelCol,
+            String segmentCol, int bins) {
+        Dataset<Row> syg = Columns.scoresAndLabels(df, scoreCol, labelCol,
+                functions.coalesce(functions.col(segmentCol).cast("string"), functions.lit("null")).as("g"));
+        Map<String, Sums> sums = new TreeMap<>();
+        for (Row r : syg.withColumn("b", equalWidthBin(bins)).groupBy("g", "b")
+                .agg(functions.count(functions.lit(1)), functions.sum("s"), functions.sum("y")).collectAsList()) {
+            sums.computeIfAbsent(r.getString(0), g -> new Sums(equalWidth(bins))).set(r.getInt(1), r.getLong(2),
+                    r.getDouble(3), r.getDouble(4));
+        }
+        Map<String, Calibration> out = new LinkedHashMap<>();
+        sums.forEach((g, s) -> out.put(g, s.calibration()));
+        return out;
+    }
+
+    /** The equal-width bin of the score column {@code s}, the top edge in the last bin. */
+    private static Column equalWidthBin(int bins) {
+        return functions.least(functions.floor(functions.col("s").multiply(bins)), functions.lit(bins - 1))
+                .cast("int");
     }
 
     /**
@@ -153,12 +191,16 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
         Sums add(Dataset<Row> sy, Column bin) {
             for (Row r : sy.withColumn("b", bin).groupBy("b")
                     .agg(functions.count(functions.lit(1)), functions.sum("s"), functions.sum("y")).collectAsList()) {
-                int b = r.getInt(0);
-                n[b] = r.getLong(1);
-                sumScore[b] = r.getDouble(2);
-                positives[b] = Math.round(r.getDouble(3));
+                set(r.getInt(0), r.getLong(1), r.getDouble(2), r.getDouble(3));
             }
             return this;
+        }
+
+        /** One bin's totals, as Spark's groups give them. */
+        void set(int b, long rows, double scores, double labels) {
+            n[b] = rows;
+            sumScore[b] = scores;
+            positives[b] = Math.round(labels);
         }
 
         Calibration calibration() {

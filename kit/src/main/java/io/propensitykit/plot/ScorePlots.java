@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The kit's plots, one static factory each. A plot draws a result of {@code metrics} or
@@ -105,6 +106,30 @@ public final class ScorePlots {
         line(chart, "model", x, y).setMarker(SeriesMarkers.CIRCLE);
         return new Plot(chart, List.of(new Plot.Series("perfect calibration", new double[] {0, 1}, new double[] {0, 1}),
                 new Plot.Series("model", x, y)));
+    }
+
+    /**
+     * Reliability per segment: one curve for each segment's bins, over the diagonal of perfect
+     * calibration, each named with its ECE.
+     *
+     * @param bySegment from {@code Calibration.bySegment(scored, "propensity", "purchased", "device", 10)}
+     * @return the plot
+     */
+    public static Plot reliability(Map<String, Calibration> bySegment) {
+        XYChart chart = xyChart("Reliability by segment", "mean predicted probability", "observed rate");
+        line(chart, "perfect calibration", new double[] {0, 1}, new double[] {0, 1}).setLineColor(Color.GRAY);
+        List<Plot.Series> series = new ArrayList<>();
+        series.add(new Plot.Series("perfect calibration", new double[] {0, 1}, new double[] {0, 1}));
+        int c = 0;
+        for (Map.Entry<String, Calibration> e : bySegment.entrySet()) {
+            double[] x = e.getValue().bins().stream().mapToDouble(Calibration.Bin::meanScore).toArray();
+            double[] y = e.getValue().bins().stream().mapToDouble(Calibration.Bin::observedRate).toArray();
+            String name = String.format(Locale.ROOT, "%s (ECE %.3f)", e.getKey(), e.getValue().ece());
+            line(chart, name, x, y).setMarker(SeriesMarkers.CIRCLE).setLineColor(PALETTE[c % PALETTE.length]);
+            series.add(new Plot.Series(e.getKey(), x, y));
+            c++;
+        }
+        return new Plot(chart, series);
     }
 
     /**

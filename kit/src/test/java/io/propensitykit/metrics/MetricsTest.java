@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
+import io.propensitykit.plot.Plot;
+import io.propensitykit.plot.ScorePlots;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,6 +20,7 @@ import tech.tablesaw.io.csv.CsvReadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The metrics on {@code fixtures/metrics/scores.csv} (400 rows with ties), against references
@@ -42,7 +45,6 @@ class MetricsTest extends SharedSpark {
     private static final double[] scores = FIXTURE.scores;
     private static final boolean[] labels = FIXTURE.labels;
     private static final Path csv = FIXTURE.csv;
-
 
     private static Dataset<Row> frame() {
         return FIXTURE.frame(spark);
@@ -275,5 +277,39 @@ class MetricsTest extends SharedSpark {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Histogram.weightsByArm(inf, "w", "label", 7));
         assertTrue(e.getMessage().startsWith("Column 'w' holds an infinite value"), e.getMessage());
+    }
+
+    /**
+     * Calibration per segment in one Spark aggregation against the array path run on each
+     * segment's rows alone; a null segment is its own segment.
+     */
+    @Test
+    void calibrationBySegmentMatchesEachSegmentAlone() {
+        Dataset<Row> segmented = frame().withColumn("device", functions.expr("CASE WHEN score < 0.05 THEN NULL"
+                + " WHEN cast(score * 100 AS INT) % 2 = 0 THEN 'mobile' ELSE 'desktop' END"));
+        Map<String, Calibration> bySegment = Calibration.bySegment(segmented, "score", "label", "device", 10);
+        assertEquals(List.of("desktop", "mobile", "null"), List.copyOf(bySegment.keySet()));
+        long rows = 0;
+        for (Map.Entry<String, Calibration> e : bySegment.entrySet()) {
+            String where = e.getKey().equals("null") ? "device IS NULL" : "device = '" + e.getKey() + "'";
+            List<Row> part = segmented.where(where).select("score", "label").collectAsList();
+            double[] s = part.stream().mapToDouble(r -> r.getDouble(0)).toArray();
+            boolean[] y = new boolean[part.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = ((Number) part.get(i).get(1)).intValue() == 1;
+            }
+            Calibration alone = Calibration.of(s, y, 10);
+            assertEquals(alone.bins().size(), e.getValue().bins().size(), e.getKey());
+            for (int b = 0; b < alone.bins().size(); b++) {
+                assertEquals(alone.bins().get(b).n(), e.getValue().bins().get(b).n(), e.getKey());
+                assertEquals(alone.bins().get(b).meanScore(), e.getValue().bins().get(b).meanScore(), 1e-12);
+                assertEquals(alone.bins().get(b).observedRate(), e.getValue().bins().get(b).observedRate(), 1e-12);
+            }
+            assertEquals(alone.ece(), e.getValue().ece(), 1e-12, e.getKey());
+            rows += part.size();
+        }
+        assertEquals(400, rows, "every row in one segment");
+        Plot plot = ScorePlots.reliability(bySegment);
+        assertEquals(4, plot.series().size(), "the diagonal and one curve per segment");
     }
 }
