@@ -3,6 +3,7 @@ package io.propensitykit.plot;
 import io.propensitykit.causal.Balance;
 import io.propensitykit.causal.Uplift;
 import io.propensitykit.causal.Sensitivity;
+import io.propensitykit.explain.Dependence;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
@@ -130,6 +131,37 @@ public final class ScorePlots {
             c++;
         }
         return new Plot(chart, series);
+    }
+
+    /**
+     * Partial dependence (thick) over the ICE curves (thin, grey) of one feature: how the score
+     * moves when only that feature changes. A categorical feature's levels are drawn as bars of the
+     * average.
+     *
+     * @param dependence from {@code Dependence.of(model, customers, "recency_days")}
+     * @return the plot
+     */
+    public static Plot dependence(Dependence dependence) {
+        String title = "How the score moves with " + dependence.feature();
+        if (dependence.categorical()) {
+            CategoryChart chart = categoryChart(title, dependence.feature(), "mean score (partial dependence)");
+            chart.addSeries("partial dependence", dependence.grid(), toList(dependence.average()))
+                    .setFillColor(PALETTE[0]);
+            double[] x = new double[dependence.grid().size()];
+            Arrays.setAll(x, i -> i + 1);
+            return new Plot(chart, List.of(new Plot.Series("partial dependence", x, dependence.average())));
+        }
+        XYChart chart = xyChart(title, dependence.feature(), "score");
+        chart.getStyler().setLegendVisible(false);
+        Color ice = new Color(0x80, 0x80, 0x80, 90);
+        for (int i = 0; i < dependence.ice().size(); i++) {
+            line(chart, "ICE " + i, dependence.values(), dependence.ice().get(i)).setLineColor(ice)
+                    .setLineWidth(0.6f);
+        }
+        line(chart, "partial dependence", dependence.values(), dependence.average()).setLineColor(PALETTE[1])
+                .setLineWidth(3f);
+        return new Plot(chart, List.of(new Plot.Series("partial dependence", dependence.values(),
+                dependence.average())));
     }
 
     /**

@@ -30,9 +30,11 @@ class HouseRulesTest {
 
     /** Numbers know no pictures. */
     static final ArchRule NUMBERS_WITHOUT_PICTURES = noClasses().that()
-            .resideInAnyPackage("io.propensitykit.metrics..", "io.propensitykit.causal..", "io.propensitykit.monitor..")
+            .resideInAnyPackage("io.propensitykit.metrics..", "io.propensitykit.causal..", "io.propensitykit.monitor..",
+                    "io.propensitykit.explain..")
             .should().dependOnClassesThat().resideInAPackage("io.propensitykit.plot..")
-            .because("metrics and causal compute results; plot draws them, so a number never depends on a picture");
+            .because("metrics, causal, monitor and explain compute results; plot draws them, so a number never"
+                    + " depends on a picture");
 
     /** The library stands alone: the runner is one of its users. */
     static final ArchRule KIT_WITHOUT_RUNNER = noClasses().that().resideInAPackage("io.propensitykit..")
@@ -45,7 +47,7 @@ class HouseRulesTest {
     static final ArchRule PLOT_ONLY_ON_RESULTS = classes().that().resideInAPackage("io.propensitykit.plot..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("io.propensitykit.plot..",
                     "io.propensitykit.metrics..", "io.propensitykit.causal..", "io.propensitykit.monitor..",
-                    "io.propensitykit.display..", "java..",
+                    "io.propensitykit.explain..", "io.propensitykit.display..", "java..",
                     "org.knowm.xchart..")
             .because("a plot takes a result of metrics or causal and draws it; binning, curves and any Spark work"
                     + " belong to the result, where both the Spark and the array paths share them");
