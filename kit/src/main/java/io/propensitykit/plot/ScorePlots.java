@@ -394,7 +394,8 @@ public final class ScorePlots {
         double[] alphaX = {gamma[0], gamma[gamma.length - 1]};
         double[] alphaY = {bounds.alpha(), bounds.alpha()};
         XYChart chart = xyChart(String.format(Locale.ROOT,
-                "Sensitivity to hidden bias (signed rank holds to Γ = %.2f)", bounds.wilcoxonGamma()), "Γ (odds of treatment within a pair, up to)", "p-value, upper bound");
+                "Sensitivity to hidden bias (signed rank holds to Γ = %.2f)", bounds.wilcoxonGamma()),
+                "Γ (odds of treatment within a pair, up to)", "p-value, upper bound");
         line(chart, "sign test", gamma, sign).setMarker(SeriesMarkers.CIRCLE);
         line(chart, "signed-rank test", gamma, wilcoxon).setMarker(SeriesMarkers.DIAMOND);
         line(chart, "alpha", alphaX, alphaY).setLineColor(Color.GRAY);
