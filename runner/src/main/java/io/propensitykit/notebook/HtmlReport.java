@@ -7,6 +7,7 @@ import org.apache.zeppelin.interpreter.InterpreterResultMessage;
 
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -78,6 +79,36 @@ final class HtmlReport {
         }
         h.append("</div>\n</main>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    /**
+     * The run's index: one row per report, with its status, paragraphs, start, time and the
+     * parameters the note used, each name linking to the report.
+     *
+     * @param reports each note's outcome with its report's file name, in run order
+     * @param kitVersion the kit's version
+     * @return the page
+     */
+    static String index(List<Map.Entry<String, NoteRunner.Outcome>> reports, String kitVersion) {
+        StringBuilder h = new StringBuilder(4_096);
+        long failed = reports.stream().filter(r -> !r.getValue().ok()).count();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Reports</title>\n")
+                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n<h1>Reports</h1>\n<dl>\n");
+        row(h, "Notes", reports.size() + (failed == 0 ? ", all ran" : ", " + failed + " failed"));
+        row(h, "Versions", "propensity kit " + esc(kitVersion));
+        h.append("</dl>\n</header>\n<div class=\"paragraphs\">\n<table class=\"result\">\n<tr><th>Note</th>")
+                .append("<th>Status</th><th>Paragraphs</th><th>Started</th><th>Time</th><th>Parameters</th></tr>\n");
+        for (Map.Entry<String, NoteRunner.Outcome> r : reports) {
+            NoteRunner.Outcome o = r.getValue();
+            h.append("<tr><td><a href=\"").append(esc(r.getKey())).append("\">").append(esc(o.note().name()))
+                    .append("</a></td><td").append(o.ok() ? ">ok" : " class=\"status error\">failed").append("</td><td>")
+                    .append(o.ran()).append(" ran").append(o.failed() > 0 ? ", " + o.failed() + " failed" : "")
+                    .append(o.notRun() > 0 ? ", " + o.notRun() + " not run" : "").append("</td><td>")
+                    .append(esc(HEADER_TIME.format(o.start()))).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f s", o.elapsed().toMillis() / 1000.0)).append("</td><td>")
+                    .append(o.paramsUsed().isEmpty() ? "none" : params(o.paramsUsed())).append("</td></tr>\n");
+        }
+        return h.append("</table>\n</div>\n</body>\n</html>\n").toString();
     }
 
     private static void paragraph(StringBuilder h, Paragraph p) {

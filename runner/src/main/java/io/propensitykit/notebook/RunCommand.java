@@ -16,10 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -40,6 +42,9 @@ import java.util.stream.Stream;
 @Command(name = "kit run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Reruns Zeppelin notes headless: an executed .zpln and an HTML report per note.")
 public final class RunCommand implements Callable<Integer> {
+
+    /** The run's index page in {@code --out}, listing every report. */
+    static final String INDEX = "index.html";
 
     /** The default paragraph timeout of {@code kit run}: generous, for the heaviest notes on 2 cores. */
     static final long DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -122,6 +127,7 @@ public final class RunCommand implements Callable<Integer> {
         Files.createDirectories(options.out());
         String kitVersion = kitVersion();
         int failedNotes = 0;
+        List<Map.Entry<String, NoteRunner.Outcome>> reports = new ArrayList<>();
         for (Path file : options.notes()) {
             Note note = Note.read(file);
             console.printf("%s (%d paragraphs)%n", note.name(), note.paragraphs().size());
@@ -141,6 +147,10 @@ public final class RunCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(hook);
             }
             write(outcome, zpln, html, kitVersion);
+            reports.add(Map.entry(html.getFileName().toString(), outcome));
+            // Rewritten after each note, so that a run cut short still lists what it finished.
+            Files.writeString(options.out().resolve(INDEX), HtmlReport.index(reports, kitVersion),
+                    StandardCharsets.UTF_8);
             console.printf(Locale.ROOT, "%s: %s, %d paragraphs ran, %d failed, %d not run, %.1f s -> %s%n",
                     note.name(), outcome.ok() ? "ok" : "FAILED", outcome.ran(), outcome.failed(), outcome.notRun(),
                     outcome.elapsed().toMillis() / 1000.0, html);
@@ -154,7 +164,8 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         if (options.notes().size() > 1) {
-            console.printf("%d notes, %d failed%n", options.notes().size(), failedNotes);
+            console.printf("%d notes, %d failed; index %s%n", options.notes().size(), failedNotes,
+                    options.out().resolve(INDEX));
         }
         return failedNotes == 0 ? Cli.OK : Cli.FAILED;
     }
@@ -176,6 +187,18 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw Cli.usage(spec, "--out " + out + " is a file; give a directory for the reports");
+        }
+        Set<String> names = new HashSet<>();
+        for (Path note : notes) {
+            String name = note.getFileName().toString();
+            if (name.equals("index.zpln")) {
+                throw Cli.usage(spec, note + ": a note named index.zpln would write its report over the run's "
+                        + INDEX + "; rename the note.");
+            }
+            if (!names.add(name)) {
+                throw Cli.usage(spec, "two notes are named " + name + "; their reports would overwrite each other in"
+                        + " --out. Run them into different --out directories.");
+            }
         }
         for (Path note : notes) {
             Path executed = out.resolve(note.getFileName().toString());

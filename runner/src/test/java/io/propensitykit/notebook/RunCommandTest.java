@@ -253,4 +253,33 @@ class RunCommandTest extends NoteRunTestBase {
         assertTrue(use.contains("not found: value secret"), use);
         assertTrue(kit.console().contains("2 notes, 1 failed"), kit.console());
     }
+
+    @Test
+    void theIndexListsEveryReportWithItsStatusTimeAndParameters() throws Exception {
+        Path fine = Notes.named("Fine <one>").paragraph("Rows", "%spark\nval n = z.textbox(\"rows\", \"5\")")
+                .write(tmp, "a-fine.zpln");
+        assertEquals(1, kit.notes(List.of(fine, failingNote()), "-p", "rows=7", "--keep-going"), kit.console());
+        String index = kit.report("index");
+        assertTrue(index.contains("<a href=\"a-fine.html\">Fine &lt;one&gt;</a></td><td>ok</td><td>1 ran</td>"),
+                index);
+        assertTrue(index.contains("<a href=\"failing.html\">Failing</a></td><td class=\"status error\">failed</td>"
+                + "<td>3 ran, 1 failed</td>"), index);
+        assertTrue(index.contains("<code>rows=7</code>"), "the parameters the note used: " + index);
+        assertTrue(index.contains("2, 1 failed"), index);
+        assertTrue(kit.console().contains("2 notes, 1 failed; index "), kit.console());
+    }
+
+    @Test
+    void notesThatWouldOverwriteAReportAreRefused() throws Exception {
+        Path index = Notes.named("Index").paragraph("md", "%md hi").write(tmp, "index.zpln");
+        assertEquals(2, kit.note(index));
+        assertTrue(kit.console().contains("a note named index.zpln would write its report over the run's index.html"),
+                kit.console());
+        Path one = Notes.named("One").paragraph("md", "%md hi").write(tmp.resolve("x"), "same.zpln");
+        Path two = Notes.named("Two").paragraph("md", "%md hi").write(tmp.resolve("y"), "same.zpln");
+        kit.clearConsole();
+        assertEquals(2, kit.notes(List.of(one, two)));
+        assertTrue(kit.console().startsWith("kit run: two notes are named same.zpln"), kit.console());
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing is written");
+    }
 }
