@@ -93,7 +93,8 @@ final class HtmlReport {
         StringBuilder h = new StringBuilder(4_096);
         long failed = reports.stream().filter(r -> !r.getValue().ok()).count();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Reports</title>\n")
-                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n<h1>Reports</h1>\n<dl>\n");
+                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n<h1>Reports</h1>\n")
+                .append("<dl>\n");
         row(h, "Notes", reports.size() + (failed == 0 ? ", all ran" : ", " + failed + " failed"));
         row(h, "Versions", "propensity kit " + esc(kitVersion));
         h.append("</dl>\n</header>\n<div class=\"paragraphs\">\n<table class=\"result\">\n<tr><th>Note</th>")
@@ -101,7 +102,8 @@ final class HtmlReport {
         for (Map.Entry<String, NoteRunner.Outcome> r : reports) {
             NoteRunner.Outcome o = r.getValue();
             h.append("<tr><td><a href=\"").append(esc(r.getKey())).append("\">").append(esc(o.note().name()))
-                    .append("</a></td><td").append(o.ok() ? ">ok" : " class=\"status error\">failed").append("</td><td>")
+                    .append("</a></td><td").append(o.ok() ? ">ok" : " class=\"status error\">failed")
+                    .append("</td><td>")
                     .append(o.ran()).append(" ran").append(o.failed() > 0 ? ", " + o.failed() + " failed" : "")
                     .append(o.notRun() > 0 ? ", " + o.notRun() + " not run" : "").append("</td><td>")
                     .append(esc(HEADER_TIME.format(o.start()))).append("</td><td>")
