@@ -13,6 +13,7 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Function;
@@ -60,6 +61,49 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
     /** @return the columns whose PSI reaches the watch threshold, most drifted first */
     public List<FeatureDrift> drifted() {
         return features.stream().filter(f -> f.psi() >= watch).toList();
+    }
+
+    /** @return the columns other than the score, most drifted first */
+    public List<FeatureDrift> inputs() {
+        return features.stream().filter(f -> f.kind() != FeatureDrift.Kind.SCORE).toList();
+    }
+
+    /**
+     * The report in words: which columns reached the watch threshold and how they moved (median and
+     * mean shift for numbers, unseen levels and nulls for categories), and the largest PSI among the
+     * rest.
+     *
+     * @return a few sentences
+     */
+    public String summary() {
+        List<FeatureDrift> moved = drifted();
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "Of %d columns, %s", features.size(),
+                moved.isEmpty() ? "none reaches" : moved.size() + (moved.size() == 1 ? " reaches" : " reach")));
+        s.append(String.format(Locale.ROOT, " the watch threshold (PSI %.2f)", watch));
+        for (int i = 0; i < moved.size(); i++) {
+            FeatureDrift f = moved.get(i);
+            s.append(i == 0 ? ": " : "; ").append(f.feature())
+                    .append(f.kind() == FeatureDrift.Kind.SCORE ? ", the score" : "")
+                    .append(String.format(Locale.ROOT, " (PSI %.3f, %s", f.psi(), f.status().name().toLowerCase(
+                            Locale.ROOT)));
+            f.baseline().numbers().ifPresent(b -> f.current().numbers().ifPresent(c -> s.append(String.format(
+                    Locale.ROOT, "; median %.4g to %.4g", b.median(), c.median()))));
+            f.standardizedMeanShift().ifPresent(d -> s.append(String.format(Locale.ROOT, ", mean %+.2f sd", d)));
+            if (f.unseenLevels() > 0) {
+                s.append("; ").append(f.unseenLevels()).append(f.unseenLevels() == 1 ? " level" : " levels")
+                        .append(" the baseline never had");
+            }
+            if (f.current().nullShare() != f.baseline().nullShare()) {
+                s.append(String.format(Locale.ROOT, "; nulls %.1f%% to %.1f%%", 100 * f.baseline().nullShare(),
+                        100 * f.current().nullShare()));
+            }
+            s.append(')');
+        }
+        s.append('.');
+        features.stream().filter(f -> f.psi() < watch).findFirst().ifPresent(f -> s.append(String.format(Locale.ROOT,
+                " %s below it; the largest is %s (%.3f).", moved.isEmpty() ? "Every column stays" : "The rest stay",
+                f.feature(), f.psi())));
+        return s.toString();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.propensitykit.causal.Balance;
 import io.propensitykit.causal.Uplift;
 import io.propensitykit.causal.Sensitivity;
 import io.propensitykit.explain.Dependence;
+import io.propensitykit.explain.Importance;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
@@ -162,6 +163,27 @@ public final class ScorePlots {
                 .setLineWidth(3f);
         return new Plot(chart, List.of(new Plot.Series("partial dependence", dependence.values(),
                 dependence.average())));
+    }
+
+    /**
+     * Permutation importance: each feature's mean AUC drop, largest first, with the drops' spread
+     * over repeats as a second bar.
+     *
+     * @param importance from {@code Importance.of(model, labelled, "purchased").compute()}
+     * @return the plot
+     */
+    public static Plot importance(Importance.Report importance) {
+        List<String> names = importance.features().stream().map(Importance.Feature::feature).toList();
+        double[] drop = importance.features().stream().mapToDouble(Importance.Feature::aucDrop).toArray();
+        double[] sd = importance.features().stream().mapToDouble(Importance.Feature::aucDropSd).toArray();
+        double[] x = new double[names.size()];
+        Arrays.setAll(x, i -> i + 1);
+        CategoryChart chart = categoryChart(String.format(Locale.ROOT, "Permutation importance (AUC %.3f, %d"
+                + " repeats)", importance.auc(), importance.repeats()), "feature", "AUC drop when shuffled");
+        chart.addSeries("mean AUC drop", names, toList(drop)).setFillColor(PALETTE[0]);
+        chart.addSeries("sd over repeats", names, toList(sd)).setFillColor(PALETTE[1]);
+        return new Plot(chart, List.of(new Plot.Series("mean AUC drop", x, drop),
+                new Plot.Series("sd over repeats", x, sd)));
     }
 
     /**

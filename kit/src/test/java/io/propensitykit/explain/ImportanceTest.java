@@ -1,5 +1,6 @@
 package io.propensitykit.explain;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
 import io.propensitykit.model.PropensityModel;
+import io.propensitykit.plot.ScorePlots;
 import io.propensitykit.spark.Propensity;
 
 import com.google.gson.JsonArray;
@@ -70,6 +72,8 @@ class ImportanceTest extends SharedSpark {
         assertEquals(0.0, report.feature("x3").aucDrop(), 0.0, "a column the score never reads");
         assertTrue(report.feature("x1").aucDropSd() > 0, "the repeats differ");
         assertEquals(3, report.table().rowCount());
+        assertArrayEquals(new double[] {report.feature("x1").aucDrop(), report.feature("x2").aucDrop(), 0.0},
+                ScorePlots.importance(report).series().get(0).y(), 0.0);
     }
 
     @Test

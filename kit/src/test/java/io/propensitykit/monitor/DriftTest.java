@@ -175,4 +175,15 @@ class DriftTest extends SharedSpark {
         assertEquals(1.0, java.util.Arrays.stream(channel.currentShares()).sum(), 1e-12, "every row in one bin");
         assertTrue(psi.svg().contains("<svg") && bins.svg().contains("<svg"));
     }
+
+    @Test
+    void theSummarySaysWhatMovedInWords() {
+        String words = report.summary();
+        assertTrue(words.startsWith("Of 5 columns, 2 reach the watch threshold (PSI 0.10): channel (PSI 0.247, watch;"
+                + " 1 level the baseline never had; nulls 0.0% to "), words);
+        assertTrue(words.contains("; shifted (PSI 0.237, watch; median "), words);
+        assertTrue(words.endsWith("The rest stay below it; the largest is score (0.077)."), words);
+        assertEquals(List.of("channel", "shifted", "same", "visits"),
+                report.inputs().stream().map(FeatureDrift::feature).toList(), "the score is not an input");
+    }
 }
