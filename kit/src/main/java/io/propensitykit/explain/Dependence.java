@@ -161,4 +161,11 @@ public record Dependence(String feature, boolean categorical, List<String> grid,
             scored.unpersist();
         }
     }
+
+    /** @return the feature and the curves' size, as a notebook shows a value */
+    @Override
+    public String toString() {
+        return "Dependence[" + feature + ", " + grid.size() + " grid points, " + rows + " customers, " + ice.size()
+                + " curves]";
+    }
 }

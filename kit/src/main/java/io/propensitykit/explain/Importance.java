@@ -142,6 +142,12 @@ public final class Importance {
             return sd(logLossRises);
         }
 
+        /** @return the feature and its mean AUC drop with the spread, as a notebook shows a value */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Feature[%s, AUC drop %.4f, sd %.4f]", feature, aucDrop(), aucDropSd());
+        }
+
         private static double sd(double[] values) {
             if (values.length < 2) {
                 return 0;
@@ -174,6 +180,22 @@ public final class Importance {
             return features.stream().filter(f -> f.feature().equals(name)).findFirst().orElseThrow(
                     () -> new IllegalArgumentException("No feature '" + name + "'; the report has "
                             + features.stream().map(Feature::feature).toList()));
+        }
+
+        /** @return the metrics, the repeats and the most important feature, as a notebook shows a value */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Importance.Report[AUC %.4f, log loss %.4f, %d features, %d repeats,"
+                    + " first %s]", auc, logLoss, features.size(), repeats, features.isEmpty() ? "none"
+                    : features.get(0).feature());
+        }
+
+        /**
+         * @param name a permuted column
+         * @return its place by mean AUC drop, 1 for the most important
+         */
+        public int rank(String name) {
+            return features.indexOf(feature(name)) + 1;
         }
 
         /** @return one row per feature: mean and spread of the AUC drop and of the log-loss rise */

@@ -203,4 +203,11 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
         });
         return o;
     }
+
+    /** @return the size of the comparison and its largest PSI, as a notebook shows a value */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "DriftReport[%d columns, %,d baseline rows, %,d current rows, largest PSI"
+                + " %.4f (%s)]", features.size(), baselineRows, currentRows, worst().psi(), worst().feature());
+    }
 }

@@ -82,6 +82,13 @@ public record FeatureDrift(String feature, Kind kind, double psi, Status status,
      */
     public record Fine(double[] edges, double[] baselineShares, double[] currentShares) {}
 
+    /** @return the column, its kind and PSI, as a notebook shows a value */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "FeatureDrift[%s, %s, PSI %.4f (%s)]", feature,
+                kind.name().toLowerCase(java.util.Locale.ROOT), psi, status.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** @return the current mean minus the baseline's, in baseline standard deviations (numbers only) */
     public OptionalDouble standardizedMeanShift() {
         if (baseline.numbers().isEmpty() || current.numbers().isEmpty()) {
