@@ -1,5 +1,6 @@
 package io.propensitykit.explain;
 
+import io.propensitykit.internal.Columns;
 import io.propensitykit.internal.QuantileEdges;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
@@ -92,8 +93,8 @@ public record Dependence(String feature, boolean categorical, List<String> grid,
         List<String> grid = new ArrayList<>();
         double[] values = categorical ? new double[0] : numericGrid(df, feature, points);
         if (categorical) {
-            df.where(functions.col(feature).isNotNull()).groupBy(feature).count()
-                    .orderBy(functions.col("count").desc(), functions.col(feature)).limit(points).collectAsList()
+            df.where(Columns.named(feature).isNotNull()).groupBy(Columns.named(feature)).count()
+                    .orderBy(functions.col("count").desc(), Columns.named(feature)).limit(points).collectAsList()
                     .forEach(r -> grid.add(r.get(0).toString()));
         } else {
             Arrays.stream(values).forEach(v -> grid.add(Double.toString(v)));
@@ -133,7 +134,7 @@ public record Dependence(String feature, boolean categorical, List<String> grid,
         Column value = functions.col(categorical ? "_kit_level" : "_kit_number").cast(type);
         List<Column> cols = new ArrayList<>();
         for (String c : sampled.columns()) {
-            cols.add(c.equals(feature) ? value.as(c) : functions.col("`" + c.replace("`", "``") + "`"));
+            cols.add(c.equals(feature) ? value.as(c) : Columns.named(c));
         }
         cols.add(functions.col(POINT));
         Dataset<Row> varied = sampled.crossJoin(functions.broadcast(gridFrame)).select(cols.toArray(new Column[0]));

@@ -1,5 +1,6 @@
 package io.propensitykit.explain;
 
+import io.propensitykit.internal.Columns;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.Propensity;
@@ -266,7 +267,7 @@ public final class Importance {
         List<Column> donor = new ArrayList<>();
         donor.add(functions.col(INDEX).as("_kit_src"));
         for (int j = 0; j < features.size(); j++) {
-            donor.add(col(features.get(j)).as(DONOR + j));
+            donor.add(Columns.named(features.get(j)).as(DONOR + j));
         }
         Dataset<Row> donors = mapping.join(indexed.select(donor.toArray(new Column[0])), "_kit_src")
                 .drop("_kit_src");
@@ -277,7 +278,7 @@ public final class Importance {
     private Dataset<Row> permute(Dataset<Row> paired, int j) {
         List<Column> cols = new ArrayList<>();
         for (String c : df.columns()) {
-            cols.add(c.equals(features.get(j)) ? functions.col(DONOR + j).as(c) : col(c));
+            cols.add(c.equals(features.get(j)) ? functions.col(DONOR + j).as(c) : Columns.named(c));
         }
         return paired.select(cols.toArray(new Column[0]));
     }
@@ -294,9 +295,5 @@ public final class Importance {
             return RowFactory.create(values);
         });
         return rows.sparkSession().createDataFrame(indexed, schema);
-    }
-
-    private static Column col(String name) {
-        return functions.col("`" + name.replace("`", "``") + "`");
     }
 }

@@ -21,6 +21,16 @@ public final class Columns {
     private Columns() {}
 
     /**
+     * A column by its name as it is: dots, spaces and backticks are part of the name, not a path.
+     *
+     * @param name the column's name
+     * @return the column
+     */
+    public static Column named(String name) {
+        return functions.col("`" + name.replace("`", "``") + "`");
+    }
+
+    /**
      * The column as 0.0/1.0, after checking its type on the driver and its values in one pass.
      *
      * @param df the rows

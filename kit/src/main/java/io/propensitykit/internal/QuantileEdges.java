@@ -69,7 +69,14 @@ public final class QuantileEdges {
     public static double[][] at(Dataset<?> df, String[] cols, double[] probabilities) {
         // Whether there are more than EXACT_ROWS rows, without counting them all.
         double error = df.limit((int) EXACT_ROWS + 1).count() <= EXACT_ROWS ? 0.0 : RELATIVE_ERROR;
-        return df.stat().approxQuantile(cols, probabilities, error);
+        // approxQuantile reads a dot in a name as a path: the columns go in under plain names.
+        Column[] plain = new Column[cols.length];
+        String[] names = new String[cols.length];
+        for (int i = 0; i < cols.length; i++) {
+            names[i] = "q" + i;
+            plain[i] = Columns.named(cols[i]).as(names[i]);
+        }
+        return df.select(plain).stat().approxQuantile(names, probabilities, error);
     }
 
     /**

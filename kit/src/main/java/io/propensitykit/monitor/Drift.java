@@ -1,5 +1,6 @@
 package io.propensitykit.monitor;
 
+import io.propensitykit.internal.Columns;
 import io.propensitykit.internal.QuantileEdges;
 import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.ModelMetadata;
@@ -278,7 +279,7 @@ public final class Drift {
     private Counts count(Dataset<?> df, String side, List<String> names, Map<String, double[]> fine) {
         List<Column> perColumn = new ArrayList<>();
         for (String name : names) {
-            Column c = functions.col(name);
+            Column c = Columns.named(name);
             if (columns.get(name) == Kind.CATEGORICAL) {
                 perColumn.add(functions.struct(functions.when(c.isNull(), NULL_BIN).otherwise(0).as("bin"),
                         c.cast("string").as("level"), functions.lit(null).cast("double").as("v")));

@@ -4,13 +4,13 @@ import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.OutputPaths;
 import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.cli.SparkApp;
+import io.propensitykit.internal.Columns;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -148,7 +148,7 @@ public final class ScoreJob implements Callable<Integer> {
             PropensityScorer built = scorer.build();
             Dataset<Row> scored = built.transform(df);
             if (id != null) {
-                scored = scored.select(functions.col(quoted(id)), functions.col(quoted(built.getOutputCol())));
+                scored = scored.select(Columns.named(id), Columns.named(built.getOutputCol()));
             }
             app.save(scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                     .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true"), target);
@@ -189,10 +189,6 @@ public final class ScoreJob implements Callable<Integer> {
         return df;
     }
 
-    /** A column name as Spark's {@code col()} takes it literally: dots and spaces are part of the name. */
-    private static String quoted(String column) {
-        return "`" + column.replace("`", "``") + "`";
-    }
 
     static Format formatOf(String path) {
         String p = path.toLowerCase(Locale.ROOT).replaceAll("/+$", "");

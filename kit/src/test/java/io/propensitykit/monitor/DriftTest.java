@@ -121,6 +121,9 @@ class DriftTest extends SharedSpark {
         assertEquals(Status.STABLE, report.feature("visits").status());
         assertTrue(report.exceeds(0.2) && !report.exceeds(0.25));
         assertEquals(List.of("channel", "shifted"), report.drifted().stream().map(FeatureDrift::feature).toList());
+        DriftReport dotted = Drift.between(baseline.withColumnRenamed("same", "same.v"),
+                current.withColumnRenamed("same", "same.v")).setNumeric("same.v").compute();
+        assertEquals(report.feature("same").psi(), dotted.worst().psi(), 1e-12, "a dot is part of a column's name");
         DriftReport strict = Drift.between(baseline, current).setNumeric("shifted").optThresholds(0.05, 0.2).compute();
         assertEquals(Status.ACT, strict.worst().status());
         assertEquals(report.feature("shifted").psi(), strict.worst().psi(), 1e-12, "the same bins alone");
