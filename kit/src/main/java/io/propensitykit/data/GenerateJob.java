@@ -4,6 +4,7 @@ import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.OutputPaths;
 import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.cli.SparkApp;
+import io.propensitykit.cli.SparkOptions;
 
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Row;
@@ -11,6 +12,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,8 +52,8 @@ public final class GenerateJob implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: csv for a .csv name, else parquet)")
     private Format format;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*])")
-    private String master;
+    @Mixin
+    private SparkOptions sparkOptions;
 
     private int partitions;
 
@@ -73,9 +75,6 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Option(names = "--overwrite", description = "replace OUT if it exists")
     private boolean overwrite;
-
-    @Option(names = "--verbose", description = "print the full stack trace of a failure")
-    private boolean verbose;
 
     private final PrintStream log;
 
@@ -119,7 +118,7 @@ public final class GenerateJob implements Callable<Integer> {
                 .optEffectSize(effectSize).build();
         Format f = format != null ? format : output.toLowerCase(Locale.ROOT).endsWith(".csv") ? Format.CSV
                 : Format.PARQUET;
-        try (SparkApp app = SparkApp.start("kit generate", master);
+        try (SparkApp app = SparkApp.start("kit generate", sparkOptions.master());
                 ProgressListener progress = ProgressListener.attach(app.spark().sparkContext(), "kit generate", log,
                         5)) {
             SparkSession spark = app.spark();

@@ -4,6 +4,7 @@ import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.OutputPaths;
 import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.cli.SparkApp;
+import io.propensitykit.cli.SparkOptions;
 import io.propensitykit.display.Display;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.monitor.Drift;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -91,14 +93,11 @@ public final class DriftJob implements Callable<Integer> {
             + " the names)")
     private Format format;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*], or spark-submit's)")
-    private String master;
+    @Mixin
+    private SparkOptions sparkOptions;
 
     @Option(names = "--overwrite", description = "replace DIR if it exists")
     private boolean overwrite;
-
-    @Option(names = "--verbose", description = "print the full stack trace of a failure")
-    private boolean verbose;
 
     private final PrintStream log;
 
@@ -134,7 +133,7 @@ public final class DriftJob implements Callable<Integer> {
         if (!(watch > 0 && act >= watch && Double.isFinite(act))) {
             throw Cli.usage(spec, "--watch " + watch + " and --act " + act + " must satisfy 0 < watch <= act");
         }
-        try (SparkApp app = SparkApp.start("kit drift", master);
+        try (SparkApp app = SparkApp.start("kit drift", sparkOptions.master());
                 ProgressListener progress = ProgressListener.attach(app.spark().sparkContext(), "kit drift", log, 5)) {
             SparkSession spark = app.spark();
             OutputPaths.Target target = OutputPaths.check(spark.sparkContext().hadoopConfiguration(), "--out", out,

@@ -4,6 +4,7 @@ import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.OutputPaths;
 import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.cli.SparkApp;
+import io.propensitykit.cli.SparkOptions;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.model.PropensityModel;
 
@@ -13,6 +14,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,8 +66,8 @@ public final class ScoreJob implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "COL", description = "write only this column and the score; names rows in errors")
     private String id;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default local[*], or spark-submit's)")
-    private String master;
+    @Mixin
+    private SparkOptions sparkOptions;
 
     @Option(names = "--format", paramLabel = "F", description = "input format: ${COMPLETION-CANDIDATES} (default: from"
             + " the name)")
@@ -90,9 +92,6 @@ public final class ScoreJob implements Callable<Integer> {
 
     @Option(names = "--overwrite", description = "replace OUT if it exists")
     private boolean overwrite;
-
-    @Option(names = "--verbose", description = "print the full stack trace of a failure")
-    private boolean verbose;
 
     private final PrintStream log;
 
@@ -128,7 +127,7 @@ public final class ScoreJob implements Callable<Integer> {
     public Integer call() {
         Format inFormat = format != null ? format : formatOf(input);
         Format outFormat = outputFormat != null ? outputFormat : formatOf(output);
-        try (SparkApp app = SparkApp.start("kit score", master);
+        try (SparkApp app = SparkApp.start("kit score", sparkOptions.master());
                 ProgressListener progress = ProgressListener.attach(app.spark().sparkContext(), "kit score", log, 5)) {
             SparkSession spark = app.spark();
             OutputPaths.Target target = OutputPaths.check(spark.sparkContext().hadoopConfiguration(), "--output",
