@@ -18,6 +18,7 @@ import org.apache.spark.storage.StorageLevel;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -201,13 +202,16 @@ public final class Importance {
 
         /** @return one row per feature: mean and spread of the AUC drop and of the log-loss rise */
         public Table table() {
-            return Table.create(String.format(Locale.ROOT, "Permutation importance (AUC %.4f, log loss %.4f, %d"
+            Table table = Table.create(String.format(Locale.ROOT, "Permutation importance (AUC %.4f, log loss %.4f, %d"
                     + " repeats)", auc, logLoss, repeats),
                     StringColumn.create("feature", features.stream().map(Feature::feature)),
                     DoubleColumn.create("AUC drop", features.stream().mapToDouble(Feature::aucDrop)),
                     DoubleColumn.create("AUC drop sd", features.stream().mapToDouble(Feature::aucDropSd)),
                     DoubleColumn.create("log-loss rise", features.stream().mapToDouble(Feature::logLossRise)),
                     DoubleColumn.create("log-loss rise sd", features.stream().mapToDouble(Feature::logLossRiseSd)));
+            table.columnNames().stream().filter(n -> !n.equals("feature")).forEach(n -> table.doubleColumn(n)
+                    .setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(5)));
+            return table;
         }
     }
 

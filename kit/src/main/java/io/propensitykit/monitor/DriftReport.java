@@ -11,6 +11,7 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 import java.util.List;
 import java.util.Locale;
@@ -114,7 +115,7 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
      * @return the table
      */
     public Table table() {
-        return Table.create("Drift: " + baselineRows + " baseline rows, " + currentRows + " current rows",
+        Table table = Table.create("Drift: " + baselineRows + " baseline rows, " + currentRows + " current rows",
                 StringColumn.create("feature", features.stream().map(FeatureDrift::feature)),
                 StringColumn.create("kind", features.stream().map(f -> f.kind().name().toLowerCase())),
                 DoubleColumn.create("psi", features.stream().mapToDouble(FeatureDrift::psi)),
@@ -128,6 +129,14 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
                 column("median (current)", f -> number(f.current(), Numbers::median)),
                 column("mean shift (sd)", FeatureDrift::standardizedMeanShift),
                 LongColumn.create("unseen levels", features.stream().mapToLong(FeatureDrift::unseenLevels)));
+        // Printed as people read them: four decimals, null shares in percent.
+        for (String name : table.columnNames()) {
+            if (table.column(name) instanceof DoubleColumn d) {
+                d.setPrintFormatter(name.startsWith("nulls") ? NumberColumnFormatter.percent(1)
+                        : NumberColumnFormatter.fixedWithGrouping(4));
+            }
+        }
+        return table;
     }
 
     private DoubleColumn column(String name, Function<FeatureDrift, OptionalDouble> value) {

@@ -329,7 +329,7 @@ public final class ScorePlots {
                 + " %.2f)", drift.watch(), drift.act()), "column", "PSI");
         chart.addSeries("PSI", names, toList(psi)).setFillColor(PALETTE[0]);
         threshold(chart, "watch", names, drift.watch(), PALETTE[4]);
-        threshold(chart, "act", names, drift.act(), PALETTE[1]);
+        threshold(chart, "act", names, drift.act(), new Color(0xc0, 0x00, 0x00));
         return new Plot(chart, List.of(new Plot.Series("PSI", x, psi)));
     }
 
