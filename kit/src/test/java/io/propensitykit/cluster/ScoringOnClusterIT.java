@@ -288,8 +288,8 @@ class ScoringOnClusterIT {
                 var stage = s.sparkContext().statusTracker().getStageInfo(id);
                 if (stage.isDefined() && stage.get().numCompletedTasks() >= 2
                         && stage.get().numCompletedTasks() + stage.get().numActiveTasks() < stage.get().numTasks() - 4) {
-                    List<ProcessHandle> executors = cluster.executors();
-                    assertEquals(2, executors.size(), "executor JVMs under the workers");
+                    List<ProcessHandle> executors = cluster.executors(s.sparkContext().applicationId());
+                    assertEquals(2, executors.size(), "this application's executor JVMs under the workers");
                     return executors.get(0);
                 }
             }

@@ -83,10 +83,23 @@ public final class StandaloneCluster implements AutoCloseable {
      * @return their process handles
      */
     public List<ProcessHandle> executors() throws IOException {
+        return executors("");
+    }
+
+    /**
+     * The executor JVMs of one application: an application stopped a moment ago may still have
+     * executors exiting under the workers.
+     *
+     * @param appId the application's id ({@code sparkContext().applicationId()})
+     * @return its executor processes
+     * @throws IOException if the pid files cannot be read
+     */
+    public List<ProcessHandle> executors(String appId) throws IOException {
         List<ProcessHandle> executors = new ArrayList<>();
         for (long pid : pids("worker-")) {
             ProcessHandle.of(pid).ifPresent(worker -> worker.descendants()
                     .filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                    .filter(h -> appId.isEmpty() || h.info().commandLine().orElse("").contains("--app-id " + appId))
                     .forEach(executors::add));
         }
         return executors;
