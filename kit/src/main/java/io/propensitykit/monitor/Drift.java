@@ -27,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -62,8 +61,6 @@ public final class Drift {
     public static final double WATCH = 0.1;
     /** The usual PSI thresholds: watch from 0.1, act from 0.25. */
     public static final double ACT = 0.25;
-
-    private static final int NULL_BIN = -1;
 
     private final Dataset<?> baseline;
     private final Dataset<?> current;
@@ -210,8 +207,8 @@ public final class Drift {
                 coarse.put(numeric.get(j), coarseEdges(q[j], probabilities));
             }
         }
-        Counts b = count(baseline, "baseline", names, fine);
-        Counts c = count(current, "current data", names, fine);
+        BinCounts b = count(baseline, "baseline", names, fine);
+        BinCounts c = count(current, "current data", names, fine);
         List<FeatureDrift> out = new ArrayList<>();
         for (int j = 0; j < names.size(); j++) {
             String name = names.get(j);
@@ -219,7 +216,7 @@ public final class Drift {
                     : numeric(name, columns.get(name), j, fine.get(name), coarse.get(name), b, c));
         }
         out.sort(Comparator.comparingDouble(FeatureDrift::psi).reversed().thenComparing(FeatureDrift::feature));
-        return new DriftReport(b.rows, c.rows, watch, act, out);
+        return new DriftReport(b.rows(), c.rows(), watch, act, out);
     }
 
     /** The fine probabilities {@code k/fineBins} and the PSI's {@code k/bins}, merged. */
@@ -256,88 +253,37 @@ public final class Drift {
         }
     }
 
-    /** One side's bins: per column, the numeric bins' sums and the categorical levels' counts. */
-    private static final class Counts {
-        long rows;
-        final List<Map<Integer, double[]>> numeric = new ArrayList<>();
-        final List<Map<String, Long>> levels = new ArrayList<>();
-        final long[] nulls;
-
-        Counts(int columns) {
-            for (int j = 0; j < columns; j++) {
-                numeric.add(new TreeMap<>());
-                levels.add(new HashMap<>());
-            }
-            nulls = new long[columns];
-        }
-    }
-
     /**
-     * One aggregation over all columns: each row becomes one (column, bin, level, value) entry per
-     * column, grouped and summed inside Spark.
+     * One pass over a side: every column's bins filled row by row inside Spark (a typed
+     * aggregation), so the driver receives one set of bins per side, never rows.
      */
-    private Counts count(Dataset<?> df, String side, List<String> names, Map<String, double[]> fine) {
-        List<Column> perColumn = new ArrayList<>();
-        for (String name : names) {
-            Column c = Columns.named(name);
-            if (columns.get(name) == Kind.CATEGORICAL) {
-                perColumn.add(functions.struct(functions.when(c.isNull(), NULL_BIN).otherwise(0).as("bin"),
-                        c.cast("string").as("level"), functions.lit(null).cast("double").as("v")));
-            } else {
-                Column v = c.cast("double");
-                Column missing = v.isNull().or(functions.isnan(v));
-                perColumn.add(functions.struct(functions.when(missing, NULL_BIN)
-                        .otherwise(QuantileEdges.group(v, fine.get(name))).as("bin"),
-                        functions.lit(null).cast("string").as("level"),
-                        functions.when(missing, null).otherwise(v).as("v")));
-            }
-        }
-        Column v = functions.col("e.v");
-        Dataset<Row> grouped = df.select(functions.posexplode(functions.array(perColumn.toArray(new Column[0])))
-                .as(new String[] {"j", "e"}))
-                .groupBy(functions.col("j"), functions.col("e.bin"), functions.col("e.level"))
-                .agg(functions.count(functions.lit(1)), functions.sum(v), functions.sum(v.multiply(v)),
-                        functions.min(v), functions.max(v));
-        // Numeric columns give at most fine bins + a null bin each; a categorical column within the
-        // limit at most MAX_LEVELS + 1. More entries than that mean some column has too many levels.
-        int limit = names.size() * (fineBins + bins + 2) + (MAX_LEVELS + 1) * (int) names.stream()
-                .filter(n -> columns.get(n) == Kind.CATEGORICAL).count() + 1;
-        List<Row> entries = grouped.limit(limit).collectAsList();
-        Counts counts = new Counts(names.size());
-        for (Row r : entries) {
-            int j = r.getInt(0);
-            int bin = r.getInt(1);
-            long n = r.getLong(3);
-            if (j == 0) {
-                counts.rows += n;
-            }
-            if (bin == NULL_BIN) {
-                counts.nulls[j] += n;
-            } else if (columns.get(names.get(j)) == Kind.CATEGORICAL) {
-                counts.levels.get(j).put(r.getString(2), n);
-            } else {
-                counts.numeric.get(j).put(bin, new double[] {n, r.getDouble(4), r.getDouble(5), r.getDouble(6),
-                    r.getDouble(7)});
-            }
-        }
+    private BinCounts count(Dataset<?> df, String side, List<String> names, Map<String, double[]> fine) {
+        Column[] compared = new Column[names.size()];
+        double[][] edges = new double[names.size()][];
         for (int j = 0; j < names.size(); j++) {
-            if (counts.levels.get(j).size() > MAX_LEVELS || entries.size() == limit
-                    && counts.levels.get(j).size() == counts.levels.stream().mapToInt(Map::size).max().orElse(0)) {
+            String name = names.get(j);
+            boolean categorical = columns.get(name) == Kind.CATEGORICAL;
+            compared[j] = Columns.named(name).cast(categorical ? "string" : "double").as("c" + j);
+            edges[j] = categorical ? null : fine.get(name);
+        }
+        BinCounts counts = df.select(compared).select(BinCounts.counter(edges, MAX_LEVELS).toColumn()).first();
+        for (int j = 0; j < names.size(); j++) {
+            if (counts.overflowed(j)) {
                 throw new IllegalArgumentException("Column '" + names.get(j) + "' has more than " + MAX_LEVELS
                         + " levels in the " + side + ", too many to compare level by level. Check it as numeric,"
                         + " group its levels first, or leave it out.");
             }
         }
-        if (counts.rows == 0) {
+        if (counts.rows() == 0) {
             throw new IllegalArgumentException("The " + side + " has no rows; drift needs rows on both sides.");
         }
         return counts;
     }
 
-    private FeatureDrift numeric(String name, Kind kind, int j, double[] fine, double[] coarse, Counts b,
-            Counts c) {
-        double[] bFine = fineCounts(b.numeric.get(j), fine.length + 1);
-        double[] cFine = fineCounts(c.numeric.get(j), fine.length + 1);
+    private FeatureDrift numeric(String name, Kind kind, int j, double[] fine, double[] coarse, BinCounts b,
+            BinCounts c) {
+        double[] bFine = b.counts(j);
+        double[] cFine = c.counts(j);
         // A fine bin (f[i-1], f[i]] lies in the PSI bin of the coarse edges at or below f[i-1].
         double[] bCoarse = new double[coarse.length + 2];
         double[] cCoarse = new double[coarse.length + 2];
@@ -347,29 +293,28 @@ public final class Drift {
             bCoarse[k] += bFine[i];
             cCoarse[k] += cFine[i];
         }
-        bCoarse[coarse.length + 1] = b.nulls[j];
-        cCoarse[coarse.length + 1] = c.nulls[j];
+        bCoarse[coarse.length + 1] = b.nulls(j);
+        cCoarse[coarse.length + 1] = c.nulls(j);
         List<String> labels = new ArrayList<>();
         for (int k = 0; k <= coarse.length; k++) {
             labels.add(k == 0 ? "≤ " + number(coarse[0]) : k == coarse.length ? "> " + number(coarse[k - 1])
                     : "(" + number(coarse[k - 1]) + ", " + number(coarse[k]) + "]");
         }
         labels.add("(null)");
-        double[] bShares = shares(bCoarse, b.rows);
-        double[] cShares = shares(cCoarse, c.rows);
-        double[] bCdf = shares(bFine, b.rows - b.nulls[j]);
-        double[] cCdf = shares(cFine, c.rows - c.nulls[j]);
-        OptionalDouble ks = b.rows > b.nulls[j] && c.rows > c.nulls[j] ? OptionalDouble.of(ks(bCdf, cCdf))
+        double[] bShares = shares(bCoarse, b.rows());
+        double[] cShares = shares(cCoarse, c.rows());
+        double[] bCdf = shares(bFine, b.rows() - b.nulls(j));
+        double[] cCdf = shares(cFine, c.rows() - c.nulls(j));
+        OptionalDouble ks = b.rows() > b.nulls(j) && c.rows() > c.nulls(j) ? OptionalDouble.of(ks(bCdf, cCdf))
                 : OptionalDouble.empty();
         double psi = psi(bShares, cShares);
         return new FeatureDrift(name, kind, psi, status(psi), ks, labels, bShares, cShares,
-                new Side(b.rows, b.nulls[j], numbers(b.numeric.get(j))),
-                new Side(c.rows, c.nulls[j], numbers(c.numeric.get(j))), 0,
+                new Side(b.rows(), b.nulls(j), b.numbers(j)), new Side(c.rows(), c.nulls(j), c.numbers(j)), 0,
                 Optional.of(new Fine(fine, bCdf, cCdf)));
     }
 
-    private FeatureDrift categorical(String name, int j, Counts b, Counts c) {
-        Map<String, Long> base = b.levels.get(j);
+    private FeatureDrift categorical(String name, int j, BinCounts b, BinCounts c) {
+        Map<String, Long> base = b.levels(j);
         List<String> ranked = new ArrayList<>(base.keySet());
         ranked.sort(Comparator.comparing((String l) -> -base.get(l)).thenComparing(Comparator.naturalOrder()));
         List<String> kept = ranked.subList(0, Math.min(levels, ranked.size()));
@@ -390,25 +335,19 @@ public final class Drift {
         double[] cCounts = new double[labels.size()];
         base.forEach((level, n) -> bCounts[binOf.getOrDefault(level, otherBin)] += n);
         long unseen = 0;
-        for (Map.Entry<String, Long> e : c.levels.get(j).entrySet()) {
+        for (Map.Entry<String, Long> e : c.levels(j).entrySet()) {
             boolean seen = base.containsKey(e.getKey());
             unseen += seen ? 0 : 1;
             cCounts[seen ? binOf.getOrDefault(e.getKey(), otherBin) : unseenBin] += e.getValue();
         }
-        bCounts[labels.size() - 1] = b.nulls[j];
-        cCounts[labels.size() - 1] = c.nulls[j];
-        double[] bShares = shares(bCounts, b.rows);
-        double[] cShares = shares(cCounts, c.rows);
+        bCounts[labels.size() - 1] = b.nulls(j);
+        cCounts[labels.size() - 1] = c.nulls(j);
+        double[] bShares = shares(bCounts, b.rows());
+        double[] cShares = shares(cCounts, c.rows());
         double psi = psi(bShares, cShares);
         return new FeatureDrift(name, Kind.CATEGORICAL, psi, status(psi), OptionalDouble.empty(), labels, bShares,
-                cShares, new Side(b.rows, b.nulls[j], Optional.empty()), new Side(c.rows, c.nulls[j],
+                cShares, new Side(b.rows(), b.nulls(j), Optional.empty()), new Side(c.rows(), c.nulls(j),
                         Optional.empty()), unseen, Optional.empty());
-    }
-
-    private static double[] fineCounts(Map<Integer, double[]> bins, int n) {
-        double[] counts = new double[n];
-        bins.forEach((bin, sums) -> counts[bin] = sums[0]);
-        return counts;
     }
 
     private static double[] shares(double[] counts, long total) {
@@ -441,43 +380,6 @@ public final class Drift {
 
     private Status status(double psi) {
         return psi >= act ? Status.ACT : psi >= watch ? Status.WATCH : Status.STABLE;
-    }
-
-    /**
-     * Mean, spread and quantiles from the fine bins' counts, sums, squares, minima and maxima; a
-     * quantile is read off its bin by rank, between the bin's smallest and largest value.
-     */
-    private static Optional<Numbers> numbers(Map<Integer, double[]> bins) {
-        double n = 0;
-        double sum = 0;
-        double squares = 0;
-        for (double[] s : bins.values()) {
-            n += s[0];
-            sum += s[1];
-            squares += s[2];
-        }
-        if (n == 0) {
-            return Optional.empty();
-        }
-        double mean = sum / n;
-        double std = Math.sqrt(Math.max(0, squares / n - mean * mean));
-        return Optional.of(new Numbers(mean, std, quantile(bins, n, 0.1), quantile(bins, n, 0.5),
-                quantile(bins, n, 0.9)));
-    }
-
-    private static double quantile(Map<Integer, double[]> bins, double n, double p) {
-        double rank = p * n;
-        double before = 0;
-        double last = Double.NaN;
-        for (double[] s : bins.values()) {
-            if (rank <= before + s[0]) {
-                double within = s[0] <= 1 ? 0 : Math.max(0, rank - before - 1) / (s[0] - 1);
-                return s[3] + within * (s[4] - s[3]);
-            }
-            before += s[0];
-            last = s[4];
-        }
-        return last;
     }
 
     private static String number(double v) {

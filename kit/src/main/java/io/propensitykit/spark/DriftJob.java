@@ -6,6 +6,7 @@ import io.propensitykit.cli.ProgressListener;
 import io.propensitykit.cli.SparkApp;
 import io.propensitykit.cli.SparkOptions;
 import io.propensitykit.display.Display;
+import io.propensitykit.internal.Columns;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.monitor.Drift;
 import io.propensitykit.monitor.DriftReport;
@@ -16,9 +17,11 @@ import io.propensitykit.spark.ScoreJob.Format;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * {@code kit drift}: what moved between a baseline and a current input, for the model's score and
@@ -140,12 +144,24 @@ public final class DriftJob implements Callable<Integer> {
                     overwrite, baseline, current);
             PropensityModel loaded = Propensity.load(spark, model);
             log.println("kit drift: " + loaded);
-            Dataset<Row> b = scored(loaded, ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline)),
-                    "baseline");
+            Dataset<Row> rawBaseline = ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline));
+            boolean keep = !holdsScores(rawBaseline);
+            Dataset<Row> b = scored(loaded, rawBaseline, "baseline");
             Dataset<Row> c = scored(loaded, ScoreJob.read(spark, "--current", current, formatOf(current)),
                     "current");
-            DriftReport report = Drift.forModel(loaded.metadata(), b, c).setScore(scoreCol)
-                    .optThresholds(watch, act).compute();
+            // Drift reads the baseline twice (its quantiles, then its counts) and the current data
+            // once: a baseline this job scores is kept, the compared columns only, so the model runs
+            // over it once.
+            Dataset<Row> kept = keep ? b.select(compared(loaded)).persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
+            DriftReport report;
+            try {
+                report = Drift.forModel(loaded.metadata(), kept, c).setScore(scoreCol).optThresholds(watch, act)
+                        .compute();
+            } finally {
+                if (keep) {
+                    kept.unpersist();
+                }
+            }
             Table table = report.table();
             System.out.println(table.printAll());
             write(target, report);
@@ -166,11 +182,21 @@ public final class DriftJob implements Callable<Integer> {
 
     /** The input as it is when it holds the score column, else scored with the model. */
     private Dataset<Row> scored(PropensityModel loaded, Dataset<Row> df, String side) {
-        if (Arrays.asList(df.columns()).contains(scoreCol)) {
+        if (holdsScores(df)) {
             log.println("kit drift: the " + side + " holds '" + scoreCol + "'; its scores are compared as they are");
             return df;
         }
         return Propensity.scorer(loaded).optOutputCol(scoreCol).build().transform(df);
+    }
+
+    private boolean holdsScores(Dataset<Row> df) {
+        return Arrays.asList(df.columns()).contains(scoreCol);
+    }
+
+    /** The model's features and the score: the columns drift compares. */
+    private Column[] compared(PropensityModel loaded) {
+        return Stream.concat(loaded.metadata().features().stream(), Stream.of(scoreCol)).map(Columns::named)
+                .toArray(Column[]::new);
     }
 
     private static long count(DriftReport report, FeatureDrift.Status status) {

@@ -1,5 +1,6 @@
 package io.propensitykit.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.propensitykit.cli.Cli;
 import io.propensitykit.data.RetailGenerator;
 import io.propensitykit.model.PropensityModel;
+import io.propensitykit.monitor.Drift;
+import io.propensitykit.monitor.DriftReport;
+import io.propensitykit.monitor.FeatureDrift;
 import io.propensitykit.spark.Propensity;
 import io.propensitykit.spark.PropensityScorer;
 import io.propensitykit.spark.ScoreJob;
@@ -54,8 +58,16 @@ class ScoringOnClusterIT {
     @TempDir
     static Path tmp;
 
+    // Two weeks of at most 100,000 rows, so that the drift's quantile edges are exact on both sides
+    // (above, Spark's sketch depends on the order partitions merge in).
+    private static final RetailGenerator WEEK = RetailGenerator.builder().optRows(60_000).optSeed(21)
+            .optPartitions(6).build();
+    private static final RetailGenerator NEXT_WEEK = RetailGenerator.builder().optRows(50_000).optSeed(22)
+            .optPartitions(5).build();
+
     private static StandaloneCluster cluster;
     private static Map<Long, Double> local;
+    private static DriftReport localDrift;
     private SparkSession spark;
 
     @BeforeAll
@@ -65,6 +77,7 @@ class ScoringOnClusterIT {
         try {
             PropensityModel model = Propensity.load(localSpark, MODEL);
             local = scores(Propensity.score(DATA.generate(localSpark), model), "propensity");
+            localDrift = drift(localSpark);
         } finally {
             localSpark.stop();
             SparkSession.clearActiveSession();
@@ -133,6 +146,43 @@ class ScoringOnClusterIT {
         assertLocalScores(scores(transformer.transform(customers), "p"), "Transformer");
         // The work ran on both executors, not in the driver.
         assertEquals(2, s.sparkContext().statusTracker().getExecutorInfos().length - 1, "executors besides the driver");
+    }
+
+    private static DriftReport drift(SparkSession s) {
+        PropensityModel model = Propensity.load(s, MODEL);
+        return Drift.forModel(model.metadata(), Propensity.score(WEEK.generate(s), model),
+                Propensity.score(NEXT_WEEK.generate(s), model)).setScore("propensity").compute();
+    }
+
+    @Test
+    void driftOnExecutorsMatchesLocalMode() {
+        // Each executor fills its partitions' bins and ships them back serialized: the kit's
+        // aggregation buffer has to travel between JVMs and merge to what one JVM computes.
+        DriftReport onCluster = drift(clusterSession());
+        assertEquals(localDrift.baselineRows(), onCluster.baselineRows());
+        assertEquals(localDrift.currentRows(), onCluster.currentRows());
+        assertEquals(localDrift.features().stream().map(FeatureDrift::feature).toList(),
+                onCluster.features().stream().map(FeatureDrift::feature).toList(), "columns ranked by PSI");
+        for (FeatureDrift expected : localDrift.features()) {
+            FeatureDrift actual = onCluster.feature(expected.feature());
+            String name = expected.feature();
+            assertEquals(expected.psi(), actual.psi(), 1e-9, name + " PSI");
+            assertEquals(expected.ks().orElse(-1), actual.ks().orElse(-1), 1e-9, name + " KS");
+            assertEquals(expected.bins(), actual.bins(), name + " bins");
+            assertArrayEquals(expected.baselineShares(), actual.baselineShares(), 1e-12, name + " baseline shares");
+            assertArrayEquals(expected.currentShares(), actual.currentShares(), 1e-12, name + " current shares");
+            assertEquals(expected.baseline().nulls(), actual.baseline().nulls(), name + " baseline nulls");
+            assertEquals(expected.current().nulls(), actual.current().nulls(), name + " current nulls");
+            assertEquals(expected.unseenLevels(), actual.unseenLevels(), name + " unseen levels");
+            expected.current().numbers().ifPresent(n -> {
+                assertEquals(n.mean(), actual.current().numbers().orElseThrow().mean(), 1e-9 * (1 + Math.abs(n.mean())),
+                        name + " mean");
+                assertEquals(n.median(), actual.current().numbers().orElseThrow().median(), 1e-9 * (1
+                        + Math.abs(n.median())), name + " median");
+            });
+        }
+        assertEquals(2, spark.sparkContext().statusTracker().getExecutorInfos().length - 1,
+                "executors besides the driver");
     }
 
     @Test

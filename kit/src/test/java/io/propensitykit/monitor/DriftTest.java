@@ -164,6 +164,12 @@ class DriftTest extends SharedSpark {
                 () -> Drift.between(customers, customers).setCategorical("id").compute());
         assertTrue(ids.getMessage().startsWith("Column 'id' has more than 10000 levels in the baseline"),
                 ids.getMessage());
+        // Exactly the limit, spread over four partitions whose bins merge: compared, every level kept.
+        Dataset<Row> atLimit = spark.range(0, Drift.MAX_LEVELS, 1, 4).toDF("id");
+        DriftReport same = Drift.between(atLimit, atLimit).setCategorical("id").optLevels(Drift.MAX_LEVELS)
+                .compute();
+        assertEquals(Drift.MAX_LEVELS + 2, same.feature("id").bins().size(), "levels, (unseen) and (null)");
+        assertEquals(0.0, same.feature("id").psi(), 0.0);
     }
 
     @Test

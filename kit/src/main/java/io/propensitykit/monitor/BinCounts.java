@@ -1,0 +1,245 @@
+package io.propensitykit.monitor;
+
+import io.propensitykit.internal.QuantileEdges;
+import io.propensitykit.monitor.FeatureDrift.Numbers;
+
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Aggregator;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One side's bins, filled row by row inside Spark: per numeric column, each fine bin's count, sum,
+ * sum of squares, smallest and largest value; per categorical column, each level's count; per column,
+ * its nulls (and NaN). A few kilobytes per numeric column whatever the rows, so each partition
+ * sends one of these and the driver receives one.
+ *
+ * <p>Public only because Spark's serialization encoder, which carries it between partitions,
+ * requires a public class; nothing outside this package can build or read one.
+ */
+public final class BinCounts implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private long rows;
+    private final long[] nulls;
+    /** Per numeric column, per fine bin: count; null for a categorical column. */
+    private final long[][] counts;
+    private final double[][] sums;
+    private final double[][] squares;
+    private final double[][] min;
+    private final double[][] max;
+    /** Per categorical column, per level: its count in a one-element array; null for a numeric column. */
+    private final Map<String, long[]>[] levels;
+    /** Per categorical column, whether it had more than {@code maxLevels} levels (counts then incomplete). */
+    private final boolean[] overflow;
+
+    @SuppressWarnings("unchecked")
+    private BinCounts(double[][] edges) {
+        int n = edges.length;
+        nulls = new long[n];
+        counts = new long[n][];
+        sums = new double[n][];
+        squares = new double[n][];
+        min = new double[n][];
+        max = new double[n][];
+        levels = new Map[n];
+        overflow = new boolean[n];
+        for (int j = 0; j < n; j++) {
+            if (edges[j] == null) {
+                levels[j] = new HashMap<>();
+            } else {
+                int bins = edges[j].length + 1;
+                counts[j] = new long[bins];
+                sums[j] = new double[bins];
+                squares[j] = new double[bins];
+                min[j] = new double[bins];
+                max[j] = new double[bins];
+                Arrays.fill(min[j], Double.POSITIVE_INFINITY);
+                Arrays.fill(max[j], Double.NEGATIVE_INFINITY);
+            }
+        }
+    }
+
+    /**
+     * The aggregator that fills one {@code BinCounts} per side, over rows holding the compared
+     * columns in order: numeric ones as double, categorical ones as string.
+     *
+     * @param edges per column, its fine bins' ascending edges; null for a categorical column
+     * @param maxLevels the most levels a categorical column may have
+     * @return the aggregator, to {@code select(counter.toColumn())}
+     */
+    static Aggregator<Row, BinCounts, BinCounts> counter(double[][] edges, int maxLevels) {
+        return new Counter(edges, maxLevels);
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    long nulls(int j) {
+        return nulls[j];
+    }
+
+    /** A numeric column's fine-bin counts, lowest bin first. */
+    double[] counts(int j) {
+        return Arrays.stream(counts[j]).asDoubleStream().toArray();
+    }
+
+    /** A categorical column's count per level. */
+    Map<String, Long> levels(int j) {
+        Map<String, Long> out = new HashMap<>();
+        levels[j].forEach((level, n) -> out.put(level, n[0]));
+        return out;
+    }
+
+    boolean overflowed(int j) {
+        return overflow[j];
+    }
+
+    /**
+     * A numeric column's mean, spread and quantiles, from the bins' counts, sums, squares, minima and
+     * maxima; a quantile is read off its bin by rank, between the bin's smallest and largest value.
+     */
+    Optional<Numbers> numbers(int j) {
+        long n = Arrays.stream(counts[j]).sum();
+        if (n == 0) {
+            return Optional.empty();
+        }
+        double mean = Arrays.stream(sums[j]).sum() / n;
+        double std = Math.sqrt(Math.max(0, Arrays.stream(squares[j]).sum() / n - mean * mean));
+        return Optional.of(new Numbers(mean, std, quantile(j, n, 0.1), quantile(j, n, 0.5), quantile(j, n, 0.9)));
+    }
+
+    private double quantile(int j, long n, double p) {
+        double rank = p * n;
+        double before = 0;
+        double last = Double.NaN;
+        for (int i = 0; i < counts[j].length; i++) {
+            long in = counts[j][i];
+            if (in == 0) {
+                continue;
+            }
+            if (rank <= before + in) {
+                double within = in <= 1 ? 0 : Math.max(0, rank - before - 1) / (in - 1);
+                return min[j][i] + within * (max[j][i] - min[j][i]);
+            }
+            before += in;
+            last = max[j][i];
+        }
+        return last;
+    }
+
+    private void add(Row row, double[][] edges, int maxLevels) {
+        rows++;
+        for (int j = 0; j < edges.length; j++) {
+            if (row.isNullAt(j)) {
+                nulls[j]++;
+            } else if (edges[j] == null) {
+                long[] n = levels[j].get(row.getString(j));
+                if (n != null) {
+                    n[0]++;
+                } else if (levels[j].size() < maxLevels) {
+                    levels[j].put(row.getString(j), new long[] {1});
+                } else {
+                    overflow[j] = true;
+                }
+            } else {
+                double v = row.getDouble(j);
+                if (Double.isNaN(v)) {
+                    nulls[j]++;
+                    continue;
+                }
+                int bin = QuantileEdges.group(v, edges[j]);
+                counts[j][bin]++;
+                sums[j][bin] += v;
+                squares[j][bin] += v * v;
+                min[j][bin] = Math.min(min[j][bin], v);
+                max[j][bin] = Math.max(max[j][bin], v);
+            }
+        }
+    }
+
+    private BinCounts merge(BinCounts other, int maxLevels) {
+        rows += other.rows;
+        for (int j = 0; j < nulls.length; j++) {
+            nulls[j] += other.nulls[j];
+            if (levels[j] != null) {
+                overflow[j] |= other.overflow[j];
+                for (Map.Entry<String, long[]> e : other.levels[j].entrySet()) {
+                    long[] n = levels[j].get(e.getKey());
+                    if (n != null) {
+                        n[0] += e.getValue()[0];
+                    } else if (levels[j].size() < maxLevels) {
+                        levels[j].put(e.getKey(), e.getValue());
+                    } else {
+                        overflow[j] = true;
+                    }
+                }
+            } else {
+                for (int i = 0; i < counts[j].length; i++) {
+                    counts[j][i] += other.counts[j][i];
+                    sums[j][i] += other.sums[j][i];
+                    squares[j][i] += other.squares[j][i];
+                    min[j][i] = Math.min(min[j][i], other.min[j][i]);
+                    max[j][i] = Math.max(max[j][i], other.max[j][i]);
+                }
+            }
+        }
+        return this;
+    }
+
+    /** Spark's typed aggregation over one side: one buffer per partition, merged, never a row shuffled. */
+    private static final class Counter extends Aggregator<Row, BinCounts, BinCounts> {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private final double[][] edges;
+        private final int maxLevels;
+
+        Counter(double[][] edges, int maxLevels) {
+            this.edges = edges;
+            this.maxLevels = maxLevels;
+        }
+
+        @Override
+        public BinCounts zero() {
+            return new BinCounts(edges);
+        }
+
+        @Override
+        public BinCounts reduce(BinCounts counts, Row row) {
+            counts.add(row, edges, maxLevels);
+            return counts;
+        }
+
+        @Override
+        public BinCounts merge(BinCounts a, BinCounts b) {
+            return a.merge(b, maxLevels);
+        }
+
+        @Override
+        public BinCounts finish(BinCounts counts) {
+            return counts;
+        }
+
+        @Override
+        public Encoder<BinCounts> bufferEncoder() {
+            return Encoders.javaSerialization(BinCounts.class);
+        }
+
+        @Override
+        public Encoder<BinCounts> outputEncoder() {
+            return Encoders.javaSerialization(BinCounts.class);
+        }
+    }
+}
