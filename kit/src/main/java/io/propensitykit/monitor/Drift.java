@@ -17,13 +17,14 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -382,7 +383,13 @@ public final class Drift {
         return psi >= act ? Status.ACT : psi >= watch ? Status.WATCH : Status.STABLE;
     }
 
+    /** An edge as a bin label: four significant digits, no trailing zeros ("5", not "5.000"). */
     private static String number(double v) {
-        return String.format(Locale.ROOT, "%.4g", v);
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
+        BigDecimal rounded = new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros();
+        double size = Math.abs(v);
+        return size == 0 ? "0" : size >= 1e-4 && size < 1e7 ? rounded.toPlainString() : rounded.toString();
     }
 }

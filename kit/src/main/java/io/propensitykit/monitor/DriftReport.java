@@ -13,6 +13,10 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -115,7 +119,8 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
      * @return the table
      */
     public Table table() {
-        Table table = Table.create("Drift: " + baselineRows + " baseline rows, " + currentRows + " current rows",
+        Table table = Table.create(String.format(Locale.ROOT, "Drift: %,d baseline rows, %,d current rows",
+                baselineRows, currentRows),
                 StringColumn.create("feature", features.stream().map(FeatureDrift::feature)),
                 StringColumn.create("kind", features.stream().map(f -> f.kind().name().toLowerCase())),
                 DoubleColumn.create("psi", features.stream().mapToDouble(FeatureDrift::psi)),
@@ -128,15 +133,40 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
                 column("median (baseline)", f -> number(f.baseline(), Numbers::median)),
                 column("median (current)", f -> number(f.current(), Numbers::median)),
                 column("mean shift (sd)", FeatureDrift::standardizedMeanShift),
-                LongColumn.create("unseen levels", features.stream().mapToLong(FeatureDrift::unseenLevels)));
+                unseenLevels());
         // Printed as people read them: four decimals, null shares in percent.
         for (String name : table.columnNames()) {
             if (table.column(name) instanceof DoubleColumn d) {
                 d.setPrintFormatter(name.startsWith("nulls") ? NumberColumnFormatter.percent(1)
-                        : NumberColumnFormatter.fixedWithGrouping(4));
+                        : new NumberColumnFormatter(FOUR_DECIMALS));
             }
         }
         return table;
+    }
+
+    /**
+     * Four decimals with grouping, and a value that rounds to zero printed as 0.0000: the mean shift
+     * of identical sides is a rounding error either side of zero, not "-0.0000".
+     */
+    private static final NumberFormat FOUR_DECIMALS = new DecimalFormat("#,##0.0000",
+            DecimalFormatSymbols.getInstance(Locale.ROOT)) {
+        @Override
+        public StringBuffer format(double number, StringBuffer result, FieldPosition position) {
+            return super.format(Math.abs(number) < 5e-5 ? 0.0 : number, result, position);
+        }
+    };
+
+    /** Unseen levels of the categorical columns; blank for numbers, which have no levels. */
+    private LongColumn unseenLevels() {
+        LongColumn c = LongColumn.create("unseen levels");
+        features.forEach(f -> {
+            if (f.kind() == FeatureDrift.Kind.CATEGORICAL) {
+                c.append(f.unseenLevels());
+            } else {
+                c.appendMissing();
+            }
+        });
+        return c;
     }
 
     private DoubleColumn column(String name, Function<FeatureDrift, OptionalDouble> value) {

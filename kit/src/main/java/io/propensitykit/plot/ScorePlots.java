@@ -327,6 +327,8 @@ public final class ScorePlots {
         }
         CategoryChart chart = categoryChart(String.format(Locale.ROOT, "PSI by column (watch from %.2f, act from"
                 + " %.2f)", drift.watch(), drift.act()), "column", "PSI");
+        // Overlapped: full-width bars, and threshold lines across them rather than in slots beside them.
+        chart.getStyler().setOverlapped(true);
         chart.addSeries("PSI", names, toList(psi)).setFillColor(PALETTE[0]);
         threshold(chart, "watch", names, drift.watch(), PALETTE[4]);
         threshold(chart, "act", names, drift.act(), new Color(0xc0, 0x00, 0x00));

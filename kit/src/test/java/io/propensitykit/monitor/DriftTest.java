@@ -136,6 +136,14 @@ class DriftTest extends SharedSpark {
                 table.doubleColumn("mean (baseline)").get(1), 0.0);
         double shift = report.feature("shifted").standardizedMeanShift().getAsDouble();
         assertEquals(0.5, shift, 0.1, "N(0, 1) moved by 0.5");
+        assertEquals(1, table.longColumn("unseen levels").get(0), "kiosk");
+        assertTrue(table.longColumn("unseen levels").isMissing(1), "numbers have no levels");
+        List<String> visits = report.feature("visits").bins();
+        assertTrue(visits.stream().noneMatch(b -> b.contains(".")), "whole numbers label their bins whole: " + visits);
+        // A shift far below the fourth decimal prints as 0.0000, not as "-0.0000".
+        String tiny = Drift.between(baseline, baseline.withColumn("same", functions.col("same").minus(1e-9)))
+                .setNumeric("same").compute().table().printAll();
+        assertTrue(tiny.contains("0.0000") && !tiny.contains("-0.0000"), tiny);
         JsonObject json = JsonParser.parseString(report.json()).getAsJsonObject();
         assertEquals(report.feature("shifted").psi(), json.getAsJsonArray("features").get(1).getAsJsonObject()
                 .get("psi").getAsDouble(), 0.0);
