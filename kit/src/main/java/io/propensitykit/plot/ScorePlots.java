@@ -127,7 +127,8 @@ public final class ScorePlots {
             double[] x = e.getValue().bins().stream().mapToDouble(Calibration.Bin::meanScore).toArray();
             double[] y = e.getValue().bins().stream().mapToDouble(Calibration.Bin::observedRate).toArray();
             String name = String.format(Locale.ROOT, "%s (ECE %.3f)", e.getKey(), e.getValue().ece());
-            line(chart, name, x, y).setMarker(SeriesMarkers.CIRCLE).setLineColor(PALETTE[c % PALETTE.length]);
+            Color color = PALETTE[c % PALETTE.length];
+            line(chart, name, x, y).setMarker(SeriesMarkers.CIRCLE).setMarkerColor(color).setLineColor(color);
             series.add(new Plot.Series(e.getKey(), x, y));
             c++;
         }
