@@ -3,6 +3,11 @@ package io.propensitykit.monitor;
 import io.propensitykit.internal.QuantileEdges;
 import io.propensitykit.monitor.FeatureDrift.Numbers;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -12,8 +17,10 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One side's bins, filled row by row inside Spark: per numeric column, each fine bin's count, sum,
@@ -103,6 +110,77 @@ public final class BinCounts implements Serializable {
 
     boolean overflowed(int j) {
         return overflow[j];
+    }
+
+    /**
+     * Column {@code j}'s bins as JSON: its nulls and, for a number, each fine bin's count, sum, sum
+     * of squares, smallest and largest value (null in an empty bin); for a category, each level's
+     * count, in level order.
+     */
+    JsonObject json(int j) {
+        JsonObject o = new JsonObject();
+        o.addProperty("nulls", nulls[j]);
+        if (levels[j] != null) {
+            JsonObject counted = new JsonObject();
+            new TreeMap<>(levels[j]).forEach((level, n) -> counted.addProperty(level, n[0]));
+            o.add("levels", counted);
+            return o;
+        }
+        JsonArray n = new JsonArray();
+        Arrays.stream(counts[j]).forEach(n::add);
+        o.add("counts", n);
+        o.add("sums", numbers(sums[j], counts[j]));
+        o.add("squares", numbers(squares[j], counts[j]));
+        o.add("min", numbers(min[j], counts[j]));
+        o.add("max", numbers(max[j], counts[j]));
+        return o;
+    }
+
+    private static JsonArray numbers(double[] values, long[] counts) {
+        JsonArray a = new JsonArray();
+        for (int i = 0; i < values.length; i++) {
+            if (counts[i] == 0) {
+                a.add(JsonNull.INSTANCE);
+            } else {
+                a.add(values[i]);
+            }
+        }
+        return a;
+    }
+
+    /**
+     * Bins read back from {@link #json(int)}, one object per column.
+     *
+     * @throws IllegalArgumentException when a column's bins do not match its edges
+     */
+    static BinCounts fromJson(double[][] edges, long rows, List<JsonObject> columns) {
+        BinCounts b = new BinCounts(edges);
+        b.rows = rows;
+        for (int j = 0; j < edges.length; j++) {
+            JsonObject o = columns.get(j);
+            b.nulls[j] = o.get("nulls").getAsLong();
+            if (edges[j] == null) {
+                for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("levels").entrySet()) {
+                    b.levels[j].put(e.getKey(), new long[] {e.getValue().getAsLong()});
+                }
+                continue;
+            }
+            JsonArray n = o.getAsJsonArray("counts");
+            if (n.size() != b.counts[j].length) {
+                throw new IllegalArgumentException("column " + (j + 1) + " has " + n.size() + " bins for "
+                        + edges[j].length + " edges");
+            }
+            for (int i = 0; i < n.size(); i++) {
+                b.counts[j][i] = n.get(i).getAsLong();
+                if (b.counts[j][i] > 0) {
+                    b.sums[j][i] = o.getAsJsonArray("sums").get(i).getAsDouble();
+                    b.squares[j][i] = o.getAsJsonArray("squares").get(i).getAsDouble();
+                    b.min[j][i] = o.getAsJsonArray("min").get(i).getAsDouble();
+                    b.max[j][i] = o.getAsJsonArray("max").get(i).getAsDouble();
+                }
+            }
+        }
+        return b;
     }
 
     /**

@@ -42,6 +42,14 @@ import java.util.TreeSet;
  * drift.exceeds(0.25);             // what a pipeline gates on
  * }</pre>
  *
+ * <p>A baseline used again and again (the training data, a launch week) is profiled once and
+ * saved; each later check reads only the new data:
+ *
+ * <pre>{@code
+ * Drift.forModel(model, trainingData).setScore("propensity").profile().save(spark, "reference.json");
+ * Drift.against(DriftProfile.load(spark, "reference.json"), thisWeek).compute();
+ * }</pre>
+ *
  * <p>The baseline is read twice (a quantile sketch of every numeric column in one job, then the
  * counts) and the current data once; each pass is one aggregation over all columns together, and
  * the driver receives bins, never rows. PSI is {@code sum((c - b) ln(c / b))} over the bins'
@@ -64,16 +72,19 @@ public final class Drift {
     public static final double ACT = 0.25;
 
     private final Dataset<?> baseline;
+    private final DriftProfile reference;
     private final Dataset<?> current;
     private final Map<String, Kind> columns = new LinkedHashMap<>();
+    private String source = "";
     private int bins = 10;
     private int fineBins = 100;
     private int levels = 20;
     private double watch = WATCH;
     private double act = ACT;
 
-    private Drift(Dataset<?> baseline, Dataset<?> current) {
+    private Drift(Dataset<?> baseline, DriftProfile reference, Dataset<?> current) {
         this.baseline = baseline;
+        this.reference = reference;
         this.current = current;
     }
 
@@ -86,7 +97,33 @@ public final class Drift {
      * @return the check, to configure and {@link #compute()}
      */
     public static Drift between(Dataset<?> baseline, Dataset<?> current) {
-        return new Drift(baseline, current);
+        return new Drift(baseline, null, current);
+    }
+
+    /**
+     * A baseline alone, to {@link #profile()} once and compare later data with.
+     *
+     * @param baseline the reference rows
+     * @return the check, to configure and {@link #profile()}
+     */
+    public static Drift of(Dataset<?> baseline) {
+        return new Drift(baseline, null, null);
+    }
+
+    /**
+     * A drift check against a saved baseline profile: only the current data is read, once. The
+     * columns, their kinds and the bins are the profile's.
+     *
+     * @param reference the baseline's profile ({@code DriftProfile.load(spark, path)})
+     * @param current the rows to compare with it
+     * @return the check, to {@link #compute()}
+     */
+    public static Drift against(DriftProfile reference, Dataset<?> current) {
+        Drift drift = new Drift(null, reference, current);
+        drift.columns.putAll(reference.columns());
+        drift.bins = reference.bins();
+        drift.fineBins = reference.fineBins();
+        return drift;
     }
 
     /**
@@ -99,7 +136,8 @@ public final class Drift {
      * @return the check, to which {@link #setScore} adds the score column
      */
     public static Drift forModel(ModelMetadata model, Dataset<?> baseline, Dataset<?> current) {
-        Drift drift = new Drift(baseline, current);
+        Drift drift = new Drift(baseline, null, current);
+        drift.source = model.name() + " " + model.version();
         FeatureSpec spec = model.spec();
         List<String> raw = model.features();
         for (int i = 0; i < raw.size(); i++) {
@@ -109,12 +147,31 @@ public final class Drift {
     }
 
     /**
+     * A model's baseline alone, to {@link #profile()} once and compare later data with.
+     *
+     * @param model the model's metadata ({@code model.metadata()})
+     * @param baseline the reference rows
+     * @return the check, to which {@link #setScore} adds the score column
+     */
+    public static Drift forModel(ModelMetadata model, Dataset<?> baseline) {
+        return forModel(model, baseline, null);
+    }
+
+    /**
      * @param col the score column, compared as a number and listed as the score
      * @return this
      */
     public Drift setScore(String col) {
+        requireNoProfile();
         columns.put(col, Kind.SCORE);
         return this;
+    }
+
+    private void requireNoProfile() {
+        if (reference != null) {
+            throw new IllegalStateException("A check against a profile compares the profile's columns with the"
+                    + " profile's bins; profile the baseline again to change them.");
+        }
     }
 
     /**
@@ -122,6 +179,7 @@ public final class Drift {
      * @return this
      */
     public Drift setNumeric(String... cols) {
+        requireNoProfile();
         Arrays.stream(cols).forEach(c -> columns.put(c, Kind.NUMERIC));
         return this;
     }
@@ -131,6 +189,7 @@ public final class Drift {
      * @return this
      */
     public Drift setCategorical(String... cols) {
+        requireNoProfile();
         Arrays.stream(cols).forEach(c -> columns.put(c, Kind.CATEGORICAL));
         return this;
     }
@@ -141,6 +200,7 @@ public final class Drift {
      * @return this
      */
     public Drift optBins(int bins, int fineBins) {
+        requireNoProfile();
         if (bins < 2 || fineBins < 2) {
             throw new IllegalArgumentException("Drift needs at least 2 bins and 2 fine bins; got " + bins + " and "
                     + fineBins);
@@ -179,20 +239,19 @@ public final class Drift {
     }
 
     /**
-     * Runs the check: two passes over the baseline, one over the current data.
+     * Summarizes the baseline once (two passes: a quantile sketch of its numeric columns, then its
+     * bins), to save and compare later data with ({@link #against}).
      *
-     * @return every column's drift, ranked by PSI
+     * @return the baseline's profile
      */
-    public DriftReport compute() {
-        if (columns.isEmpty()) {
-            throw new IllegalArgumentException("Name the columns to check: setScore, setNumeric or setCategorical.");
+    public DriftProfile profile() {
+        if (baseline == null) {
+            throw new IllegalStateException("This check compares with a saved profile; there is no baseline to"
+                    + " profile.");
         }
+        requireColumns(baseline, "baseline");
         List<String> names = new ArrayList<>(columns.keySet());
         List<String> numeric = names.stream().filter(c -> columns.get(c) != Kind.CATEGORICAL).toList();
-        for (String c : names) {
-            requireColumn(baseline, "baseline", c, columns.get(c));
-            requireColumn(current, "current data", c, columns.get(c));
-        }
         double[] probabilities = probabilities();
         Map<String, double[]> fine = new HashMap<>();
         Map<String, double[]> coarse = new HashMap<>();
@@ -208,13 +267,33 @@ public final class Drift {
                 coarse.put(numeric.get(j), coarseEdges(q[j], probabilities));
             }
         }
-        BinCounts b = count(baseline, "baseline", names, fine);
+        return new DriftProfile(columns, fine, coarse, count(baseline, "baseline", names, fine), bins, fineBins,
+                source);
+    }
+
+    /**
+     * Runs the check: two passes over the baseline (none against a profile), one over the current
+     * data.
+     *
+     * @return every column's drift, ranked by PSI
+     */
+    public DriftReport compute() {
+        if (current == null) {
+            throw new IllegalStateException("There is no current data to compare: Drift.between(baseline, current),"
+                    + " Drift.forModel(model, baseline, current) or Drift.against(profile, current).");
+        }
+        requireColumns(current, "current data");
+        DriftProfile base = reference != null ? reference : profile();
+        List<String> names = base.names();
+        Map<String, double[]> fine = new HashMap<>();
+        names.stream().filter(n -> columns.get(n) != Kind.CATEGORICAL).forEach(n -> fine.put(n, base.fine(n)));
+        BinCounts b = base.counts();
         BinCounts c = count(current, "current data", names, fine);
         List<FeatureDrift> out = new ArrayList<>();
         for (int j = 0; j < names.size(); j++) {
             String name = names.get(j);
             out.add(columns.get(name) == Kind.CATEGORICAL ? categorical(name, j, b, c)
-                    : numeric(name, columns.get(name), j, fine.get(name), coarse.get(name), b, c));
+                    : numeric(name, columns.get(name), j, base.fine(name), base.coarse(name), b, c));
         }
         out.sort(Comparator.comparingDouble(FeatureDrift::psi).reversed().thenComparing(FeatureDrift::feature));
         return new DriftReport(b.rows(), c.rows(), watch, act, out);
@@ -239,6 +318,13 @@ public final class Drift {
             edges.add(quantiles[Arrays.binarySearch(probabilities, (double) k / bins)]);
         }
         return edges.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private void requireColumns(Dataset<?> df, String side) {
+        if (columns.isEmpty()) {
+            throw new IllegalArgumentException("Name the columns to check: setScore, setNumeric or setCategorical.");
+        }
+        columns.forEach((c, kind) -> requireColumn(df, side, c, kind));
     }
 
     private static void requireColumn(Dataset<?> df, String side, String col, Kind kind) {

@@ -9,6 +9,7 @@ import io.propensitykit.display.Display;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.monitor.Drift;
+import io.propensitykit.monitor.DriftProfile;
 import io.propensitykit.monitor.DriftReport;
 import io.propensitykit.monitor.FeatureDrift;
 import io.propensitykit.plot.Plot;
@@ -35,6 +36,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -51,7 +54,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Inputs that hold the score column are compared as they are; inputs without it are scored
- * with the model first (both the same way).
+ * with the model first (both the same way). Each run also writes the baseline's profile,
+ * {@value #PROFILE}: given as {@code --baseline} to later runs, it spares them reading the baseline
+ * (twice) again, and the baseline need not be kept.
  */
 @Command(name = "kit drift", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Compares a current input with a baseline: PSI, KS, nulls and shifts of the score and every"
@@ -60,6 +65,8 @@ public final class DriftJob implements Callable<Integer> {
 
     /** Exit status when a column's PSI is above {@code --fail-above}. */
     public static final int DRIFTED = 3;
+    /** The baseline's profile in {@code --out}, which a later run takes as its {@code --baseline}. */
+    public static final String PROFILE = "baseline-profile.json";
 
     @Spec
     private CommandSpec spec;
@@ -68,7 +75,9 @@ public final class DriftJob implements Callable<Integer> {
             description = "the model whose features and score are compared (.pt, DJL directory, classpath:...)")
     private String model;
 
-    @Option(names = "--baseline", required = true, paramLabel = "B", description = "the reference rows: Parquet or CSV")
+    @Option(names = "--baseline", required = true, paramLabel = "B",
+            description = "the reference rows (Parquet or CSV), or a profile of them (a .json that an earlier run"
+                    + " wrote as " + PROFILE + ")")
     private String baseline;
 
     @Option(names = "--current", required = true, paramLabel = "C", description = "the rows to compare: Parquet or CSV")
@@ -144,36 +153,59 @@ public final class DriftJob implements Callable<Integer> {
                     overwrite, baseline, current);
             PropensityModel loaded = Propensity.load(spark, model);
             log.println("kit drift: " + loaded);
-            Dataset<Row> rawBaseline = ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline));
-            boolean keep = !holdsScores(rawBaseline);
-            Dataset<Row> b = scored(loaded, rawBaseline, "baseline");
             Dataset<Row> c = scored(loaded, ScoreJob.read(spark, "--current", current, formatOf(current)),
                     "current");
-            // Drift reads the baseline twice (its quantiles, then its counts) and the current data
-            // once: a baseline this job scores is kept, the compared columns only, so the model runs
-            // over it once.
-            Dataset<Row> kept = keep ? b.select(compared(loaded)).persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
-            DriftReport report;
-            try {
-                report = Drift.forModel(loaded.metadata(), kept, c).setScore(scoreCol).optThresholds(watch, act)
-                        .compute();
-            } finally {
-                if (keep) {
-                    kept.unpersist();
-                }
-            }
+            boolean saved = isProfile(baseline);
+            DriftProfile reference = saved ? checked(DriftProfile.load(spark, baseline), loaded)
+                    : profile(spark, loaded);
+            DriftReport report = Drift.against(reference, c).optThresholds(watch, act).compute();
             Table table = report.table();
             System.out.println(table.printAll());
-            write(target, report);
+            write(target, report, saved ? null : reference);
             boolean drifted = failAbove != null && report.exceeds(failAbove);
             FeatureDrift worst = report.worst();
             log.printf(Locale.ROOT, "kit drift: %d columns, %d to act on, %d to watch; largest PSI %.4f (%s)%s;"
-                    + " wrote %s/drift.json and drift.html in %.1f s%n", report.features().size(),
+                    + " wrote %s/drift.json%s in %.1f s%n", report.features().size(),
                     count(report, FeatureDrift.Status.ACT), count(report, FeatureDrift.Status.WATCH), worst.psi(),
                     worst.feature(), drifted ? String.format(Locale.ROOT, ", above --fail-above %s", failAbove) : "",
-                    out, progress.seconds());
+                    out, saved ? " and drift.html" : ", drift.html and " + PROFILE, progress.seconds());
             return drifted ? DRIFTED : Cli.OK;
         }
+    }
+
+    private static boolean isProfile(String path) {
+        return path.toLowerCase(Locale.ROOT).endsWith(".json");
+    }
+
+    /**
+     * The baseline's profile: scored first when it lacks the score column, and then kept (the
+     * compared columns only) for the profile's two passes, so that the model runs over it once.
+     */
+    private DriftProfile profile(SparkSession spark, PropensityModel loaded) {
+        Dataset<Row> raw = ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline));
+        boolean keep = !holdsScores(raw);
+        Dataset<Row> b = scored(loaded, raw, "baseline");
+        Dataset<Row> kept = keep ? b.select(compared(loaded)).persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
+        try {
+            return Drift.forModel(loaded.metadata(), kept).setScore(scoreCol).profile();
+        } finally {
+            if (keep) {
+                kept.unpersist();
+            }
+        }
+    }
+
+    /** A saved profile, if it profiles what this model reads and scores. */
+    private DriftProfile checked(DriftProfile reference, PropensityModel loaded) {
+        List<String> expected = Stream.concat(loaded.metadata().features().stream(), Stream.of(scoreCol)).toList();
+        List<String> profiled = List.copyOf(reference.columns().keySet());
+        if (!new HashSet<>(profiled).equals(new HashSet<>(expected))
+                || reference.columns().get(scoreCol) != FeatureDrift.Kind.SCORE) {
+            throw Cli.usage(spec, "--baseline " + baseline + " profiles " + profiled + " (" + reference.source()
+                    + "), but model " + model + " with --score-col " + scoreCol + " compares " + expected
+                    + ". Profile this model's baseline with kit drift first.");
+        }
+        return reference;
     }
 
     private Format formatOf(String path) {
@@ -203,7 +235,7 @@ public final class DriftJob implements Callable<Integer> {
         return report.features().stream().filter(f -> f.status() == status).count();
     }
 
-    private void write(OutputPaths.Target target, DriftReport report) throws IOException {
+    private void write(OutputPaths.Target target, DriftReport report, DriftProfile reference) throws IOException {
         FileSystem fs = target.fs();
         if (target.existed()) {
             fs.delete(target.path(), true);
@@ -211,6 +243,9 @@ public final class DriftJob implements Callable<Integer> {
         fs.mkdirs(target.path());
         writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.json"), report.json());
         writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.html"), html(report));
+        if (reference != null) {
+            writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), PROFILE), reference.json());
+        }
     }
 
     private static void writeFile(FileSystem fs, org.apache.hadoop.fs.Path path, String text) throws IOException {

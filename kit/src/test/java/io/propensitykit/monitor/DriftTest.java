@@ -22,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import tech.tablesaw.api.Table;
 
@@ -178,6 +179,35 @@ class DriftTest extends SharedSpark {
                 .compute();
         assertEquals(Drift.MAX_LEVELS + 2, same.feature("id").bins().size(), "levels, (unseen) and (null)");
         assertEquals(0.0, same.feature("id").psi(), 0.0);
+    }
+
+    @Test
+    void aSavedProfileGivesTheSameReportWithoutTheBaseline(@TempDir Path dir) throws Exception {
+        DriftProfile profile = Drift.of(baseline).setScore("score").setNumeric("shifted", "same", "visits")
+                .setCategorical("channel").profile();
+        String path = dir.resolve("profile.json").toString();
+        profile.save(spark, path);
+        DriftProfile loaded = DriftProfile.load(spark, path);
+        assertEquals(profile.json(), loaded.json(), "the JSON reads back to itself");
+        assertEquals(baseline.count(), loaded.rows());
+        // Against the profile, the current data is the only input, and the report is the same to
+        // the last digit as the one computed from the baseline itself.
+        DriftReport fromProfile = Drift.against(loaded, current).optLevels(3).compute();
+        assertEquals(report.json(), fromProfile.json());
+
+        IllegalArgumentException again = assertThrows(IllegalArgumentException.class, () -> profile.save(spark, path));
+        assertTrue(again.getMessage().startsWith("A file is already at " + path), again.getMessage());
+        assertThrows(IllegalStateException.class, () -> Drift.against(loaded, current).setNumeric("shifted"));
+        IllegalArgumentException notAProfile = assertThrows(IllegalArgumentException.class,
+                () -> DriftProfile.parse(report.json(), "drift.json"));
+        assertTrue(notAProfile.getMessage().startsWith("drift.json is not a drift profile the kit can read: it has"
+                + " no \"format\""), notAProfile.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> Drift.against(loaded, current.drop("visits")).compute());
+        assertTrue(missing.getMessage().startsWith("Column 'visits' is not in the current data"),
+                missing.getMessage());
+        assertThrows(IllegalStateException.class, () -> Drift.of(baseline).setNumeric("shifted").compute(),
+                "no current data");
     }
 
     @Test

@@ -91,6 +91,19 @@ class DriftJobTest extends SharedSpark {
         assertTrue(o.err().contains("above --fail-above 0.25"), o.err());
         String html = Files.readString(out.resolve("drift.html"));
         assertTrue(html.contains("Moved: tenure_months (PSI") && html.contains("<svg"), html.substring(0, 600));
+
+        // The next run takes the baseline's profile instead of the baseline: same report, same gate.
+        Path profile = out.resolve(DriftJob.PROFILE);
+        Path again = tmp.resolve("drift-shifted-profile");
+        Outcome fromProfile = drift("--model", MODEL, "--baseline", profile.toString(), "--current", shifted,
+                "--out", again.toString(), "--fail-above", "0.25");
+        assertEquals(DriftJob.DRIFTED, fromProfile.status(), fromProfile.err());
+        assertEquals(Files.readString(out.resolve("drift.json")), Files.readString(again.resolve("drift.json")));
+        assertFalse(Files.exists(again.resolve(DriftJob.PROFILE)), "a profile is not written again");
+        Outcome otherScore = drift("--model", MODEL, "--baseline", profile.toString(), "--current", shifted,
+                "--out", tmp.resolve("never").toString(), "--score-col", "p");
+        assertEquals(Cli.USAGE, otherScore.status(), otherScore.err());
+        assertTrue(otherScore.err().contains("with --score-col p compares"), otherScore.err());
     }
 
     @Test
