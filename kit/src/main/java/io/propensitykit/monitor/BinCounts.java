@@ -48,6 +48,8 @@ public final class BinCounts implements Serializable {
     private final Map<String, long[]>[] levels;
     /** Per categorical column, whether it had more than {@code maxLevels} levels (counts then incomplete). */
     private final boolean[] overflow;
+    /** Per numeric column, its infinite values, which no bin holds. */
+    private final long[] infinite;
 
     @SuppressWarnings("unchecked")
     private BinCounts(double[][] edges) {
@@ -60,6 +62,7 @@ public final class BinCounts implements Serializable {
         max = new double[n][];
         levels = new Map[n];
         overflow = new boolean[n];
+        infinite = new long[n];
         for (int j = 0; j < n; j++) {
             if (edges[j] == null) {
                 levels[j] = new HashMap<>();
@@ -110,6 +113,10 @@ public final class BinCounts implements Serializable {
 
     boolean overflowed(int j) {
         return overflow[j];
+    }
+
+    long infinite(int j) {
+        return infinite[j];
     }
 
     /**
@@ -236,6 +243,10 @@ public final class BinCounts implements Serializable {
                     nulls[j]++;
                     continue;
                 }
+                if (Double.isInfinite(v)) {
+                    infinite[j]++;
+                    continue;
+                }
                 int bin = QuantileEdges.group(v, edges[j]);
                 counts[j][bin]++;
                 sums[j][bin] += v;
@@ -250,6 +261,7 @@ public final class BinCounts implements Serializable {
         rows += other.rows;
         for (int j = 0; j < nulls.length; j++) {
             nulls[j] += other.nulls[j];
+            infinite[j] += other.infinite[j];
             if (levels[j] != null) {
                 overflow[j] |= other.overflow[j];
                 for (Map.Entry<String, long[]> e : other.levels[j].entrySet()) {

@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -355,6 +356,12 @@ public final class Drift {
         }
         BinCounts counts = df.select(compared).select(BinCounts.counter(edges, MAX_LEVELS).toColumn()).first();
         for (int j = 0; j < names.size(); j++) {
+            if (counts.infinite(j) > 0) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "Column '%s' holds %,d infinite"
+                        + " value(s) in the %s; drift compares finite numbers and counts nulls (and NaN) apart."
+                        + " Cap them, make them null, or leave the column out.", names.get(j), counts.infinite(j),
+                        side));
+            }
             if (counts.overflowed(j)) {
                 throw new IllegalArgumentException("Column '" + names.get(j) + "' has more than " + MAX_LEVELS
                         + " levels in the " + side + ", too many to compare level by level. Check it as numeric,"

@@ -168,6 +168,14 @@ class DriftTest extends SharedSpark {
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
                 () -> Drift.between(baseline, current.limit(0)).setNumeric("shifted").compute());
         assertEquals("The current data has no rows; drift needs rows on both sides.", empty.getMessage());
+        IllegalArgumentException infinite = assertThrows(IllegalArgumentException.class,
+                () -> Drift.between(baseline, current.withColumn("shifted", functions.when(functions.col("visits")
+                        .equalTo(0), Double.POSITIVE_INFINITY).otherwise(functions.col("shifted"))))
+                        .setNumeric("shifted").compute());
+        long zeros = current.where("visits = 0").count();
+        assertTrue(zeros > 0, "the fixture has customers with no visit");
+        assertTrue(infinite.getMessage().startsWith(String.format(java.util.Locale.ROOT, "Column 'shifted' holds %,d"
+                + " infinite value(s) in the current data", zeros)), infinite.getMessage());
         Dataset<Row> customers = spark.range(Drift.MAX_LEVELS + 5).toDF("id");
         IllegalArgumentException ids = assertThrows(IllegalArgumentException.class,
                 () -> Drift.between(customers, customers).setCategorical("id").compute());
