@@ -47,7 +47,7 @@ import java.util.TreeSet;
  * saved; each later check reads only the new data:
  *
  * <pre>{@code
- * Drift.forModel(model, trainingData).setScore("propensity").profile().save(spark, "reference.json");
+ * Drift.forModel(model.metadata(), trainingData).setScore("propensity").profile().save(spark, "reference.json");
  * Drift.against(DriftProfile.load(spark, "reference.json"), thisWeek).compute();
  * }</pre>
  *
