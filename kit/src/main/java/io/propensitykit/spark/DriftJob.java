@@ -259,7 +259,8 @@ public final class DriftJob implements Callable<Integer> {
         StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kit drift"
                 + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:right}"
                 + "td:first-child{text-align:left}</style></head><body>\n");
-        page.append("<h1>What changed</h1>\n<p>Baseline <code>").append(Display.escape(baseline)).append("</code> (")
+        page.append("<h1>What changed</h1>\n<p>").append(isProfile(baseline) ? "Baseline profile" : "Baseline")
+                .append(" <code>").append(Display.escape(baseline)).append("</code> (")
                 .append(String.format(Locale.ROOT, "%,d", report.baselineRows()))
                 .append(" rows) against current <code>")
                 .append(Display.escape(current)).append("</code> (")

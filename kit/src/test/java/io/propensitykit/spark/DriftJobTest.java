@@ -100,6 +100,8 @@ class DriftJobTest extends SharedSpark {
         assertEquals(DriftJob.DRIFTED, fromProfile.status(), fromProfile.err());
         assertEquals(Files.readString(out.resolve("drift.json")), Files.readString(again.resolve("drift.json")));
         assertFalse(Files.exists(again.resolve(DriftJob.PROFILE)), "a profile is not written again");
+        assertTrue(Files.readString(again.resolve("drift.html")).contains("Baseline profile <code>" + profile),
+                "the page says its baseline was a profile");
         Outcome otherScore = drift("--model", MODEL, "--baseline", profile.toString(), "--current", shifted,
                 "--out", tmp.resolve("never").toString(), "--score-col", "p");
         assertEquals(Cli.USAGE, otherScore.status(), otherScore.err());
