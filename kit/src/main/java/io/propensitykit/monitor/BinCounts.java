@@ -177,13 +177,17 @@ public final class BinCounts implements Serializable {
                 throw new IllegalArgumentException("column " + (j + 1) + " has " + n.size() + " bins for "
                         + edges[j].length + " edges");
             }
+            JsonArray sums = o.getAsJsonArray("sums");
+            JsonArray squares = o.getAsJsonArray("squares");
+            JsonArray min = o.getAsJsonArray("min");
+            JsonArray max = o.getAsJsonArray("max");
             for (int i = 0; i < n.size(); i++) {
                 b.counts[j][i] = n.get(i).getAsLong();
                 if (b.counts[j][i] > 0) {
-                    b.sums[j][i] = o.getAsJsonArray("sums").get(i).getAsDouble();
-                    b.squares[j][i] = o.getAsJsonArray("squares").get(i).getAsDouble();
-                    b.min[j][i] = o.getAsJsonArray("min").get(i).getAsDouble();
-                    b.max[j][i] = o.getAsJsonArray("max").get(i).getAsDouble();
+                    b.sums[j][i] = sums.get(i).getAsDouble();
+                    b.squares[j][i] = squares.get(i).getAsDouble();
+                    b.min[j][i] = min.get(i).getAsDouble();
+                    b.max[j][i] = max.get(i).getAsDouble();
                 }
             }
         }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Drift between a baseline and a current DataFrame, for the score and every feature, inside Spark:
@@ -268,8 +269,8 @@ public final class Drift {
                 coarse.put(numeric.get(j), coarseEdges(q[j], probabilities));
             }
         }
-        return new DriftProfile(columns, fine, coarse, count(baseline, "baseline", names, fine), bins, fineBins,
-                source);
+        return new DriftProfile(columns, fine, coarse, count(baseline, "baseline", names, fine::get), bins,
+                fineBins, source);
     }
 
     /**
@@ -286,10 +287,8 @@ public final class Drift {
         requireColumns(current, "current data");
         DriftProfile base = reference != null ? reference : profile();
         List<String> names = base.names();
-        Map<String, double[]> fine = new HashMap<>();
-        names.stream().filter(n -> columns.get(n) != Kind.CATEGORICAL).forEach(n -> fine.put(n, base.fine(n)));
         BinCounts b = base.counts();
-        BinCounts c = count(current, "current data", names, fine);
+        BinCounts c = count(current, "current data", names, base::fine);
         List<FeatureDrift> out = new ArrayList<>();
         for (int j = 0; j < names.size(); j++) {
             String name = names.get(j);
@@ -345,14 +344,14 @@ public final class Drift {
      * One pass over a side: every column's bins filled row by row inside Spark (a typed
      * aggregation), so the driver receives one set of bins per side, never rows.
      */
-    private BinCounts count(Dataset<?> df, String side, List<String> names, Map<String, double[]> fine) {
+    private BinCounts count(Dataset<?> df, String side, List<String> names, Function<String, double[]> fine) {
         Column[] compared = new Column[names.size()];
         double[][] edges = new double[names.size()][];
         for (int j = 0; j < names.size(); j++) {
             String name = names.get(j);
             boolean categorical = columns.get(name) == Kind.CATEGORICAL;
             compared[j] = Columns.named(name).cast(categorical ? "string" : "double").as("c" + j);
-            edges[j] = categorical ? null : fine.get(name);
+            edges[j] = categorical ? null : fine.apply(name);
         }
         BinCounts counts = df.select(compared).select(BinCounts.counter(edges, MAX_LEVELS).toColumn()).first();
         for (int j = 0; j < names.size(); j++) {

@@ -185,7 +185,8 @@ public final class DriftJob implements Callable<Integer> {
         Dataset<Row> raw = ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline));
         boolean keep = !holdsScores(raw);
         Dataset<Row> b = scored(loaded, raw, "baseline");
-        Dataset<Row> kept = keep ? b.select(compared(loaded)).persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
+        Dataset<Row> kept = keep ? b.select(compared(loaded).stream().map(Columns::named).toArray(Column[]::new))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
         try {
             return Drift.forModel(loaded.metadata(), kept).setScore(scoreCol).profile();
         } finally {
@@ -197,7 +198,7 @@ public final class DriftJob implements Callable<Integer> {
 
     /** A saved profile, if it profiles what this model reads and scores. */
     private DriftProfile checked(DriftProfile reference, PropensityModel loaded) {
-        List<String> expected = Stream.concat(loaded.metadata().features().stream(), Stream.of(scoreCol)).toList();
+        List<String> expected = compared(loaded);
         List<String> profiled = List.copyOf(reference.columns().keySet());
         if (!new HashSet<>(profiled).equals(new HashSet<>(expected))
                 || reference.columns().get(scoreCol) != FeatureDrift.Kind.SCORE) {
@@ -226,9 +227,8 @@ public final class DriftJob implements Callable<Integer> {
     }
 
     /** The model's features and the score: the columns drift compares. */
-    private Column[] compared(PropensityModel loaded) {
-        return Stream.concat(loaded.metadata().features().stream(), Stream.of(scoreCol)).map(Columns::named)
-                .toArray(Column[]::new);
+    private List<String> compared(PropensityModel loaded) {
+        return Stream.concat(loaded.metadata().features().stream(), Stream.of(scoreCol)).toList();
     }
 
     private static long count(DriftReport report, FeatureDrift.Status status) {

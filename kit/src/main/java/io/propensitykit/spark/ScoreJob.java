@@ -188,7 +188,6 @@ public final class ScoreJob implements Callable<Integer> {
         return df;
     }
 
-
     static Format formatOf(String path) {
         String p = path.toLowerCase(Locale.ROOT).replaceAll("/+$", "");
         return p.endsWith(".csv") || p.endsWith(".csv.gz") ? Format.CSV : Format.PARQUET;
