@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +37,20 @@ public final class Cli {
     public static final int USAGE = 2;
 
     private Cli() {}
+
+    /**
+     * A command that takes some of the library's settings as flags. The library's messages name
+     * the setting a notebook user calls ({@code optHandleInvalid("skip")}); the command's errors
+     * name its flag instead ({@code --handle-invalid skip}).
+     */
+    public interface SettingFlags {
+        /**
+         * Each setting as the library's messages write it, with the flag that does the same.
+         *
+         * @return setting text to flag text
+         */
+        Map<String, String> settingFlags();
+    }
 
     /**
      * Runs the command and exits the JVM with its status.
@@ -70,7 +85,13 @@ public final class Cli {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            err.println(name + ": error: " + reason(e));
+            String line = reason(e);
+            if (command instanceof SettingFlags flags) {
+                for (Map.Entry<String, String> setting : flags.settingFlags().entrySet()) {
+                    line = line.replace(setting.getKey(), setting.getValue());
+                }
+            }
+            err.println(name + ": error: " + line);
             if (parsed.hasMatchedOption("--verbose")) {
                 e.printStackTrace(err);
             }

@@ -1,2 +1,6 @@
-/** The kit's command line: one set of rules for kit score, generate, bench and run, output-path checks and progress. */
+/**
+ * The kit's commands, its top floor: {@code kit score}, {@code kit drift} and {@code kit generate} with the rules
+ * every command follows (flags, exit codes, one-line errors, output-path checks, progress); no library package
+ * depends on them.
+ */
 package io.propensitykit.cli;

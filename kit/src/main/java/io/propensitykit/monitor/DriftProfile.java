@@ -181,8 +181,7 @@ public final class DriftProfile {
                     root.get("fineBins").getAsInt(), root.has("source") ? root.get("source").getAsString() : "");
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(where + " is not a drift profile the kit can read: " + e.getMessage()
-                    + ". Write one with Drift.forModel(model, baseline).profile().save(spark, path), or with"
-                    + " kit drift (baseline-profile.json in its --out).", e);
+                    + ". Write one with Drift.forModel(model, baseline).profile().save(spark, path).", e);
         }
     }
 

@@ -199,7 +199,7 @@ final class BatchScorer {
         public String describe(InternalRow row, String problem) {
             return "Invalid features in a row" + idText(row) + ": " + problem + ". Model '"
                     + model.metadata().name() + "' cannot score that. Set"
-                    + " handleInvalid (--handle-invalid in kit score) to 'skip' to drop such rows, or to 'keep' to give"
+                    + " optHandleInvalid(\"skip\") to drop such rows, or optHandleInvalid(\"keep\") to give"
                     + " them a null " + outputCol + ".";
         }
 

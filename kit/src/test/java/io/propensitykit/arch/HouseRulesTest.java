@@ -2,6 +2,7 @@ package io.propensitykit.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,29 @@ class HouseRulesTest {
             .because("the library meets MLlib only through its Transformer API (PropensityScorer); the MLlib models"
                     + " that kit bench measures against live in the bench module, off the library's jar");
 
+    /** The commands are the top floor: the library under them is what notes and jobs call. */
+    static final ArchRule LIBRARY_WITHOUT_COMMANDS = noClasses().that().resideInAPackage("io.propensitykit..")
+            .and().resideOutsideOfPackage("io.propensitykit.cli..")
+            .should().dependOnClassesThat().resideInAPackage("io.propensitykit.cli..")
+            .orShould().dependOnClassesThat().resideInAPackage("picocli..")
+            .because("kit score, drift and generate are users of the library like a note is; a library class that"
+                    + " knew them would tell a notebook user about flags they do not have");
+
+    /** Every package of the kit sits on a floor of its own. */
+    static final ArchRule NO_PACKAGE_CYCLES = slices().matching("io.propensitykit.(*)..").should().beFreeOfCycles()
+            .because("a cycle makes two packages one: neither can be read, tested or changed without the other,"
+                    + " and the arrow back up is where the next one grows");
+
+    @Test
+    void noLibraryPackageDependsOnTheCommands() {
+        LIBRARY_WITHOUT_COMMANDS.check(KIT);
+    }
+
+    @Test
+    void thePackagesFormNoCycle() {
+        NO_PACKAGE_CYCLES.check(KIT);
+    }
+
     @Test
     void theModelPackageNeverDependsOnSpark() {
         MODEL_WITHOUT_SPARK.check(KIT);
@@ -103,8 +127,9 @@ class HouseRulesTest {
                 "io.propensitykit.notebook.planted", "io.propensitykit.plot.planted",
                 "io.propensitykit.internal.planted", "io.propensitykit.spark.planted");
         for (ArchRule rule : new ArchRule[] {MODEL_WITHOUT_SPARK, NUMBERS_WITHOUT_PICTURES, KIT_WITHOUT_RUNNER,
-            PLOT_ONLY_ON_RESULTS, INTERNAL_AT_THE_BOTTOM, LIBRARY_WITHOUT_MLLIB_MODELS}) {
-            AssertionError failure = assertThrows(AssertionError.class, () -> rule.check(planted));
+            PLOT_ONLY_ON_RESULTS, INTERNAL_AT_THE_BOTTOM, LIBRARY_WITHOUT_MLLIB_MODELS, LIBRARY_WITHOUT_COMMANDS,
+            NO_PACKAGE_CYCLES}) {
+            AssertionError failure = assertThrows(AssertionError.class, () -> rule.check(planted), rule.getDescription());
             assertTrue(failure.getMessage().contains("because"), failure.getMessage());
         }
     }

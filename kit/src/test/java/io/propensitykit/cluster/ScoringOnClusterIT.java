@@ -13,7 +13,7 @@ import io.propensitykit.monitor.DriftReport;
 import io.propensitykit.monitor.FeatureDrift;
 import io.propensitykit.spark.Propensity;
 import io.propensitykit.spark.PropensityScorer;
-import io.propensitykit.spark.ScoreJob;
+import io.propensitykit.cli.ScoreJob;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskEndReason;

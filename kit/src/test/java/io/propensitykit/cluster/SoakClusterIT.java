@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.cli.Cli;
 import io.propensitykit.data.RetailGenerator;
-import io.propensitykit.spark.ScoreJob;
+import io.propensitykit.cli.ScoreJob;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.SparkListener;

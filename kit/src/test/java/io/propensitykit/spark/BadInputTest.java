@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.cli.Cli;
-import io.propensitykit.data.GenerateJob;
+import io.propensitykit.cli.GenerateJob;
+import io.propensitykit.cli.ScoreJob;
 import io.propensitykit.display.Display;
 import io.propensitykit.model.Fixtures;
 import io.propensitykit.model.PropensityModel;
@@ -340,7 +341,8 @@ class BadInputTest extends SharedSpark {
                     good.toString(), "--output", out("f24"), "--format", "csv"}, "is a Parquet file, not CSV"),
                 new Failure("a null feature under error", () -> new String[] {"--model", model.toString(), "--input",
                     invalid.toString(), "--output", out("f25"), "--id", "id"},
-                        "Invalid features in a row (id=6): column 'recency' is null"),
+                        "Invalid features in a row (id=6): column 'recency' is null. Model 'tiny_mlp' cannot score"
+                        + " that. Set --handle-invalid skip to drop such rows, or --handle-invalid keep"),
                 new Failure("Double.MAX_VALUE under error", () -> new String[] {"--model", model.toString(),
                     "--input", maxValue.toString(), "--output", out("f26"), "--id", "id"}, "column 'tenure' is 1.7976931348623157E308, which overflows the model's float32 input"),
                 new Failure("NaN in a CSV under error", () -> new String[] {"--model", model.toString(), "--input",

@@ -101,8 +101,8 @@ class HandleInvalidTest extends SharedSpark {
         SparkException e = assertThrows(SparkException.class, () -> columns("error").build().transform(bad).count());
         String message = e.getMessage();
         assertTrue(message.contains("Invalid features in a row (id=2): column 'recency' is null. Model 'tiny_mlp'"
-                + " cannot score that. Set handleInvalid (--handle-invalid in kit score) to 'skip' to drop"
-                + " such rows, or to 'keep'"), message);
+                + " cannot score that. Set optHandleInvalid(\"skip\") to drop"
+                + " such rows, or optHandleInvalid(\"keep\")"), message);
 
         Dataset<Row> fromNan = bad.where("id >= 4");
         SparkException nan = assertThrows(SparkException.class, () -> columns("error").build().transform(fromNan)

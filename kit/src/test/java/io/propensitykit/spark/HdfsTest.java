@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.cli.Cli;
+import io.propensitykit.cli.ScoreJob;
 import io.propensitykit.data.RetailGenerator;
 import io.propensitykit.model.PropensityModel;
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.cli.Cli;
-import io.propensitykit.spark.ScoreJob;
+import io.propensitykit.cli.ScoreJob;
 
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,6 @@
-package io.propensitykit.spark;
+package io.propensitykit.cli;
 
-import io.propensitykit.cli.Cli;
-import io.propensitykit.cli.OutputPaths;
-import io.propensitykit.cli.ProgressListener;
-import io.propensitykit.cli.SparkApp;
-import io.propensitykit.cli.SparkOptions;
+import io.propensitykit.cli.ScoreJob.Format;
 import io.propensitykit.display.Display;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.model.PropensityModel;
@@ -14,7 +10,8 @@ import io.propensitykit.monitor.DriftReport;
 import io.propensitykit.monitor.FeatureDrift;
 import io.propensitykit.plot.Plot;
 import io.propensitykit.plot.ScorePlots;
-import io.propensitykit.spark.ScoreJob.Format;
+import io.propensitykit.spark.Propensity;
+import io.propensitykit.spark.PropensityScorer;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -39,6 +36,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -61,7 +59,7 @@ import java.util.stream.Stream;
 @Command(name = "kit drift", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Compares a current input with a baseline: PSI, KS, nulls and shifts of the score and every"
                 + " feature the model reads. Exit status 3 when a PSI is above --fail-above.")
-public final class DriftJob implements Callable<Integer> {
+public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
 
     /** Exit status when a column's PSI is above {@code --fail-above}. */
     public static final int DRIFTED = 3;
@@ -135,6 +133,12 @@ public final class DriftJob implements Callable<Integer> {
      */
     public static void main(String[] args) {
         Cli.exit(new DriftJob(), args);
+    }
+
+    @Override
+    public Map<String, String> settingFlags() {
+        return Map.of("Write one with Drift.forModel(model, baseline).profile().save(spark, path)",
+                "Write one with kit drift (" + PROFILE + " in its --out)");
     }
 
     @Override

@@ -1,12 +1,10 @@
-package io.propensitykit.spark;
+package io.propensitykit.cli;
 
-import io.propensitykit.cli.Cli;
-import io.propensitykit.cli.OutputPaths;
-import io.propensitykit.cli.ProgressListener;
-import io.propensitykit.cli.SparkApp;
-import io.propensitykit.cli.SparkOptions;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.model.PropensityModel;
+import io.propensitykit.spark.HandleInvalid;
+import io.propensitykit.spark.Propensity;
+import io.propensitykit.spark.PropensityScorer;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,6 +20,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,7 +29,7 @@ import java.util.concurrent.Callable;
  *
  * <pre>
  * kit/bin/kit score --model /models/churn.pt --input customers.parquet --output scored.parquet
- * spark-submit --class io.propensitykit.spark.ScoreJob kit-all.jar --model hdfs:///m/churn.pt \
+ * spark-submit --class io.propensitykit.cli.ScoreJob kit-all.jar --model hdfs:///m/churn.pt \
  *     --input hdfs:///data/customers --output hdfs:///data/scored --id customer_id
  * </pre>
  *
@@ -41,7 +40,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "kit score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Scores a Parquet or CSV file with a propensity model and writes the rows with their scores.")
-public final class ScoreJob implements Callable<Integer> {
+public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
 
     /** A file format the job reads or writes. */
     enum Format { PARQUET, CSV }
@@ -121,6 +120,12 @@ public final class ScoreJob implements Callable<Integer> {
      */
     public static void main(String[] args) {
         Cli.exit(new ScoreJob(), args);
+    }
+
+    @Override
+    public Map<String, String> settingFlags() {
+        return Map.of("optHandleInvalid(\"skip\")", "--handle-invalid skip",
+                "optHandleInvalid(\"keep\")", "--handle-invalid keep");
     }
 
     @Override

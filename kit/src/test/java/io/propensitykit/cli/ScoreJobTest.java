@@ -1,11 +1,10 @@
-package io.propensitykit.spark;
+package io.propensitykit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
-import io.propensitykit.cli.Cli;
 import io.propensitykit.model.Fixtures;
 
 import org.apache.spark.sql.Row;

@@ -1,10 +1,7 @@
-package io.propensitykit.data;
+package io.propensitykit.cli;
 
-import io.propensitykit.cli.Cli;
-import io.propensitykit.cli.OutputPaths;
-import io.propensitykit.cli.ProgressListener;
-import io.propensitykit.cli.SparkApp;
-import io.propensitykit.cli.SparkOptions;
+import io.propensitykit.data.RetailGenerator;
+
 
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Row;

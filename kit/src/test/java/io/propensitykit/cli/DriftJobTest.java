@@ -1,11 +1,10 @@
-package io.propensitykit.spark;
+package io.propensitykit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
-import io.propensitykit.cli.Cli;
 import io.propensitykit.data.RetailGenerator;
 
 import com.google.gson.JsonArray;
@@ -106,6 +105,14 @@ class DriftJobTest extends SharedSpark {
                 "--out", tmp.resolve("never").toString(), "--score-col", "p");
         assertEquals(Cli.USAGE, otherScore.status(), otherScore.err());
         assertTrue(otherScore.err().contains("with --score-col p compares"), otherScore.err());
+        // The library names the call that writes a profile; the command names itself instead.
+        Path broken = Files.writeString(tmp.resolve("broken-profile.json"), "{\"format\": 1}");
+        Outcome notAProfile = drift("--model", MODEL, "--baseline", broken.toString(), "--current", shifted,
+                "--out", tmp.resolve("never2").toString());
+        assertEquals(Cli.FAILED, notAProfile.status(), notAProfile.err());
+        assertTrue(notAProfile.err().contains("is not a drift profile the kit can read")
+                && notAProfile.err().contains("Write one with kit drift (baseline-profile.json in its --out)")
+                && !notAProfile.err().contains("Drift.forModel"), notAProfile.err());
     }
 
     @Test
