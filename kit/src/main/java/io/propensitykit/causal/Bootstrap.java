@@ -20,14 +20,15 @@ import java.util.stream.Stream;
  * not only that of the last step (which is all {@link Effects}' one-pass bootstrap resamples).
  *
  * <pre>{@code
- * Effects.Estimate refitted = Bootstrap.pipeline("stratification, refitted", nsw, 50, 1, System.out::println,
- *     (sample, dir) -> {
+ * Effects.Estimate refitted = Bootstrap.on(nsw).setName("stratification, refitted")
+ *     .setPipeline((sample, dir) -> {
  *         try (PropensityModel model = Propensity.load(spark, trainer.fit(sample).save(dir).toString())) {
  *             Dataset<Row> scored = Propensity.scorer(model).optOutputCol("p").build().transform(sample);
- *             return Stratification.balanced(Overlap.commonSupport(scored, "p", "treat"), "p", "treat",
- *                 Estimand.ATT, 5).effect("re78", 20, 1).estimate();
+ *             return Stratification.on(Overlap.commonSupport(scored, "p", "treat")).setScore("p")
+ *                 .setTreatment("treat").optEstimand(Estimand.ATT).optBalanced().compute()
+ *                 .effect("re78", 20, 1).estimate();
  *         }
- *     });
+ *     }).optReplicates(50).optSeed(1).optProgress(System.out::println).compute();
  * }</pre>
  *
  * <p>Replicate {@code b} is Spark's Poisson resample {@code df.sample(true, 1.0, seed + b)}: rows
@@ -41,7 +42,99 @@ public final class Bootstrap {
     /** A unique id of each drawn row, added to the input and to every resample. */
     public static final String DRAW_ID = "bootstrap_draw";
 
-    private Bootstrap() {}
+    /** Resamples when none are set. */
+    public static final int DEFAULT_REPLICATES = 50;
+
+    private final Dataset<?> df;
+    private String name;
+    private Pipeline pipeline;
+    private int replicates = DEFAULT_REPLICATES;
+    private long seed = 1;
+    private Consumer<String> progress;
+
+    private Bootstrap(Dataset<?> df) {
+        this.df = java.util.Objects.requireNonNull(df, "df");
+    }
+
+    /**
+     * Starts a bootstrap of an analysis of these rows: name it, give its pipeline, then {@link #compute()}.
+     *
+     * @param df the rows
+     * @return the bootstrap to configure
+     */
+    public static Bootstrap on(Dataset<?> df) {
+        return new Bootstrap(df);
+    }
+
+    /**
+     * The estimate's name, as tables show it (required).
+     *
+     * @param method for example "stratification (ATT), refitted"
+     * @return this bootstrap
+     */
+    public Bootstrap setName(String method) {
+        this.name = method;
+        return this;
+    }
+
+    /**
+     * The analysis run on the rows and on every resample (required).
+     *
+     * @param analysis from a sample and a scratch directory to an estimate
+     * @return this bootstrap
+     */
+    public Bootstrap setPipeline(Pipeline analysis) {
+        this.pipeline = analysis;
+        return this;
+    }
+
+    /**
+     * Resamples ({@value #DEFAULT_REPLICATES} by default).
+     *
+     * @param n at least 20
+     * @return this bootstrap
+     */
+    public Bootstrap optReplicates(int n) {
+        Effects.requireReplicates(n);
+        this.replicates = n;
+        return this;
+    }
+
+    /**
+     * The resampling seed (1 by default).
+     *
+     * @param s the seed
+     * @return this bootstrap
+     */
+    public Bootstrap optSeed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /**
+     * Told after each replicate, for example {@code println}; silent by default.
+     *
+     * @param listener takes one line per replicate
+     * @return this bootstrap
+     */
+    public Bootstrap optProgress(Consumer<String> listener) {
+        this.progress = listener;
+        return this;
+    }
+
+    /**
+     * Runs the pipeline on the rows and on every resample.
+     *
+     * @return the run on the rows, with the 2.5% and 97.5% percentiles of the resampled runs
+     */
+    public Effects.Estimate compute() {
+        if (pipeline == null) {
+            throw new IllegalStateException("Give the analysis first, for example setPipeline((sample, dir) =>"
+                    + " ...estimate).");
+        }
+        return pipeline(Effects.required(name, "the estimate", "setName(\"stratification, refitted\")"), df,
+                replicates, seed, progress, pipeline);
+    }
 
     /** One run of the analysis on a sample. */
     @FunctionalInterface
@@ -70,7 +163,7 @@ public final class Bootstrap {
      * @param pipeline the analysis
      * @return the estimate and its interval
      */
-    public static Effects.Estimate pipeline(String method, Dataset<?> df, int replicates, long seed,
+    static Effects.Estimate pipeline(String method, Dataset<?> df, int replicates, long seed,
             Consumer<String> progress, Pipeline pipeline) {
         Effects.requireReplicates(replicates);
         Dataset<Row> rows = df.toDF();

@@ -24,11 +24,16 @@ import java.util.SplittableRandom;
  * regression adjustment.
  *
  * <pre>{@code
- * Effects.Estimate naive = Effects.naive(df, "treated", "purchased", 200, 7);
- * Effects.Estimate att = Effects.ipw(df, "p_treated", "treated", "earnings", Estimand.ATT, 200, 7);
- * Effects.Estimate dr = Effects.aipw(df, "p_treated", "treated", "earnings", "mu1", "mu0", Estimand.ATT, 200, 7);
- * Effects.Estimate ra = Effects.regression(df, "treated", "mu1", "mu0", Estimand.ATT, 200, 7);
+ * Effects effects = Effects.on(df).setTreatment("treated").setOutcome("earnings")
+ *     .optEstimand(Estimand.ATT).optReplicates(200).optSeed(7);
+ * Effects.Estimate naive = effects.naive();
+ * Effects.Estimate att = effects.ipw("p_treated");
+ * Effects.Estimate dr = effects.aipw("p_treated", "mu1", "mu0");
+ * Effects.Estimate ra = effects.regression("mu1", "mu0");
  * }</pre>
+ *
+ * <p>The treatment and the outcome are required; the estimand (ATE), the bootstrap replicates
+ * (200) and the seed (7) are optional.
  *
  * <p>Definitions, with {@code w} the estimand's weights ({@link Weights#of}) and {@code m1, m0} the
  * outcome predictions under treatment and control:
@@ -47,7 +52,146 @@ public final class Effects {
 
     private static final double[] POISSON1_CDF = poissonCdf();
 
-    private Effects() {}
+    /** Replicates of the bootstrap when none are set. */
+    public static final int DEFAULT_REPLICATES = 200;
+
+    private final Dataset<?> df;
+    private String treatCol;
+    private String outcomeCol;
+    private Estimand estimand = Estimand.ATE;
+    private int replicates = DEFAULT_REPLICATES;
+    private long seed = 7;
+
+    private Effects(Dataset<?> df) {
+        this.df = java.util.Objects.requireNonNull(df, "df");
+    }
+
+    /**
+     * Starts the effect estimates on these rows.
+     *
+     * @param df the rows, with a 0/1 treatment and a numeric outcome
+     * @return estimates to configure, then run with {@link #naive}, {@link #ipw}, {@link #aipw} or
+     *     {@link #regression}
+     */
+    public static Effects on(Dataset<?> df) {
+        return new Effects(df);
+    }
+
+    /**
+     * The treatment column (required).
+     *
+     * @param col a 0/1 (or boolean) column
+     * @return these estimates
+     */
+    public Effects setTreatment(String col) {
+        this.treatCol = col;
+        return this;
+    }
+
+    /**
+     * The outcome column (required by all but {@link #regression}).
+     *
+     * @param col a numeric column
+     * @return these estimates
+     */
+    public Effects setOutcome(String col) {
+        this.outcomeCol = col;
+        return this;
+    }
+
+    /**
+     * The population the effect is averaged over: ATE (the default), ATT or ATC.
+     *
+     * @param e the estimand
+     * @return these estimates
+     */
+    public Effects optEstimand(Estimand e) {
+        this.estimand = java.util.Objects.requireNonNull(e, "estimand");
+        return this;
+    }
+
+    /**
+     * Bootstrap replicates for the interval ({@value #DEFAULT_REPLICATES} by default).
+     *
+     * @param n at least the kit's floor for a percentile interval
+     * @return these estimates
+     */
+    public Effects optReplicates(int n) {
+        requireReplicates(n);
+        this.replicates = n;
+        return this;
+    }
+
+    /**
+     * The bootstrap's seed (7 by default).
+     *
+     * @param s the seed
+     * @return these estimates
+     */
+    public Effects optSeed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /**
+     * The difference in mean outcome between the treated and the controls, whatever the estimand:
+     * biased when treatment is confounded.
+     *
+     * @return the estimate
+     */
+    public Estimate naive() {
+        return naive(df, treatment(), outcome(), replicates, seed);
+    }
+
+    /**
+     * The Hájek IPW estimate: the weighted difference in mean outcome with the estimand's weights
+     * (ATE: 1/e and 1/(1-e); ATT: treated 1, controls e/(1-e)).
+     *
+     * @param scoreCol the treatment propensity, in (0, 1)
+     * @return the estimate
+     */
+    public Estimate ipw(String scoreCol) {
+        return ipw(df, scoreCol, treatment(), outcome(), estimand, replicates, seed);
+    }
+
+    /**
+     * The AIPW (doubly robust) estimate from the propensity and two outcome predictions.
+     *
+     * @param scoreCol the treatment propensity, in (0, 1)
+     * @param mu1Col the predicted outcome under treatment
+     * @param mu0Col the predicted outcome under control
+     * @return the estimate
+     */
+    public Estimate aipw(String scoreCol, String mu1Col, String mu0Col) {
+        return aipw(df, scoreCol, treatment(), outcome(), mu1Col, mu0Col, estimand, replicates, seed);
+    }
+
+    /**
+     * The regression-adjustment estimate: {@code m1 - m0} averaged over the estimand's rows.
+     *
+     * @param mu1Col the predicted outcome under treatment
+     * @param mu0Col the predicted outcome under control
+     * @return the estimate
+     */
+    public Estimate regression(String mu1Col, String mu0Col) {
+        return regression(df, treatment(), mu1Col, mu0Col, estimand, replicates, seed);
+    }
+
+    private String treatment() {
+        return required(treatCol, "the treatment column", "setTreatment(\"treated\")");
+    }
+
+    private String outcome() {
+        return required(outcomeCol, "the outcome column", "setOutcome(\"purchased\")");
+    }
+
+    /** A required setting, or an error that names it and the call that sets it. */
+    static String required(String value, String what, String setter) {
+        if (value == null) {
+            throw new IllegalStateException("Name " + what + " first, for example " + setter + ".");
+        }
+        return value;
+    }
 
     /**
      * An estimate with its 95% percentile bootstrap interval.
@@ -77,7 +221,7 @@ public final class Effects {
      * @param seed bootstrap seed
      * @return the estimate
      */
-    public static Estimate naive(Dataset<?> df, String treatCol, String outcomeCol, int replicates, long seed) {
+    static Estimate naive(Dataset<?> df, String treatCol, String outcomeCol, int replicates, long seed) {
         Column t = Columns.binary(df, treatCol);
         Column y = functions.col(outcomeCol).cast("double");
         Column one = functions.lit(1.0);
@@ -96,7 +240,7 @@ public final class Effects {
      * @param seed bootstrap seed
      * @return the estimate
      */
-    public static Estimate ipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, int replicates,
+    static Estimate ipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, int replicates,
             long seed) {
         return ipw(df, scoreCol, treatCol, outcomeCol, Estimand.ATE, replicates, seed);
     }
@@ -114,7 +258,7 @@ public final class Effects {
      * @param seed bootstrap seed
      * @return the estimate
      */
-    public static Estimate ipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, Estimand estimand,
+    static Estimate ipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, Estimand estimand,
             int replicates, long seed) {
         Column t = Columns.binary(df, treatCol);
         Column w = Weights.of(propensity(df, scoreCol), t, estimand);
@@ -149,7 +293,7 @@ public final class Effects {
      * @param seed bootstrap seed
      * @return the estimate
      */
-    public static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
+    static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
             String mu0Col, int replicates, long seed) {
         return aipw(df, scoreCol, treatCol, outcomeCol, mu1Col, mu0Col, Estimand.ATE, replicates, seed);
     }
@@ -170,7 +314,7 @@ public final class Effects {
      * @param seed bootstrap seed
      * @return the estimate
      */
-    public static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
+    static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
             String mu0Col, Estimand estimand, int replicates, long seed) {
         if (estimand != Estimand.ATE) {
             Column t = Columns.binary(df, treatCol);
@@ -203,7 +347,7 @@ public final class Effects {
      * @param seed bootstrap seed
      * @return the estimate
      */
-    public static Estimate regression(Dataset<?> df, String treatCol, String mu1Col, String mu0Col,
+    static Estimate regression(Dataset<?> df, String treatCol, String mu1Col, String mu0Col,
             Estimand estimand, int replicates, long seed) {
         Column t = Columns.binary(df, treatCol);
         Column rows = switch (estimand) {

@@ -33,9 +33,9 @@ import java.util.TreeMap;
  * logit; one or k controls per treated row; with or without replacement.
  *
  * <pre>{@code
- * Matching.Result pairs = Matching.nearest(customers, "customer_id", "p_treated", "treated", 0.2, false, 7);
- * Matching.Result sets = Matching.on(customers, "customer_id", "p_treated", "treated")
- *     .neighbours(3).covariates("age", "educ", "re75").replacement(true).match();
+ * Matching.Result pairs = Matching.nearest(customers, "customer_id", "p_treated", "treated");
+ * Matching.Result sets = Matching.on(customers).setId("customer_id").setScore("p_treated").setTreatment("treated")
+ *     .optNeighbours(3).optCovariates("age", "educ", "re75").optWithReplacement().compute();
  * Effects.Estimate att = sets.att("purchased", 200);   // mean over treated of y minus its controls' mean
  * Balance.of(sets.matched(), "treated", covariates, "match_weight");
  * }</pre>
@@ -110,7 +110,7 @@ public final class Matching {
         public double[] differences(String outcomeCol) {
             if (neighbours != 1) {
                 throw new IllegalStateException("Pair differences need one control per treated row; this matching"
-                        + " took " + neighbours + ". Use att(), or match with neighbours(1).");
+                        + " took " + neighbours + ". Use att(), or match with optNeighbours(1).");
             }
             return setDifferences(outcomeCol);
         }
@@ -151,54 +151,79 @@ public final class Matching {
     }
 
     /**
-     * Matches each treated row to its nearest control on the logit of the score.
+     * Nearest-neighbour matching with the defaults: one control per treated row on the logit of
+     * the score, within 0.2 standard deviations, without replacement, seed 7.
      *
      * @param df the rows; {@code idCol} must be a unique long (or int) id
      * @param idCol the id column
      * @param scoreCol the treatment propensity, in (0, 1)
      * @param treatCol the 0/1 treatment
-     * @param caliperSd the caliper in standard deviations of the logit (0.2 is customary)
-     * @param replacement whether a control may serve several treated rows
-     * @param seed orders the treated rows for matching without replacement
      * @return the matched sample
      */
-    public static Result nearest(Dataset<?> df, String idCol, String scoreCol, String treatCol, double caliperSd,
-            boolean replacement, long seed) {
-        return on(df, idCol, scoreCol, treatCol).caliper(caliperSd).replacement(replacement).seed(seed).match();
+    public static Result nearest(Dataset<?> df, String idCol, String scoreCol, String treatCol) {
+        return on(df).setId(idCol).setScore(scoreCol).setTreatment(treatCol).compute();
     }
 
     /**
-     * Starts a matching of the treated rows of {@code df}: one nearest control on the logit of the
-     * score within 0.2 standard deviations, without replacement, seed 7, unless the options say otherwise.
+     * Starts a matching of the treated rows of {@code df}: name the id, the score and the treatment,
+     * then {@link Options#compute()}. One nearest control on the logit of the score within 0.2
+     * standard deviations, without replacement, seed 7, unless the options say otherwise.
      *
-     * @param df the rows; {@code idCol} must be a unique long (or int) id
-     * @param idCol the id column
-     * @param scoreCol the treatment propensity, in (0, 1)
-     * @param treatCol the 0/1 treatment
-     * @return the options
+     * @param df the rows
+     * @return the matching to configure
      */
-    public static Options on(Dataset<?> df, String idCol, String scoreCol, String treatCol) {
-        return new Options(df, idCol, scoreCol, treatCol);
+    public static Options on(Dataset<?> df) {
+        return new Options(df);
     }
 
-    /** How to match: neighbours, covariates, caliper, replacement and seed. */
+    /** How to match: the required id, score and treatment; neighbours, covariates, caliper, replacement, seed. */
     public static final class Options {
 
         private final Dataset<?> df;
-        private final String idCol;
-        private final String scoreCol;
-        private final String treatCol;
+        private String idCol;
+        private String scoreCol;
+        private String treatCol;
         private int neighbours = 1;
         private List<String> covariates = List.of();
         private double caliperSd = 0.2;
         private boolean replacement;
         private long seed = 7;
 
-        private Options(Dataset<?> df, String idCol, String scoreCol, String treatCol) {
-            this.df = df;
-            this.idCol = idCol;
-            this.scoreCol = scoreCol;
-            this.treatCol = treatCol;
+        private Options(Dataset<?> df) {
+            this.df = java.util.Objects.requireNonNull(df, "df");
+        }
+
+        /**
+         * The id column (required): a unique long (or int) per row.
+         *
+         * @param col the id column
+         * @return these options
+         */
+        public Options setId(String col) {
+            this.idCol = col;
+            return this;
+        }
+
+        /**
+         * The treatment propensity (required), in (0, 1).
+         *
+         * @param col the score column
+         * @return these options
+         */
+        public Options setScore(String col) {
+            this.scoreCol = col;
+            return this;
+        }
+
+        /**
+         * The treatment column (required).
+         *
+         * @param col a 0/1 or boolean column
+         * @return these options
+         */
+        public Options setTreatment(String col) {
+            this.treatCol = col;
+            return this;
         }
 
         /**
@@ -207,7 +232,7 @@ public final class Matching {
          * @param k at least 1
          * @return these options
          */
-        public Options neighbours(int k) {
+        public Options optNeighbours(int k) {
             if (k < 1) {
                 throw new IllegalArgumentException("neighbours must be at least 1, found " + k);
             }
@@ -222,8 +247,8 @@ public final class Matching {
          * @param cols numeric covariates
          * @return these options
          */
-        public Options covariates(String... cols) {
-            return covariates(List.of(cols));
+        public Options optCovariates(String... cols) {
+            return optCovariates(List.of(cols));
         }
 
         /**
@@ -232,18 +257,18 @@ public final class Matching {
          * @param cols numeric covariates
          * @return these options
          */
-        public Options covariates(List<String> cols) {
+        public Options optCovariates(List<String> cols) {
             this.covariates = List.copyOf(cols);
             return this;
         }
 
         /**
-         * The caliper in standard deviations of the logit; {@code Double.POSITIVE_INFINITY} for none.
+         * The caliper in standard deviations of the logit (0.2 by default); {@code Double.POSITIVE_INFINITY} for none.
          *
          * @param sd positive
          * @return these options
          */
-        public Options caliper(double sd) {
+        public Options optCaliper(double sd) {
             if (!(sd > 0)) {
                 throw new IllegalArgumentException("The caliper must be positive (or infinite for none), found " + sd);
             }
@@ -252,23 +277,22 @@ public final class Matching {
         }
 
         /**
-         * Whether a control may serve several treated rows.
+         * Lets a control serve several treated rows (without replacement by default).
          *
-         * @param allowed true to match with replacement
          * @return these options
          */
-        public Options replacement(boolean allowed) {
-            this.replacement = allowed;
+        public Options optWithReplacement() {
+            this.replacement = true;
             return this;
         }
 
         /**
-         * The seed of the order in which treated rows choose, without replacement, and of the bootstrap.
+         * The seed of the order in which treated rows choose, without replacement, and of the bootstrap (7 by default).
          *
          * @param s the seed
          * @return these options
          */
-        public Options seed(long s) {
+        public Options optSeed(long s) {
             this.seed = s;
             return this;
         }
@@ -278,7 +302,10 @@ public final class Matching {
          *
          * @return the matched sample
          */
-        public Result match() {
+        public Result compute() {
+            Effects.required(idCol, "the id column", "setId(\"customer_id\")");
+            Effects.required(scoreCol, "the score column", "setScore(\"ps\")");
+            Effects.required(treatCol, "the treatment column", "setTreatment(\"treated\")");
             long n = df.count();
             if (n * (1 + covariates.size() / 2.0) > MAX_ROWS) {
                 throw new IllegalArgumentException("Matching brings every score" + (covariates.isEmpty() ? ""

@@ -19,14 +19,79 @@ import java.util.Map;
  *
  * <pre>{@code
  * // one score column per candidate, each from its own trained and scored model
- * List<Specifications.Result> ranked = Specifications.compare(scored, "treat", covariates, Estimand.ATT,
- *     Map.of("main effects", "p_main", "Dehejia-Wahba", "p_dw"));
+ * List<Specifications.Result> ranked = Specifications.on(scored).setTreatment("treat").setCovariates(covariates)
+ *     .optEstimand(Estimand.ATT).compare(Map.of("main effects", "p_main", "Dehejia-Wahba", "p_dw"));
  * println(Specifications.toZeppelinTable(ranked));
  * }</pre>
  */
 public final class Specifications {
 
-    private Specifications() {}
+    private final Dataset<?> scored;
+    private String treatCol;
+    private List<String> covariates;
+    private Estimand estimand = Estimand.ATE;
+
+    private Specifications(Dataset<?> scored) {
+        this.scored = java.util.Objects.requireNonNull(scored, "scored");
+    }
+
+    /**
+     * Starts a comparison on rows that carry one score column per candidate.
+     *
+     * @param scored the rows
+     * @return the comparison to configure, then run with {@link #compare(Map)}
+     */
+    public static Specifications on(Dataset<?> scored) {
+        return new Specifications(scored);
+    }
+
+    /**
+     * The treatment column (required).
+     *
+     * @param col a 0/1 or boolean column
+     * @return this comparison
+     */
+    public Specifications setTreatment(String col) {
+        this.treatCol = col;
+        return this;
+    }
+
+    /**
+     * The numeric covariates whose balance judges the candidates (required).
+     *
+     * @param cols the covariates
+     * @return this comparison
+     */
+    public Specifications setCovariates(List<String> cols) {
+        this.covariates = List.copyOf(cols);
+        return this;
+    }
+
+    /**
+     * Whose weights: ATE (the default), ATT or ATC.
+     *
+     * @param e the estimand
+     * @return this comparison
+     */
+    public Specifications optEstimand(Estimand e) {
+        this.estimand = java.util.Objects.requireNonNull(e, "estimand");
+        return this;
+    }
+
+    /**
+     * Weighs the rows by each candidate's score and measures the balance left.
+     *
+     * @param scoreCols candidate name to its score column, each in (0, 1)
+     * @return the candidates, best balanced first
+     */
+    public List<Result> compare(Map<String, String> scoreCols) {
+        if (covariates == null) {
+            throw new IllegalStateException("Name the covariates to balance first, for example"
+                    + " setCovariates(List.of(\"age\", \"educ\")).");
+        }
+        return compare(scored, Effects.required(treatCol, "the treatment column", "setTreatment(\"treated\")"),
+                covariates, estimand, scoreCols);
+    }
 
     /**
      * One candidate's balance.
@@ -49,7 +114,7 @@ public final class Specifications {
      * @param scoreCols candidate name to its score column
      * @return the candidates, best balanced first
      */
-    public static List<Result> compare(Dataset<?> scored, String treatCol, List<String> covariates,
+    static List<Result> compare(Dataset<?> scored, String treatCol, List<String> covariates,
             Estimand estimand, Map<String, String> scoreCols) {
         List<Result> results = new ArrayList<>();
         for (Map.Entry<String, String> candidate : scoreCols.entrySet()) {

@@ -20,7 +20,8 @@ import java.util.Locale;
  * stratum without treated or without controls cannot be compared: it is dropped, and reported.
  *
  * <pre>{@code
- * Stratification s = Stratification.of(df, "p_treated", "treated", Estimand.ATT, 5);
+ * Stratification s = Stratification.on(df).setScore("p_treated").setTreatment("treated")
+ *     .optEstimand(Estimand.ATT).optStrata(5).compute();
  * Effects.Estimate att = s.effect("earnings", 200, 7);
  * z.show(s.table());                                   // strata: score range, counts, kept or dropped
  * Balance within = s.balance(List.of("age", "educ")); // balance after stratification weights
@@ -64,6 +65,17 @@ public final class Stratification {
     public static final String STRATUM_COL = "stratum";
 
     /**
+     * Starts a stratification of these rows: name the score and the treatment, then
+     * {@link Stratifier#compute()}.
+     *
+     * @param df the rows
+     * @return the stratification to configure
+     */
+    public static Stratifier on(Dataset<?> df) {
+        return new Stratifier(df);
+    }
+
+    /**
      * Subclassifies rows on the score.
      *
      * @param df the rows
@@ -73,7 +85,7 @@ public final class Stratification {
      * @param count the number of strata, at least 2
      * @return the strata
      */
-    public static Stratification of(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand, int count) {
+    static Stratification of(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand, int count) {
         if (count < 2) {
             throw new IllegalArgumentException("Stratification needs at least 2 strata, found " + count);
         }
@@ -98,7 +110,7 @@ public final class Stratification {
      *     strata
      * @return the strata
      */
-    public static Stratification withEdges(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
+    static Stratification withEdges(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
             double[] edges) {
         for (int i = 1; i < edges.length; i++) {
             if (edges[i] < edges[i - 1]) {
@@ -135,7 +147,7 @@ public final class Stratification {
      * @param start the strata to start from
      * @return the strata
      */
-    public static Stratification balanced(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
+    static Stratification balanced(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
             int start) {
         Column t = Columns.binary(df, treatCol);
         Column score = Columns.numeric(df, scoreCol);

@@ -11,7 +11,8 @@ import org.apache.spark.sql.functions;
  * Inverse-propensity weights as Spark columns, and the effective sample size they leave.
  *
  * <pre>{@code
- * Dataset<Row> w = Weights.add(customers, "p_treated", "treated", Estimand.ATE, true, "w");  // stabilized
+ * Dataset<Row> w = Weights.on(customers).setScore("p_treated").setTreatment("treated")
+ *     .optEstimand(Estimand.ATE).optStabilized().optOutputCol("w").add();
  * Weights.Ess ess = Weights.effectiveSampleSize(w, "w", "treated");
  * }</pre>
  *
@@ -21,7 +22,94 @@ import org.apache.spark.sql.functions;
  */
 public final class Weights {
 
-    private Weights() {}
+    /** The weight column's name when none is set. */
+    public static final String DEFAULT_OUTPUT_COL = "weight";
+
+    private final Dataset<?> df;
+    private String scoreCol;
+    private String treatCol;
+    private Estimand estimand = Estimand.ATE;
+    private boolean stabilized;
+    private String outputCol = DEFAULT_OUTPUT_COL;
+
+    private Weights(Dataset<?> df) {
+        this.df = java.util.Objects.requireNonNull(df, "df");
+    }
+
+    /**
+     * Starts weighting these rows: name the score and the treatment, then {@link #add()}.
+     *
+     * @param df the rows
+     * @return the weighting to configure
+     */
+    public static Weights on(Dataset<?> df) {
+        return new Weights(df);
+    }
+
+    /**
+     * The treatment propensity column (required), every value strictly inside (0, 1).
+     *
+     * @param col the score column
+     * @return this weighting
+     */
+    public Weights setScore(String col) {
+        this.scoreCol = col;
+        return this;
+    }
+
+    /**
+     * The treatment column (required).
+     *
+     * @param col a 0/1 or boolean column
+     * @return this weighting
+     */
+    public Weights setTreatment(String col) {
+        this.treatCol = col;
+        return this;
+    }
+
+    /**
+     * Whose effect the weights target: ATE (the default), ATT or ATC.
+     *
+     * @param e the estimand
+     * @return this weighting
+     */
+    public Weights optEstimand(Estimand e) {
+        this.estimand = java.util.Objects.requireNonNull(e, "estimand");
+        return this;
+    }
+
+    /**
+     * Stabilizes ATE weights: multiplies each by its arm's share, which keeps their mean near 1.
+     *
+     * @return this weighting
+     */
+    public Weights optStabilized() {
+        this.stabilized = true;
+        return this;
+    }
+
+    /**
+     * The new column's name ({@value #DEFAULT_OUTPUT_COL} by default).
+     *
+     * @param col a name the rows do not hold yet
+     * @return this weighting
+     */
+    public Weights optOutputCol(String col) {
+        this.outputCol = java.util.Objects.requireNonNull(col, "outputCol");
+        return this;
+    }
+
+    /**
+     * Adds the weight column, checking that every propensity lies strictly inside (0, 1).
+     *
+     * @return the rows with the weight column
+     */
+    public Dataset<Row> add() {
+        return add(df, Effects.required(scoreCol, "the score column", "setScore(\"ps\")"),
+                Effects.required(treatCol, "the treatment column", "setTreatment(\"treated\")"), estimand, stabilized,
+                outputCol);
+    }
 
     /**
      * The weight expression.
@@ -51,7 +139,7 @@ public final class Weights {
      * @param weightCol the new column's name
      * @return the rows with the weight column
      */
-    public static Dataset<Row> add(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
+    static Dataset<Row> add(Dataset<?> df, String scoreCol, String treatCol, Estimand estimand,
             boolean stabilized, String weightCol) {
         Column t = Columns.binary(df, treatCol);
         Column e = functions.col(scoreCol).cast("double");

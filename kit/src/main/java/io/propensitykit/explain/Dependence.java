@@ -78,7 +78,7 @@ public record Dependence(String feature, boolean categorical, List<String> grid,
      * @param seed the sample's seed
      * @return the curves
      */
-    public static Dependence of(PropensityModel model, Dataset<?> df, String feature, int points, int sample,
+    static Dependence of(PropensityModel model, Dataset<?> df, String feature, int points, int sample,
             int curves, long seed) {
         if (!model.metadata().features().contains(feature)) {
             throw new IllegalArgumentException("'" + feature + "' is not a feature of model '" + model.metadata().name()

@@ -53,7 +53,7 @@ public final class Importance {
     private final String scoreCol;
     private final Dataset<?> df;
     private final String labelCol;
-    private final List<String> features;
+    private List<String> features;
     private int repeats = 5;
     private int seed = 42;
 
@@ -80,18 +80,29 @@ public final class Importance {
     }
 
     /**
-     * Importance for any scoring function that adds a probability column.
+     * Importance for any scoring function that adds a probability column; name the features to
+     * permute with {@link #setFeatures}.
      *
      * @param scorer adds {@code scoreCol} to a DataFrame that holds the features
      * @param scoreCol the column the scorer adds
      * @param df labelled rows holding the features
      * @param labelCol 0/1 outcome
-     * @param features the columns to permute, one at a time
      * @return the computation, to configure and {@link #compute()}
      */
-    public static Importance of(UnaryOperator<Dataset<Row>> scorer, String scoreCol, Dataset<?> df, String labelCol,
-            String... features) {
-        return new Importance(scorer, scoreCol, df, labelCol, List.of(features));
+    public static Importance of(UnaryOperator<Dataset<Row>> scorer, String scoreCol, Dataset<?> df, String labelCol) {
+        return new Importance(scorer, scoreCol, df, labelCol, List.of());
+    }
+
+    /**
+     * The columns to permute, one at a time (required for a scoring function; a kit model's are
+     * the features it reads).
+     *
+     * @param columns the features
+     * @return this
+     */
+    public Importance setFeatures(String... columns) {
+        this.features = List.of(columns);
+        return this;
     }
 
     /**
@@ -221,6 +232,10 @@ public final class Importance {
      * @return the report
      */
     public Report compute() {
+        if (features.isEmpty()) {
+            throw new IllegalStateException("Name the features to permute first, for example"
+                    + " setFeatures(\"recency_days\", \"channel\").");
+        }
         List<String> missing = features.stream().filter(f -> !Arrays.asList(df.columns()).contains(f)).toList();
         if (!missing.isEmpty() || !Arrays.asList(df.columns()).contains(labelCol)) {
             throw new IllegalArgumentException("Permutation importance needs the features " + missing + " and the"

@@ -87,12 +87,34 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
                 .calibration();
     }
 
+    /** Bins per segment in {@link #bySegment}: segments are thinner than the whole. */
+    public static final int SEGMENT_BINS = 10;
+
     /**
-     * Calibration per segment (device, channel, region, any column) in equal-width bins, all
-     * segments in one aggregation inside Spark. A null segment is the segment {@code "null"}.
+     * Calibration per segment (device, channel, region, any column) in {@value #SEGMENT_BINS}
+     * equal-width bins, all segments in one aggregation inside Spark. A null segment is the
+     * segment {@code "null"}.
      *
      * <pre>{@code
-     * Map<String, Calibration> byDevice = Calibration.bySegment(scored, "propensity", "purchased", "device", 10);
+     * Map<String, Calibration> byDevice = Calibration.bySegment(scored, "propensity", "purchased", "device");
+     * }</pre>
+     *
+     * @param df the rows
+     * @param scoreCol probabilities in [0, 1]
+     * @param labelCol 0/1 or boolean
+     * @param segmentCol the column whose values make the segments
+     * @return each segment's calibration, segments in ascending order of their text
+     */
+    public static Map<String, Calibration> bySegment(Dataset<?> df, String scoreCol, String labelCol,
+            String segmentCol) {
+        return bySegment(df, scoreCol, labelCol, segmentCol, SEGMENT_BINS);
+    }
+
+    /**
+     * Calibration per segment in {@code bins} equal-width bins.
+     *
+     * <pre>{@code
+     * Map<String, Calibration> byDevice = Calibration.bySegment(scored, "propensity", "purchased", "device");
      * }</pre>
      *
      * @param df the rows
@@ -102,7 +124,7 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @param bins the number of equal-width bins
      * @return each segment's calibration, segments in ascending order of their text
      */
-    public static Map<String, Calibration> bySegment(Dataset<?> df, String scoreCol, String labelCol,
+    static Map<String, Calibration> bySegment(Dataset<?> df, String scoreCol, String labelCol,
             String segmentCol, int bins) {
         Dataset<Row> syg = Columns.scoresAndLabels(df, scoreCol, labelCol,
                 functions.coalesce(functions.col(segmentCol).cast("string"), functions.lit("null")).as("g"));

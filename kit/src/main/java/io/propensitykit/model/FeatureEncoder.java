@@ -172,7 +172,7 @@ public final class FeatureEncoder implements Serializable {
      * @param nulls scratch space of at least {@code block.rows()} flags
      * @return how many rows have a problem
      */
-    public int encode(Block block, float[] out, int offset, FeatureProblem[] problems, double[] x, boolean[] nulls) {
+    int encode(Block block, float[] out, int offset, FeatureProblem[] problems, double[] x, boolean[] nulls) {
         int n = block.rows();
         int width = spec.width();
         int bad = 0;

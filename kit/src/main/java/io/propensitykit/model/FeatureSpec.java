@@ -165,6 +165,17 @@ public final class FeatureSpec implements Serializable {
     }
 
     /**
+     * Starts a fit with more than the columns: {@code log1p} columns and specification terms.
+     *
+     * @param numeric the numeric column names
+     * @param categorical the categorical column names
+     * @return the fit to configure, then run with {@link FeatureFit#fit(List)}
+     */
+    public static FeatureFit fitting(List<String> numeric, List<String> categorical) {
+        return new FeatureFit(numeric, categorical);
+    }
+
+    /**
      * Fits the spec, taking {@code log1p} of the listed numeric columns before standardizing them:
      * for skewed, non-negative columns such as spend or days since the last order.
      *
@@ -175,7 +186,7 @@ public final class FeatureSpec implements Serializable {
      * @param logColumns numeric columns to transform with {@code log1p}
      * @return the fitted spec
      */
-    public static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
+    static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
             java.util.Set<String> logColumns) {
         return fit(rows, numeric, categorical, maxLevels, logColumns, List.of());
     }
@@ -192,7 +203,7 @@ public final class FeatureSpec implements Serializable {
      * @param specification terms of numeric columns: powers, products, zero indicators
      * @return the fitted spec
      */
-    public static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
+    static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
             java.util.Set<String> logColumns, List<Term> specification) {
         FeatureSpec raw = fitColumns(rows, numeric, categorical, maxLevels, logColumns);
         List<Derived> derived = new ArrayList<>();

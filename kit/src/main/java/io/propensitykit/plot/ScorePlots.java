@@ -114,7 +114,7 @@ public final class ScorePlots {
      * Reliability per segment: one curve for each segment's bins, over the diagonal of perfect
      * calibration, each named with its ECE.
      *
-     * @param bySegment from {@code Calibration.bySegment(scored, "propensity", "purchased", "device", 10)}
+     * @param bySegment from {@code Calibration.bySegment(scored, "propensity", "purchased", "device")}
      * @return the plot
      */
     public static Plot reliability(Map<String, Calibration> bySegment) {

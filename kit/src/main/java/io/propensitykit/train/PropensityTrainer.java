@@ -150,7 +150,8 @@ public final class PropensityTrainer {
     public FeatureSpec spec(Dataset<Row> df) {
         List<Object[]> raw = new ArrayList<>();
         collect(df, raw);
-        return FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns, terms);
+        return FeatureSpec.fitting(numeric, categorical).optMaxLevels(maxLevels).optLogColumns(logColumns)
+                .optTerms(terms).fit(raw);
     }
 
     /** Brings the feature columns (sampled above maxRows) and the labels to the driver. */
@@ -236,7 +237,8 @@ public final class PropensityTrainer {
         for (int i = validationRows; i < n; i++) {
             trainRaw.add(raw.get(order[i]));
         }
-        FeatureSpec spec = FeatureSpec.fit(trainRaw, numeric, categorical, maxLevels, logColumns, terms);
+        FeatureSpec spec = FeatureSpec.fitting(numeric, categorical).optMaxLevels(maxLevels).optLogColumns(logColumns)
+                .optTerms(terms).fit(trainRaw);
         int width = spec.width();
         float[] x = new float[n * width];
         float[] y = new float[n];
@@ -342,7 +344,8 @@ public final class PropensityTrainer {
     private TrainedModel trainLogistic(List<Object[]> raw, float[] labels) {
         long t0 = System.nanoTime();
         int n = raw.size();
-        FeatureSpec spec = FeatureSpec.fit(raw, numeric, categorical, maxLevels, logColumns, terms);
+        FeatureSpec spec = FeatureSpec.fitting(numeric, categorical).optMaxLevels(maxLevels).optLogColumns(logColumns)
+                .optTerms(terms).fit(raw);
         int width = spec.width();
         int k = width + 1;
         double[][] x = new double[n][k];

@@ -39,6 +39,20 @@ class CausalTest extends SharedSpark {
 
 
     @Test
+    void aMissingRequiredSettingIsNamedWithTheCallThatSetsIt() {
+        IllegalStateException effects = assertThrows(IllegalStateException.class,
+                () -> Effects.on(fixture).setOutcome("y").ipw("e"));
+        assertEquals("Name the treatment column first, for example setTreatment(\"treated\").", effects.getMessage());
+        IllegalStateException matching = assertThrows(IllegalStateException.class,
+                () -> Matching.on(fixture).setScore("e").setTreatment("t").compute());
+        assertTrue(matching.getMessage().contains("setId(\"customer_id\")"), matching.getMessage());
+        IllegalStateException strata = assertThrows(IllegalStateException.class,
+                () -> Stratification.on(fixture).setScore("e").setTreatment("t").optBalanced().optEdges(0.5).compute());
+        assertTrue(strata.getMessage().contains("optBalanced() finds its own edges"), strata.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Effects.on(fixture).optReplicates(5));
+    }
+
+    @Test
     void overlapWeightsAndBalanceMatchNumPy() {
         Overlap o = Overlap.of(fixture, "e", "t");
         assertEquals(0.0033333333333333335, o.outside05(), TOL);
@@ -51,7 +65,7 @@ class CausalTest extends SharedSpark {
         assertEquals(299, Overlap.trim(fixture, "e", 0.05, 0.95).count());
         assertEquals(293, Overlap.trim(fixture, "e", 0.1, 0.9).count());
 
-        Dataset<Row> weighted = Weights.add(fixture, "e", "t", Estimand.ATE, false, "w");
+        Dataset<Row> weighted = Weights.on(fixture).setScore("e").setTreatment("t").optOutputCol("w").add();
         Weights.Ess ess = Weights.effectiveSampleSize(weighted, "w", "t");
         assertEquals(84.383070461485005, ess.treated(), TOL);
         assertEquals(162.89686935397643, ess.control(), TOL);
@@ -96,10 +110,11 @@ class CausalTest extends SharedSpark {
         Estimand[] estimands = {Estimand.ATE, Estimand.ATT, Estimand.ATC};
         for (int k = 0; k < estimands.length; k++) {
             Estimand est = estimands[k];
-            assertEquals(reference[0][k], Effects.ipw(fixture, "e", "t", "y", est, 50, 1).estimate(), TOL, "ipw " + est);
-            assertEquals(reference[1][k], Effects.aipw(fixture, "e", "t", "y", "m1", "m0", est, 50, 1).estimate(), TOL,
-                    "aipw " + est);
-            assertEquals(reference[2][k], Effects.regression(fixture, "t", "m1", "m0", est, 50, 1).estimate(), TOL,
+            Effects effects = Effects.on(fixture).setTreatment("t").setOutcome("y").optEstimand(est).optReplicates(50)
+                    .optSeed(1);
+            assertEquals(reference[0][k], effects.ipw("e").estimate(), TOL, "ipw " + est);
+            assertEquals(reference[1][k], effects.aipw("e", "m1", "m0").estimate(), TOL, "aipw " + est);
+            assertEquals(reference[2][k], effects.regression("m1", "m0").estimate(), TOL,
                     "regression " + est);
         }
         assertEquals("ipw (ATT)", Effects.ipw(fixture, "e", "t", "y", Estimand.ATT, 50, 1).method());
@@ -234,7 +249,8 @@ class CausalTest extends SharedSpark {
         Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
         // One partition read in file order: ids are the row numbers NumPy uses.
         assertEquals(299, withId.agg(org.apache.spark.sql.functions.max("id")).first().getLong(0));
-        Matching.Result m = Matching.nearest(withId, "id", "e", "t", 0.2, true, 3);
+        Matching.Result m = Matching.on(withId).setId("id").setScore("e").setTreatment("t")
+                .optWithReplacement().optSeed(3).compute();
         assertEquals(0.1868228693980073, m.caliper(), TOL);
         assertEquals(111, m.pairs().size());
         assertEquals(112, m.treated());
@@ -251,7 +267,8 @@ class CausalTest extends SharedSpark {
     @Test
     void kNeighbourAndCovariateMatchingMatchNumPy() {
         Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
-        Matching.Result three = Matching.on(withId, "id", "e", "t").neighbours(3).replacement(true).match();
+        Matching.Result three = Matching.on(withId).setId("id").setScore("e").setTreatment("t")
+                .optNeighbours(3).optWithReplacement().compute();
         assertEquals(320, three.pairs().size());
         assertEquals(1, three.unmatched());
         assertEquals(0.18918918918918923, three.att("y", 100).estimate(), TOL);
@@ -260,10 +277,11 @@ class CausalTest extends SharedSpark {
                 .first().getDouble(0);
         assertEquals(111, controlWeight, 1e-9, "each matched treated row's controls weigh 1 in all");
         IllegalStateException pairsOnly = assertThrows(IllegalStateException.class, () -> three.differences("y"));
-        assertTrue(pairsOnly.getMessage().contains("neighbours(1)"), pairsOnly.getMessage());
+        assertTrue(pairsOnly.getMessage().contains("optNeighbours(1)"), pairsOnly.getMessage());
 
-        Matching.Result onCovariates = Matching.on(withId, "id", "e", "t").covariates("x1", "x2").neighbours(2)
-                .replacement(true).match();
+        Matching.Result onCovariates = Matching.on(withId).setId("id").setScore("e").setTreatment("t")
+                .optCovariates("x1", "x2").optNeighbours(2)
+                .optWithReplacement().compute();
         assertEquals(218, onCovariates.pairs().size());
         assertEquals(0.21621621621621623, onCovariates.att("y", 100).estimate(), TOL);
     }
@@ -271,7 +289,8 @@ class CausalTest extends SharedSpark {
     @Test
     void matchingWithoutReplacementTakesEachControlOnceEvenWithNeighboursAndCovariates() {
         Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
-        Matching.Result m = Matching.on(withId, "id", "e", "t").covariates("x1", "x2").neighbours(2).seed(5).match();
+        Matching.Result m = Matching.on(withId).setId("id").setScore("e").setTreatment("t")
+                .optCovariates("x1", "x2").optNeighbours(2).optSeed(5).compute();
         java.util.Set<Long> controls = new java.util.HashSet<>();
         for (long[] pair : m.pairs()) {
             assertTrue(controls.add(pair[1]), "control " + pair[1] + " used twice");
@@ -279,14 +298,15 @@ class CausalTest extends SharedSpark {
         assertTrue(m.pairs().size() > m.treated() - m.unmatched(), "some treated rows took two controls");
         Dataset<Row> constant = withId.withColumn("x3", org.apache.spark.sql.functions.expr("2 * x1"));
         IllegalArgumentException collinear = assertThrows(IllegalArgumentException.class,
-                () -> Matching.on(constant, "id", "e", "t").covariates("x1", "x3").match());
+                () -> Matching.on(constant).setId("id").setScore("e").setTreatment("t")
+                        .optCovariates("x1", "x3").compute());
         assertTrue(collinear.getMessage().contains("collinear"), collinear.getMessage());
     }
 
     @Test
     void matchingWithoutReplacementUsesEachControlOnceAndImprovesBalance() {
         Dataset<Row> withId = fixture.withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id());
-        Matching.Result m = Matching.nearest(withId, "id", "e", "t", 0.2, false, 3);
+        Matching.Result m = Matching.on(withId).setId("id").setScore("e").setTreatment("t").optSeed(3).compute();
         java.util.Set<Long> controls = new java.util.HashSet<>();
         for (long[] pair : m.pairs()) {
             assertTrue(controls.add(pair[1]), "control " + pair[1] + " used twice");
@@ -297,7 +317,7 @@ class CausalTest extends SharedSpark {
                 "matching improves x1's balance: " + before.rows().get(0) + " -> " + after.rows().get(0));
         assertEquals(m.pairs().size() * 2L, m.matched().count());
         assertEquals(m.pairs().stream().map(java.util.Arrays::toString).toList(),
-                Matching.nearest(withId, "id", "e", "t", 0.2, false, 3).pairs().stream()
+                Matching.on(withId).setId("id").setScore("e").setTreatment("t").optSeed(3).compute().pairs().stream()
                         .map(java.util.Arrays::toString).toList(), "the seed fixes the matching order");
     }
 

@@ -53,7 +53,7 @@ class ImportanceTest extends SharedSpark {
 
     @Test
     void matchesNumPyPerFeatureAndRepeat() {
-        Importance.Report report = Importance.of(LOGISTIC, "p", labelled, "label", "x1", "x2", "x3")
+        Importance.Report report = Importance.of(LOGISTIC, "p", labelled, "label").setFeatures("x1", "x2", "x3")
                 .optRepeats(3).optSeed(42).compute();
         assertEquals(reference.get("auc").getAsDouble(), report.auc(), 1e-9);
         assertEquals(reference.get("logLoss").getAsDouble(), report.logLoss(), 1e-9);
@@ -78,13 +78,13 @@ class ImportanceTest extends SharedSpark {
 
     @Test
     void aRerunWithTheSameSeedGivesTheSameNumbers() {
-        Importance.Report first = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label", "x1")
+        Importance.Report first = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label").setFeatures("x1")
                 .optRepeats(2).optSeed(7).compute();
-        Importance.Report second = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label", "x1")
+        Importance.Report second = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label").setFeatures("x1")
                 .optRepeats(2).optSeed(7).compute();
         assertEquals(first.feature("x1").aucDrops()[1], second.feature("x1").aucDrops()[1], 0.0);
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> Importance.of(LOGISTIC, "p", labelled, "label", "x9").compute());
+                () -> Importance.of(LOGISTIC, "p", labelled, "label").setFeatures("x9").compute());
         assertTrue(missing.getMessage().startsWith("Permutation importance needs the features [x9]"),
                 missing.getMessage());
     }

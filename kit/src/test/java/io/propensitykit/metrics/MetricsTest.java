@@ -198,7 +198,8 @@ class MetricsTest extends SharedSpark {
                 () -> Calibration.of(gaps, "score", "label", 10), () -> Deciles.of(gaps, "score", "label"),
                 () -> Calibrator.isotonic(gaps, "score", "label"), () -> Histogram.byArm(gaps, "score", "label", 10),
                 () -> Histogram.weightsByArm(gaps, "score", "label", 10),
-                () -> io.propensitykit.causal.Effects.naive(gaps, "label", "score", 10, 1))) {
+                () -> io.propensitykit.causal.Effects.on(gaps).setTreatment("label").setOutcome("score")
+                        .optReplicates(20).naive())) {
             assertTrue(assertThrows(IllegalArgumentException.class, call).getMessage().startsWith(notBinary));
         }
     }

@@ -183,7 +183,7 @@ class ScorePlotsTest extends SharedSpark {
                 .add("x1", DataTypes.DoubleType).add("x2", DataTypes.DoubleType).add("m1", DataTypes.DoubleType)
                 .add("m0", DataTypes.DoubleType))
                 .csv(Path.of(getClass().getResource("/fixtures/causal/causal.csv").toURI()).toString());
-        Dataset<Row> weighted = Weights.add(causal, "e", "t", Estimand.ATE, false, "w");
+        Dataset<Row> weighted = Weights.on(causal).setScore("e").setTreatment("t").optOutputCol("w").add();
         Balance balance = Balance.of(weighted, "t", List.of("x1", "x2"), "w");
         Plot love = ScorePlots.love(balance);
         assertArrayEquals(new double[] {Math.abs(balance.rows().get(0).smdBefore()),

@@ -1,0 +1,141 @@
+package io.propensitykit.arch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The kit's public API as a {@code %spark} paragraph meets it. Scala reserves words that are plain
+ * Java names ({@code matching.match()} does not parse in a note), and a call with bare booleans or a
+ * long positional list cannot be read without the Javadoc, because Scala cannot name the arguments of
+ * a Java method. So no public method or parameter of the library is named with a Scala keyword, and
+ * none takes a {@code boolean} or more than four arguments: settings are named builder methods.
+ * The planted classes in {@code arch.planted} show that each check can fail.
+ */
+class NotebookApiTest {
+
+    /** Scala 2.12's reserved words (the language specification, 1.1), less those Java reserves as well. */
+    static final Set<String> SCALA_KEYWORDS = Set.of("abstract", "case", "catch", "class", "def", "do", "else",
+            "extends", "false", "final", "finally", "for", "forSome", "if", "implicit", "import", "lazy", "macro",
+            "match", "new", "null", "object", "override", "package", "private", "protected", "return", "sealed",
+            "super", "this", "throw", "trait", "try", "true", "type", "val", "var", "while", "with", "yield");
+
+    /** More positional arguments than this, and a call reads as a puzzle. */
+    static final int MAX_POSITIONAL = 4;
+
+    /** The command line is not called from notes; the runner and the bench live in modules of their own. */
+    private static final String COMMANDS = "io.propensitykit.cli";
+
+    @Test
+    void noPublicNameIsAScalaKeywordAndNoCallTakesABooleanOrALongList() {
+        List<String> problems = problems(new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.propensitykit"));
+        assertTrue(problems.isEmpty(), problems.size() + " public calls a Scala note cannot write plainly:\n"
+                + String.join("\n", problems));
+    }
+
+    @Test
+    void eachCheckFailsOnAPlantedMethod() {
+        List<String> problems = problems(new ClassFileImporter().importPackages("io.propensitykit.arch.planted"));
+        assertEquals(List.of(
+                "io.propensitykit.arch.planted.ScalaTraps.match(): named with the Scala keyword 'match'",
+                "io.propensitykit.arch.planted.ScalaTraps.nearest(String, boolean): takes a bare boolean",
+                "io.propensitykit.arch.planted.ScalaTraps.of(String, String, String, double, int): takes 5"
+                        + " positional arguments (at most 4)",
+                "io.propensitykit.arch.planted.ScalaTraps.of(String, String, String, double, int): parameter 'type'"
+                        + " is the Scala keyword 'type'"), problems);
+    }
+
+    static List<String> problems(Iterable<JavaClass> classes) {
+        List<String> problems = new ArrayList<>();
+        for (JavaClass imported : classes) {
+            if (!imported.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC)
+                    || imported.getPackageName().startsWith(COMMANDS) || imported.isAnonymousClass()) {
+                continue;
+            }
+            Class<?> type = imported.reflect();
+            if (!isVisible(type)) {
+                continue;
+            }
+            List<Executable> calls = new ArrayList<>(Arrays.asList(type.getDeclaredMethods()));
+            if (!type.isRecord()) { // a result's canonical constructor is the kit's, never a note's
+                calls.addAll(Arrays.asList(type.getDeclaredConstructors()));
+            }
+            calls.stream().filter(c -> Modifier.isPublic(c.getModifiers()) && !c.isSynthetic())
+                    .filter(c -> !(c instanceof Method m && (m.isBridge() || overridesForeign(type, m))))
+                    .sorted((a, b) -> signature(type, a).compareTo(signature(type, b)))
+                    .forEach(c -> check(type, c, problems));
+        }
+        return problems;
+    }
+
+    private static void check(Class<?> type, Executable call, List<String> problems) {
+        String where = signature(type, call);
+        String name = call instanceof Method ? call.getName() : type.getSimpleName();
+        if (SCALA_KEYWORDS.contains(name)) {
+            problems.add(where + ": named with the Scala keyword '" + name + "'");
+        }
+        if (Arrays.stream(call.getParameterTypes()).anyMatch(p -> p == boolean.class || p == Boolean.class)) {
+            problems.add(where + ": takes a bare boolean");
+        }
+        if (call.getParameterCount() > MAX_POSITIONAL) {
+            problems.add(where + ": takes " + call.getParameterCount() + " positional arguments (at most "
+                    + MAX_POSITIONAL + ")");
+        }
+        for (Parameter p : call.getParameters()) {
+            if (p.isNamePresent() && SCALA_KEYWORDS.contains(p.getName())) {
+                problems.add(where + ": parameter '" + p.getName() + "' is the Scala keyword '" + p.getName() + "'");
+            }
+        }
+    }
+
+    private static boolean isVisible(Class<?> type) {
+        for (Class<?> t = type; t != null; t = t.getEnclosingClass()) {
+            if (!Modifier.isPublic(t.getModifiers())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Spark's, Scala's and Java's contracts (a Transformer's params, a UDF's call) keep their own shape. */
+    private static boolean overridesForeign(Class<?> type, Method m) {
+        List<Class<?>> supers = new ArrayList<>(Arrays.asList(type.getInterfaces()));
+        for (Class<?> s = type.getSuperclass(); s != null; s = s.getSuperclass()) {
+            supers.add(s);
+            supers.addAll(Arrays.asList(s.getInterfaces()));
+        }
+        for (Class<?> s : supers) {
+            if (s.getName().startsWith("io.propensitykit.")) {
+                continue;
+            }
+            try {
+                s.getMethod(m.getName(), m.getParameterTypes());
+                return true;
+            } catch (NoSuchMethodException e) {
+                // not this one's
+            }
+        }
+        return false;
+    }
+
+    private static String signature(Class<?> type, Executable call) {
+        String name = call instanceof Method ? call.getName() : "<init>";
+        return type.getName() + "." + name + "(" + String.join(", ", Arrays.stream(call.getParameterTypes())
+                .map(Class::getSimpleName).toList()) + ")";
+    }
+}
