@@ -95,7 +95,7 @@ public final class Bootstrap {
      * @return this bootstrap
      */
     public Bootstrap optReplicates(int n) {
-        Effects.requireReplicates(n);
+        PoissonBootstrap.requireReplicates(n);
         this.replicates = n;
         return this;
     }
@@ -165,7 +165,7 @@ public final class Bootstrap {
      */
     static Effects.Estimate pipeline(String method, Dataset<?> df, int replicates, long seed,
             Consumer<String> progress, Pipeline pipeline) {
-        Effects.requireReplicates(replicates);
+        PoissonBootstrap.requireReplicates(replicates);
         Dataset<Row> rows = df.toDF();
         if (Arrays.asList(rows.columns()).contains(DRAW_ID)) {
             throw new IllegalArgumentException("The rows already have a column '" + DRAW_ID + "', which the"
@@ -185,8 +185,8 @@ public final class Bootstrap {
             }
         }
         Arrays.sort(boot);
-        return new Effects.Estimate(method, estimate, Effects.percentile(boot, 0.025), Effects.percentile(boot, 0.975),
-                replicates, seed);
+        return new Effects.Estimate(method, estimate, PoissonBootstrap.percentile(boot, 0.025),
+                PoissonBootstrap.percentile(boot, 0.975), replicates, seed);
     }
 
     private static double run(Pipeline pipeline, Dataset<Row> sample, String which) {

@@ -3,18 +3,12 @@ package io.propensitykit.causal;
 import io.propensitykit.display.Display;
 import io.propensitykit.internal.Columns;
 
-import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
-import java.io.Serializable;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Treatment effect estimates for a chosen {@link Estimand} (the ATE over everyone, the ATT over the
@@ -49,8 +43,6 @@ import java.util.SplittableRandom;
  * single pass. The same data, partitioning and seed give the same interval.
  */
 public final class Effects {
-
-    private static final double[] POISSON1_CDF = poissonCdf();
 
     /** Replicates of the bootstrap when none are set. */
     public static final int DEFAULT_REPLICATES = 200;
@@ -117,7 +109,7 @@ public final class Effects {
      * @return these estimates
      */
     public Effects optReplicates(int n) {
-        requireReplicates(n);
+        PoissonBootstrap.requireReplicates(n);
         this.replicates = n;
         return this;
     }
@@ -225,7 +217,7 @@ public final class Effects {
         Column t = Columns.binary(df, treatCol);
         Column y = functions.col(outcomeCol).cast("double");
         Column one = functions.lit(1.0);
-        return estimate("naive", df.select(t.multiply(y), t, one.minus(t).multiply(y), one.minus(t)),
+        return PoissonBootstrap.estimate("naive", df.select(t.multiply(y), t, one.minus(t).multiply(y), one.minus(t)),
                 Effects::ratioDifference, replicates, seed);
     }
 
@@ -272,8 +264,8 @@ public final class Effects {
         Column one = functions.lit(1.0);
         Column w1 = t.multiply(w);
         Column w0 = one.minus(t).multiply(w);
-        return estimate(method, df.select(w1.multiply(v), w1, w0.multiply(v), w0), Effects::ratioDifference,
-                replicates, seed);
+        return PoissonBootstrap.estimate(method, df.select(w1.multiply(v), w1, w0.multiply(v), w0),
+                Effects::ratioDifference, replicates, seed);
     }
 
     private static String name(String method, Estimand estimand) {
@@ -331,7 +323,7 @@ public final class Effects {
         Column one = functions.lit(1.0);
         Column psi = m1.minus(m0).plus(t.multiply(y.minus(m1)).divide(e))
                 .minus(one.minus(t).multiply(y.minus(m0)).divide(one.minus(e)));
-        return estimate("aipw", df.select(psi, one), s -> s[0] / s[1], replicates, seed);
+        return PoissonBootstrap.estimate("aipw", df.select(psi, one), s -> s[0] / s[1], replicates, seed);
     }
 
     /**
@@ -356,8 +348,8 @@ public final class Effects {
             case ATC -> functions.lit(1.0).minus(t);
         };
         Column effect = functions.col(mu1Col).cast("double").minus(functions.col(mu0Col).cast("double"));
-        return estimate(name("regression", estimand), df.select(rows.multiply(effect), rows), sums -> sums[0] / sums[1],
-                replicates, seed);
+        return PoissonBootstrap.estimate(name("regression", estimand), df.select(rows.multiply(effect), rows),
+                sums -> sums[0] / sums[1], replicates, seed);
     }
 
     /**
@@ -407,107 +399,5 @@ public final class Effects {
 
     private static double ratioDifference(double[] s) {
         return s[0] / s[1] - s[2] / s[3];
-    }
-
-    /** A statistic of the column sums. */
-    interface Statistic extends Serializable {
-        double of(double[] sums);
-    }
-
-    /** Sums the selected columns, plainly and for each bootstrap replicate, in one pass. */
-    static Estimate estimate(String method, Dataset<Row> terms, Statistic statistic, int replicates,
-            long seed) {
-        return estimate(method, terms, 0, statistic, replicates, seed);
-    }
-
-    /**
-     * Sums the selected columns per group, plainly and for each bootstrap replicate, in one pass.
-     * With {@code groups > 0} the first column is an int group in {@code [0, groups)} and the k
-     * columns after it are summed into slots {@code g * k + j}: a row costs k additions per
-     * replicate however many groups there are. Partial sums are merged on the executors (a tree
-     * reduce), so the driver receives a few arrays of {@code (replicates + 1) × groups × k}.
-     */
-    static Estimate estimate(String method, Dataset<Row> terms, int groups, Statistic statistic, int replicates,
-            long seed) {
-        requireReplicates(replicates);
-        int first = groups > 0 ? 1 : 0;
-        int k = terms.columns().length - first;
-        int width = Math.max(1, groups) * k;
-        Function2<Integer, Iterator<Row>, Iterator<double[][]>> partial = (index, rows) -> {
-            SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
-            double[][] acc = new double[replicates + 1][width];
-            double[] v = new double[k];
-            while (rows.hasNext()) {
-                Row r = rows.next();
-                int offset = first == 1 ? r.getInt(0) * k : 0;
-                for (int j = 0; j < k; j++) {
-                    v[j] = r.getDouble(first + j);
-                }
-                for (int j = 0; j < k; j++) {
-                    acc[0][offset + j] += v[j];
-                }
-                for (int b = 1; b <= replicates; b++) {
-                    int count = poisson1(rng);
-                    if (count > 0) {
-                        for (int j = 0; j < k; j++) {
-                            acc[b][offset + j] += count * v[j];
-                        }
-                    }
-                }
-            }
-            return Collections.singletonList(acc).iterator();
-        };
-        double[][] sums = terms.javaRDD().mapPartitionsWithIndex(partial, false).treeReduce((a, b) -> {
-            for (int i = 0; i < a.length; i++) {
-                for (int j = 0; j < a[i].length; j++) {
-                    a[i][j] += b[i][j];
-                }
-            }
-            return a;
-        }, 2);
-        double[] boot = new double[replicates];
-        for (int b = 1; b <= replicates; b++) {
-            boot[b - 1] = statistic.of(sums[b]);
-        }
-        Arrays.sort(boot);
-        return new Estimate(method, statistic.of(sums[0]), percentile(boot, 0.025), percentile(boot, 0.975),
-                replicates, seed);
-    }
-
-    /** The kit's floor for a percentile bootstrap: fewer replicates make the 2.5% and 97.5% points noise. */
-    static void requireReplicates(int replicates) {
-        if (replicates < 20) {
-            throw new IllegalArgumentException("Use at least 20 bootstrap replicates; found " + replicates);
-        }
-    }
-
-    /** Linear interpolation between order statistics, as NumPy's default percentile. */
-    static double percentile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-    }
-
-    private static int poisson1(SplittableRandom rng) {
-        double u = rng.nextDouble();
-        int k = 0;
-        while (k < POISSON1_CDF.length - 1 && u > POISSON1_CDF[k]) {
-            k++;
-        }
-        return k;
-    }
-
-    private static double[] poissonCdf() {
-        double[] cdf = new double[20];
-        double p = Math.exp(-1);
-        double c = 0;
-        for (int k = 0; k < cdf.length; k++) {
-            c += p;
-            cdf[k] = c;
-            p /= k + 1;
-        }
-        cdf[cdf.length - 1] = 1.0;
-        return cdf;
     }
 }

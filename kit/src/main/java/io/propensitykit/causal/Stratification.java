@@ -231,7 +231,7 @@ public final class Stratification {
             kept[s.index()] = s.kept();
         }
         Estimand est = estimand;
-        Effects.Statistic stratified = sums -> {
+        PoissonBootstrap.Statistic stratified = sums -> {
             double effect = 0;
             double size = 0;
             for (int s = 0; s < kept.length; s++) {
@@ -254,7 +254,7 @@ public final class Stratification {
         String method = "stratification" + (estimand == Estimand.ATE ? "" : " (" + estimand.name() + ")");
         // Per stratum: sum(t y), sum(t), sum((1-t) y), sum(1-t), each row adding only to its own stratum.
         Dataset<Row> terms = rows.select(functions.col(STRATUM_COL).cast("int"), t.multiply(y), t, c.multiply(y), c);
-        return Effects.estimate(method, terms, strata.size(), stratified, replicates, seed);
+        return PoissonBootstrap.estimate(method, terms, strata.size(), stratified, replicates, seed);
     }
 
     /**
