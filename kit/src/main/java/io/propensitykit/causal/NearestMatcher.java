@@ -42,18 +42,7 @@ final class NearestMatcher {
         double sumSq = 0;
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            double e = r.getDouble(1);
-            if (!(e > 0 && e < 1)) {
-                throw new IllegalArgumentException("Score '" + options.scoreCol + "' is " + e + " for id "
-                        + r.getLong(0) + "; matching on the logit needs scores strictly inside (0, 1).");
-            }
-            for (int c = 3; c < r.size(); c++) {
-                if (r.isNullAt(c) || !Double.isFinite(r.getDouble(c))) {
-                    throw new IllegalArgumentException("Covariate '" + options.covariates.get(c - 3) + "' is "
-                            + (r.isNullAt(c) ? "null" : r.getDouble(c)) + " for id " + r.getLong(0)
-                            + "; Mahalanobis matching needs finite covariates (impute or drop the row first).");
-                }
-            }
+            double e = checked(r);
             logits[i] = Math.log(e / (1 - e));
             sum += logits[i];
             sumSq += logits[i] * logits[i];
@@ -95,8 +84,25 @@ final class NearestMatcher {
                 }
             }
         }
-        return new Matching.Result(join(weights), List.copyOf(pairs), options.neighbours, treatedRows.size(), unmatched,
-                caliper, options.seed);
+        return new Matching.Result(join(weights), List.copyOf(pairs), options.neighbours, treatedRows.size(),
+                unmatched, caliper, options.seed);
+    }
+
+    /** The row's score, once it and the covariates are known to be usable. */
+    private double checked(Row r) {
+        double e = r.getDouble(1);
+        if (!(e > 0 && e < 1)) {
+            throw new IllegalArgumentException("Score '" + options.scoreCol + "' is " + e + " for id "
+                    + r.getLong(0) + "; matching on the logit needs scores strictly inside (0, 1).");
+        }
+        for (int c = 3; c < r.size(); c++) {
+            if (r.isNullAt(c) || !Double.isFinite(r.getDouble(c))) {
+                throw new IllegalArgumentException("Covariate '" + options.covariates.get(c - 3) + "' is "
+                        + (r.isNullAt(c) ? "null" : r.getDouble(c)) + " for id " + r.getLong(0)
+                        + "; Mahalanobis matching needs finite covariates (impute or drop the row first).");
+            }
+        }
+        return e;
     }
 
     /** Up to k controls nearest on the logit within the caliper: walks out both ways, lower first on a tie. */

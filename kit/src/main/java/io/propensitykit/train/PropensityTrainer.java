@@ -1,26 +1,6 @@
 package io.propensitykit.train;
 
-import io.propensitykit.metrics.BinaryMetrics;
-import io.propensitykit.model.EngineDefaults;
-import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.FeatureSpec;
-import io.propensitykit.model.MlpArchitecture;
-import io.propensitykit.model.ModelFormat;
-import io.propensitykit.model.ModelMetadata;
-import io.propensitykit.model.OutputKind;
-
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,26 +8,17 @@ import org.apache.spark.sql.functions;
 
 import tech.tablesaw.api.Table;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
- * Trains a tabular propensity MLP in Java with DJL (PyTorch engine): fits a {@link FeatureSpec}
- * on the training rows, trains with Adam on a weighted logistic loss, reports each epoch's loss and
- * validation AUC, stops early when the validation AUC stops improving, and keeps the best epoch.
+ * Trains a tabular propensity model in Java: the rows come to the driver (a seeded sample above
+ * {@code optMaxRows}), a {@link FeatureSpec} is fitted on them, and the algorithm trains on the
+ * encoded rows. By default that is a DJL MLP (PyTorch engine; Adam on a weighted logistic loss,
+ * early stopping on the validation AUC, the best epoch kept); {@code optLogistic(l2)} fits a
+ * logistic regression by Newton's method instead. Both give a model the kit scores the same way.
  *
  * <pre>{@code
  * TrainedModel model = PropensityTrainer.builder()
@@ -66,46 +37,29 @@ import java.util.stream.Stream;
  */
 public final class PropensityTrainer {
 
-    /** One epoch of training. */
+    /** One epoch of training (for the logistic regression: its Newton steps, in-sample AUC). */
     public record Epoch(int epoch, double trainLoss, double validationAuc, double seconds) {}
 
     private final List<String> numeric;
     private final List<String> categorical;
     private final java.util.Set<String> logColumns;
     private final String label;
-    private final List<Integer> hidden;
     private final List<FeatureSpec.Term> terms;
-    /** The L2 penalty of the logistic regression, or null to train the MLP. */
-    private final Double logisticL2;
-    private final int epochs;
-    private final int batchSize;
-    private final float learningRate;
-    private final double positiveWeight;
-    private final boolean balanced;
-    private final double validationFraction;
-    private final int patience;
+    private final TrainingAlgorithm algorithm;
     private final long seed;
     private final int maxRows;
     private final int maxLevels;
     private final String name;
     private final Consumer<String> progress;
 
-    private PropensityTrainer(Builder b) {
+    private PropensityTrainer(Builder b, TrainingAlgorithm algorithm) {
         this.numeric = List.copyOf(b.numeric);
         this.categorical = List.copyOf(b.categorical);
         this.logColumns = java.util.Set.copyOf(b.logColumns);
         this.label = b.label;
-        this.hidden = List.copyOf(b.hidden);
-        this.epochs = b.epochs;
-        this.batchSize = b.batchSize;
-        this.learningRate = b.learningRate;
-        this.positiveWeight = b.positiveWeight;
-        this.balanced = b.balanced;
-        this.validationFraction = b.validationFraction;
-        this.patience = b.patience;
-        this.seed = b.seed;
-        this.logisticL2 = b.logisticL2;
         this.terms = b.terms;
+        this.algorithm = algorithm;
+        this.seed = b.seed;
         this.maxRows = b.maxRows;
         this.maxLevels = b.maxLevels;
         this.name = b.name;
@@ -136,8 +90,7 @@ public final class PropensityTrainer {
      */
     public TrainedModel fit(Dataset<Row> df) {
         List<Object[]> raw = new ArrayList<>();
-        float[] labels = collect(df, raw);
-        return train(raw, labels);
+        return algorithm.train(this, raw, collect(df, raw));
     }
 
     /**
@@ -150,8 +103,25 @@ public final class PropensityTrainer {
     public FeatureSpec spec(Dataset<Row> df) {
         List<Object[]> raw = new ArrayList<>();
         collect(df, raw);
+        return spec(raw);
+    }
+
+    /** The spec both algorithms fit: the trainer's columns, levels, log columns and terms. */
+    FeatureSpec spec(List<Object[]> raw) {
         return FeatureSpec.fitting(numeric, categorical).optMaxLevels(maxLevels).optLogColumns(logColumns)
                 .optTerms(terms).fit(raw);
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Consumer<String> progress() {
+        return progress;
     }
 
     /** Brings the feature columns (sampled above maxRows) and the labels to the driver. */
@@ -208,7 +178,7 @@ public final class PropensityTrainer {
                     : ((Number) y).doubleValue(), i);
         }
         progress.accept(String.format(Locale.ROOT, "training on %,d rows from a table", raw.size()));
-        return train(raw, labels);
+        return algorithm.train(this, raw, labels);
     }
 
     private float label(Double y, int row) {
@@ -219,361 +189,6 @@ public final class PropensityTrainer {
         return y.floatValue();
     }
 
-    private TrainedModel train(List<Object[]> raw, float[] labels) {
-        if (logisticL2 != null) {
-            return trainLogistic(raw, labels);
-        }
-        int n = raw.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        shuffle(order, new Random(seed));
-        int validationRows = (int) Math.round(n * validationFraction);
-        if (validationRows < 1 || n - validationRows < 1) {
-            throw new IllegalArgumentException("Need rows for both training and validation; got " + n + " rows");
-        }
-        List<Object[]> trainRaw = new ArrayList<>();
-        for (int i = validationRows; i < n; i++) {
-            trainRaw.add(raw.get(order[i]));
-        }
-        FeatureSpec spec = FeatureSpec.fitting(numeric, categorical).optMaxLevels(maxLevels).optLogColumns(logColumns)
-                .optTerms(terms).fit(trainRaw);
-        int width = spec.width();
-        float[] x = new float[n * width];
-        float[] y = new float[n];
-        for (int i = 0; i < n; i++) {
-            int base = i * width;
-            FeatureProblem problem = spec.encode(raw.get(order[i]), x, base);
-            if (problem != null) {
-                throw new IllegalArgumentException("Row " + order[i] + ": "
-                        + problem.describe("column '" + spec.inputColumns().get(problem.feature()) + "'"));
-            }
-            y[i] = labels[order[i]];
-        }
-        double positives = 0;
-        for (int i = validationRows; i < n; i++) {
-            positives += y[i];
-        }
-        float wPos = (float) (balanced ? (n - validationRows - positives) / Math.max(positives, 1) : positiveWeight);
-
-        EngineDefaults.apply();
-        Engine engine = Engine.getEngine("PyTorch");
-        engine.setRandomSeed((int) seed);
-        MlpArchitecture arch = new MlpArchitecture(hidden, "relu", false);
-        List<Epoch> history = new ArrayList<>();
-        byte[] best = null;
-        double bestAuc = -1;
-        int bestEpoch = 0;
-        int sinceBest = 0;
-        try (Model model = Model.newInstance(name, "PyTorch")) {
-            model.setBlock(arch.newBlock());
-            DefaultTrainingConfig config = new DefaultTrainingConfig(new WeightedLogitLoss(wPos))
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build());
-            try (Trainer trainer = model.newTrainer(config)) {
-                trainer.initialize(new Shape(1, width));
-                Random shuffles = new Random(seed + 1);
-                int trainRows = n - validationRows;
-                int[] rows = new int[trainRows];
-                for (int i = 0; i < trainRows; i++) {
-                    rows[i] = validationRows + i;
-                }
-                float[] bx = new float[batchSize * width];
-                float[] by = new float[batchSize];
-                for (int epoch = 1; epoch <= epochs; epoch++) {
-                    long t0 = System.nanoTime();
-                    shuffle(rows, shuffles);
-                    double lossSum = 0;
-                    int batches = 0;
-                    for (int start = 0; start < trainRows; start += batchSize) {
-                        int b = Math.min(batchSize, trainRows - start);
-                        for (int k = 0; k < b; k++) {
-                            System.arraycopy(x, rows[start + k] * width, bx, k * width, width);
-                            by[k] = y[rows[start + k]];
-                        }
-                        try (NDManager m = trainer.getManager().newSubManager()) {
-                            NDArray input = m.create(FloatBuffer.wrap(bx, 0, b * width), new Shape(b, width));
-                            NDArray target = m.create(FloatBuffer.wrap(by, 0, b), new Shape(b));
-                            try (GradientCollector gc = trainer.newGradientCollector()) {
-                                NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
-                                NDArray loss = trainer.getLoss().evaluate(new NDList(target), new NDList(logits));
-                                gc.backward(loss);
-                                lossSum += loss.getFloat();
-                            }
-                            trainer.step();
-                        }
-                        batches++;
-                    }
-                    double auc = validationAuc(trainer, x, y, validationRows, width);
-                    Epoch e = new Epoch(epoch, lossSum / batches, auc, (System.nanoTime() - t0) / 1e9);
-                    history.add(e);
-                    progress.accept(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, validation AUC %.4f, %.1f s",
-                            epoch, epochs, e.trainLoss(), auc, e.seconds()));
-                    if (auc > bestAuc + 1e-5) {
-                        bestAuc = auc;
-                        bestEpoch = epoch;
-                        best = parameters(model);
-                        sinceBest = 0;
-                    } else if (++sinceBest >= patience) {
-                        progress.accept("early stop: no validation AUC gain in " + patience + " epochs; keeping epoch "
-                                + bestEpoch);
-                        break;
-                    }
-                }
-            }
-            restore(model, best);
-            byte[] file = savedParams(model);
-            ModelMetadata metadata = ModelMetadata.builder()
-                    .setFeatures(spec.inputColumns())
-                    .optName(name)
-                    .optFormat(ModelFormat.DJL)
-                    .optArchitecture(arch)
-                    .optOutput(OutputKind.LOGIT)
-                    .optSpec(spec)
-                    .build();
-            return new TrainedModel(file, best, metadata, history, n);
-        }
-    }
-
-    /**
-     * Logistic regression by iteratively reweighted least squares (Newton's method) on the encoded,
-     * standardized features with an intercept, the L2 penalty on every coefficient but the
-     * intercept, to convergence: the largest coefficient step under 1e-10. The coefficients become a
-     * DJL block of one linear layer, scored by the kit like any MLP.
-     */
-    private TrainedModel trainLogistic(List<Object[]> raw, float[] labels) {
-        long t0 = System.nanoTime();
-        int n = raw.size();
-        FeatureSpec spec = FeatureSpec.fitting(numeric, categorical).optMaxLevels(maxLevels).optLogColumns(logColumns)
-                .optTerms(terms).fit(raw);
-        int width = spec.width();
-        int k = width + 1;
-        double[][] x = new double[n][k];
-        float[] row = new float[width];
-        for (int i = 0; i < n; i++) {
-            FeatureProblem problem = spec.encode(raw.get(i), row, 0);
-            if (problem != null) {
-                throw new IllegalArgumentException("Row " + i + ": "
-                        + problem.describe("column '" + spec.inputColumns().get(problem.feature()) + "'"));
-            }
-            x[i][0] = 1;
-            for (int j = 0; j < width; j++) {
-                x[i][j + 1] = row[j];
-            }
-        }
-        boolean[] aliased = logisticL2 > 0 ? new boolean[k] : aliased(x);
-        double[] beta = new double[k];
-        int iterations = 0;
-        double step = Double.POSITIVE_INFINITY;
-        while (step > 1e-10) {
-            if (++iterations > 100) {
-                throw new IllegalStateException("The logistic regression did not converge in 100 iterations (last"
-                        + " step " + step + "): a feature may separate the classes perfectly; add an L2 penalty"
-                        + " (optLogistic(1.0)) or drop the feature.");
-            }
-            double[][] hessian = new double[k][k];
-            double[] gradient = new double[k];
-            for (int i = 0; i < n; i++) {
-                double eta = 0;
-                for (int j = 0; j < k; j++) {
-                    eta += x[i][j] * beta[j];
-                }
-                double p = 1 / (1 + Math.exp(-eta));
-                double w = p * (1 - p);
-                for (int a = 0; a < k; a++) {
-                    gradient[a] += x[i][a] * (labels[i] - p);
-                    double wa = w * x[i][a];
-                    for (int b = a; b < k; b++) {
-                        hessian[a][b] += wa * x[i][b];
-                    }
-                }
-            }
-            for (int a = 0; a < k; a++) {
-                for (int b = 0; b < a; b++) {
-                    hessian[a][b] = hessian[b][a];
-                }
-                if (a > 0) {
-                    hessian[a][a] += logisticL2;
-                    gradient[a] -= logisticL2 * beta[a];
-                }
-            }
-            for (int a = 0; a < k; a++) {
-                if (aliased[a]) {
-                    // held at 0, as R's glm leaves an aliased coefficient out: the fit is the same
-                    for (int b = 0; b < k; b++) {
-                        hessian[a][b] = 0;
-                        hessian[b][a] = 0;
-                    }
-                    hessian[a][a] = 1;
-                    gradient[a] = 0;
-                }
-            }
-            double[] delta;
-            try {
-                delta = new org.apache.commons.math3.linear.CholeskyDecomposition(
-                        new org.apache.commons.math3.linear.Array2DRowRealMatrix(hessian, false)).getSolver()
-                        .solve(new org.apache.commons.math3.linear.ArrayRealVector(gradient, false)).toArray();
-            } catch (org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException
-                    | org.apache.commons.math3.linear.NonSymmetricMatrixException e) {
-                throw new IllegalStateException("The logistic regression's information matrix is singular: two"
-                        + " features carry the same information, or one is constant; drop one, or add an L2 penalty.",
-                        e);
-            }
-            step = 0;
-            for (int j = 0; j < k; j++) {
-                beta[j] += delta[j];
-                step = Math.max(step, Math.abs(delta[j]));
-            }
-        }
-        double[] scores = new double[n];
-        boolean[] positive = new boolean[n];
-        double logLoss = 0;
-        for (int i = 0; i < n; i++) {
-            double eta = 0;
-            for (int j = 0; j < k; j++) {
-                eta += x[i][j] * beta[j];
-            }
-            scores[i] = eta;
-            positive[i] = labels[i] == 1f;
-            logLoss += Math.log1p(Math.exp(-Math.abs(eta))) + Math.max(eta, 0) - labels[i] * eta;
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Epoch fit = new Epoch(iterations, logLoss / n, BinaryMetrics.rocAuc(scores, positive), seconds);
-        List<String> names = spec.encodedNames();
-        List<String> left = new ArrayList<>();
-        for (int j = 1; j < k; j++) {
-            if (aliased[j]) {
-                left.add(names.get(j - 1));
-            }
-        }
-        progress.accept(String.format(Locale.ROOT, "logistic regression (L2 %s): converged in %d iterations, log loss"
-                + " %.4f, in-sample AUC %.4f, %.1f s%s", logisticL2, iterations, fit.trainLoss(), fit.validationAuc(),
-                seconds, left.isEmpty() ? "" : "; aliased, held at 0: " + String.join(", ", left)));
-        MlpArchitecture arch = new MlpArchitecture(List.of(), "relu", false);
-        EngineDefaults.apply();
-        try (Model model = Model.newInstance(name, "PyTorch")) {
-            model.setBlock(arch.newBlock());
-            model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, width));
-            for (var parameter : model.getBlock().getParameters()) {
-                NDArray array = parameter.getValue().getArray();
-                float[] values = new float[parameter.getKey().endsWith("bias") ? 1 : width];
-                for (int j = 0; j < values.length; j++) {
-                    values[j] = (float) (parameter.getKey().endsWith("bias") ? beta[0] : beta[j + 1]);
-                }
-                // intern, not set: NDArray.set goes through a libtorch guard that prints a deprecation warning.
-                array.intern(model.getNDManager().create(values, array.getShape()));
-            }
-            ModelMetadata metadata = ModelMetadata.builder().setFeatures(spec.inputColumns()).optName(name)
-                    .optFormat(ModelFormat.DJL).optArchitecture(arch).optOutput(OutputKind.LOGIT).optSpec(spec)
-                    .build();
-            return new TrainedModel(savedParams(model), parameters(model), metadata, List.of(fit), n);
-        }
-    }
-
-    /**
-     * The columns of the design that are linear combinations of earlier ones (a one-hot level
-     * beside the intercept, a level never seen): Gram-Schmidt on X'X in column order, a column
-     * kept while its residual is above 1e-9 of its norm.
-     */
-    private static boolean[] aliased(double[][] x) {
-        int k = x[0].length;
-        double[][] gram = new double[k][k];
-        for (double[] row : x) {
-            for (int a = 0; a < k; a++) {
-                for (int b = a; b < k; b++) {
-                    gram[a][b] += row[a] * row[b];
-                }
-            }
-        }
-        boolean[] aliased = new boolean[k];
-        double[][] l = new double[k][k];
-        for (int j = 0; j < k; j++) {
-            double residual = gram[j][j];
-            double[] z = new double[k];
-            for (int i = 0; i < j; i++) {
-                if (aliased[i]) {
-                    continue;
-                }
-                double v = gram[i][j];
-                for (int m = 0; m < i; m++) {
-                    v -= l[i][m] * z[m];
-                }
-                z[i] = v / l[i][i];
-                residual -= z[i] * z[i];
-            }
-            if (!(residual > 1e-9 * gram[j][j])) {
-                aliased[j] = true;
-                continue;
-            }
-            System.arraycopy(z, 0, l[j], 0, j);
-            l[j][j] = Math.sqrt(residual);
-        }
-        return aliased;
-    }
-
-    private double validationAuc(Trainer trainer, float[] x, float[] y, int validationRows, int width) {
-        double[] scores = new double[validationRows];
-        boolean[] positive = new boolean[validationRows];
-        int chunk = 8192;
-        for (int start = 0; start < validationRows; start += chunk) {
-            int b = Math.min(chunk, validationRows - start);
-            try (NDManager m = trainer.getManager().newSubManager()) {
-                NDArray input = m.create(FloatBuffer.wrap(x, start * width, b * width), new Shape(b, width));
-                float[] logits = trainer.evaluate(new NDList(input)).singletonOrThrow().toFloatArray();
-                for (int k = 0; k < b; k++) {
-                    scores[start + k] = logits[k];
-                    positive[start + k] = y[start + k] == 1f;
-                }
-            }
-        }
-        return BinaryMetrics.rocAuc(scores, positive);
-    }
-
-    private static byte[] parameters(Model model) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            model.getBlock().saveParameters(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void restore(Model model, byte[] parameters) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
-            model.getBlock().loadParameters(model.getNDManager(), in);
-        } catch (IOException | ai.djl.MalformedModelException e) {
-            throw new IllegalStateException("Could not restore the best epoch's parameters", e);
-        }
-    }
-
-    /** The bytes of DJL's own {@code NAME-0000.params}, as {@code Model.save} writes them. */
-    private static byte[] savedParams(Model model) {
-        try {
-            Path dir = Files.createTempDirectory("kit-train-");
-            try {
-                model.save(dir, model.getName());
-                return Files.readAllBytes(dir.resolve(model.getName() + "-0000.params"));
-            } finally {
-                try (Stream<Path> files = Files.list(dir)) {
-                    files.forEach(p -> p.toFile().delete());
-                }
-                Files.deleteIfExists(dir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not serialize the trained model", e);
-        }
-    }
-
-    private static void shuffle(int[] a, Random random) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
-
     /** Builds a {@link PropensityTrainer}: {@code set*} is required, {@code opt*} optional. */
     public static final class Builder {
         private List<String> numeric = List.of();
@@ -581,7 +196,7 @@ public final class PropensityTrainer {
         private List<String> logColumns = List.of();
         private String label;
         private List<Integer> hidden = List.of(64, 32);
-        private Double logisticL2;
+        private TrainingAlgorithm algorithm;
         private List<FeatureSpec.Term> terms = List.of();
         private int epochs = 40;
         private int batchSize = 512;
@@ -665,7 +280,7 @@ public final class PropensityTrainer {
             if (!(l2 >= 0)) {
                 throw new IllegalArgumentException("The L2 penalty must be at least 0, found " + l2);
             }
-            this.logisticL2 = l2;
+            this.algorithm = new LogisticFit(l2);
             return this;
         }
 
@@ -771,12 +386,14 @@ public final class PropensityTrainer {
                 throw new IllegalArgumentException("setLabel is required: the 0/1 outcome column");
             }
             if (epochs < 1 || batchSize < 1 || patience < 1 || maxRows < 2 || maxLevels < 1) {
-                throw new IllegalArgumentException("epochs, batchSize, patience, maxRows and maxLevels must be positive");
+                throw new IllegalArgumentException("epochs, batchSize, patience, maxRows and maxLevels must be"
+                        + " positive");
             }
             if (!(validationFraction > 0 && validationFraction < 1)) {
                 throw new IllegalArgumentException("validationFraction must be in (0, 1), found " + validationFraction);
             }
-            return new PropensityTrainer(this);
+            return new PropensityTrainer(this, algorithm != null ? algorithm : new MlpFit(hidden, epochs, batchSize,
+                    learningRate, positiveWeight, balanced, validationFraction, patience));
         }
     }
 }
