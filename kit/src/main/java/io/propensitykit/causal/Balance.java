@@ -1,6 +1,7 @@
 package io.propensitykit.causal;
 
-import io.propensitykit.display.Display;
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
 import org.apache.spark.sql.Column;
@@ -8,9 +9,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
-import tech.tablesaw.api.BooleanColumn;
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
@@ -30,7 +28,7 @@ import java.util.Locale;
  *
  * @param rows one row per covariate
  */
-public record Balance(List<Row> rows) {
+public record Balance(List<Row> rows) implements Tabular {
 
     /** The |SMD| above which a covariate is flagged as imbalanced. */
     public static final double THRESHOLD = 0.1;
@@ -46,7 +44,15 @@ public record Balance(List<Row> rows) {
      * @param flagged whether |SMD| after (or before, without weights) exceeds 0.1
      */
     public record Row(String covariate, double smdBefore, double smdAfter, double varianceRatioBefore,
-            double varianceRatioAfter, boolean flagged) {}
+            double varianceRatioAfter, boolean flagged) {
+
+        /** @return the covariate and its SMD before and after, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Row[%s: SMD %.4f before, %.4f after%s]", covariate, smdBefore, smdAfter,
+                    flagged ? ", flagged" : "");
+        }
+    }
 
     /**
      * Computes balance inside Spark: one aggregation per arm over all covariates.
@@ -123,17 +129,21 @@ public record Balance(List<Row> rows) {
         return new Row(name, smdBefore, smdAfter, vrBefore, vrAfter, flagged);
     }
 
-    /** @return the balance as a Tablesaw table */
+    /** @return one row per covariate: SMD and variance ratio before and after, and the flag */
+    @Override
     public Table table() {
-        return Table.create("balance",
-                StringColumn.create("covariate", rows.stream().map(Row::covariate).toList()),
-                DoubleColumn.create("smd_before", rows.stream().mapToDouble(Row::smdBefore).toArray()),
-                DoubleColumn.create("smd_after", rows.stream().mapToDouble(Row::smdAfter).toArray()),
-                DoubleColumn.create("variance_ratio_before", rows.stream().mapToDouble(Row::varianceRatioBefore)
-                        .toArray()),
-                DoubleColumn.create("variance_ratio_after", rows.stream().mapToDouble(Row::varianceRatioAfter)
-                        .toArray()),
-                BooleanColumn.create("flagged", rows.stream().map(Row::flagged).toList()));
+        return Rows.of("balance", rows).text("covariate", Row::covariate).number("smd_before", Row::smdBefore, 4)
+                .number("smd_after", Row::smdAfter, 4).number("variance_ratio_before", Row::varianceRatioBefore, 3)
+                .number("variance_ratio_after", Row::varianceRatioAfter, 3)
+                .text("flagged", r -> r.flagged() ? "|SMD| > " + THRESHOLD : "").table();
+    }
+
+    /** @return the covariates, how many are flagged and the largest |SMD| after, rounded */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Balance[%d covariates, %d flagged, largest |SMD| after %.4f]", rows.size(),
+                rows.stream().filter(Row::flagged).count(),
+                rows.stream().mapToDouble(r -> Math.abs(r.smdAfter())).max().orElse(Double.NaN));
     }
 
     /**
@@ -145,13 +155,4 @@ public record Balance(List<Row> rows) {
         table().write().csv(file.toFile());
     }
 
-    /** @return Zeppelin {@code %table} text */
-    public String toZeppelinTable() {
-        return Display.table(List.of("covariate", "smd_before", "smd_after", "variance_ratio_before",
-                "variance_ratio_after", "flagged"), rows.stream().map(r -> List.of(r.covariate(),
-                        String.format(Locale.ROOT, "%.4f", r.smdBefore()), String.format(Locale.ROOT, "%.4f", r.smdAfter()),
-                        String.format(Locale.ROOT, "%.3f", r.varianceRatioBefore()),
-                        String.format(Locale.ROOT, "%.3f", r.varianceRatioAfter()), r.flagged() ? "|SMD| > 0.1" : ""))
-                .toList());
-    }
 }

@@ -132,7 +132,7 @@ public final class Bootstrap {
             throw new IllegalStateException("Give the analysis first, for example setPipeline((sample, dir) =>"
                     + " ...estimate).");
         }
-        return pipeline(Effects.required(name, "the estimate", "setName(\"stratification, refitted\")"), df,
+        return pipeline(Settings.required(name, "the estimate", "setName(\"stratification, refitted\")"), df,
                 replicates, seed, progress, pipeline);
     }
 

@@ -1,14 +1,18 @@
 package io.propensitykit.causal;
 
 import io.propensitykit.display.Display;
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.functions;
 
-import java.util.Arrays;
+import tech.tablesaw.api.Table;
+
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Treatment effect estimates for a chosen {@link Estimand} (the ATE over everyone, the ATT over the
@@ -125,6 +129,13 @@ public final class Effects {
         return this;
     }
 
+    /** @return the treatment, the outcome and the bootstrap, as a notebook echoes it */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Effects[%s on %s, %s, %d replicates, seed %d]", treatCol, outcomeCol,
+                estimand, replicates, seed);
+    }
+
     /**
      * The difference in mean outcome between the treated and the controls, whatever the estimand:
      * biased when treatment is confounded.
@@ -170,19 +181,11 @@ public final class Effects {
     }
 
     private String treatment() {
-        return required(treatCol, "the treatment column", "setTreatment(\"treated\")");
+        return Settings.required(treatCol, "the treatment column", "setTreatment(\"treated\")");
     }
 
     private String outcome() {
-        return required(outcomeCol, "the outcome column", "setOutcome(\"purchased\")");
-    }
-
-    /** A required setting, or an error that names it and the call that sets it. */
-    static String required(String value, String what, String setter) {
-        if (value == null) {
-            throw new IllegalStateException("Name " + what + " first, for example " + setter + ".");
-        }
-        return value;
+        return Settings.required(outcomeCol, "the outcome column", "setOutcome(\"purchased\")");
     }
 
     /**
@@ -195,7 +198,21 @@ public final class Effects {
      * @param replicates bootstrap replicates
      * @param seed the bootstrap seed
      */
-    public record Estimate(String method, double estimate, double lower, double upper, int replicates, long seed) {
+    public record Estimate(String method, double estimate, double lower, double upper, int replicates, long seed)
+            implements Tabular {
+
+        /** @return the estimate as one row of {@link Effects#table} */
+        @Override
+        public Table table() {
+            return Effects.table(this);
+        }
+
+        /** @return the method, the estimate and its interval, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Estimate[%s %.4f, 95%% CI %.4f to %.4f]", method, estimate, lower,
+                    upper);
+        }
 
         /** @return whether the interval contains {@code value} */
         public boolean covers(double value) {
@@ -353,38 +370,15 @@ public final class Effects {
     }
 
     /**
-     * Lays estimates side by side as a Tablesaw table (print it, or {@code .write().csv(...)}).
+     * Lays estimates side by side, four decimals: show it in a note with {@code Display.show(...)}.
      *
      * @param estimates the estimates
-     * @return one row per estimate
+     * @return one row per estimate: method, estimate, the 95% interval and the replicates
      */
-    public static tech.tablesaw.api.Table table(Estimate... estimates) {
-        return tech.tablesaw.api.Table.create("effects",
-                tech.tablesaw.api.StringColumn.create("method", Arrays.stream(estimates).map(Estimate::method).toList()),
-                tech.tablesaw.api.DoubleColumn.create("estimate", Arrays.stream(estimates).mapToDouble(Estimate::estimate)
-                        .toArray()),
-                tech.tablesaw.api.DoubleColumn.create("ci_lower", Arrays.stream(estimates).mapToDouble(Estimate::lower)
-                        .toArray()),
-                tech.tablesaw.api.DoubleColumn.create("ci_upper", Arrays.stream(estimates).mapToDouble(Estimate::upper)
-                        .toArray()),
-                tech.tablesaw.api.IntColumn.create("replicates", Arrays.stream(estimates).mapToInt(Estimate::replicates)
-                        .toArray()));
-    }
-
-    /**
-     * Lays estimates side by side as Zeppelin {@code %table} text.
-     *
-     * @param estimates the estimates
-     * @return the table text
-     */
-    public static String toZeppelinTable(Estimate... estimates) {
-        return Display.table(List.of("method", "estimate", "95% CI lower", "95% CI upper", "replicates"),
-                Arrays.stream(estimates).map(e -> List.of(e.method(), fixed4(e.estimate()), fixed4(e.lower()),
-                        fixed4(e.upper()), e.replicates())).toList());
-    }
-
-    private static String fixed4(double value) {
-        return String.format(java.util.Locale.ROOT, "%.4f", value);
+    public static Table table(Estimate... estimates) {
+        return Rows.of("effects", List.of(estimates)).text("method", Estimate::method)
+                .number("estimate", Estimate::estimate, 4).number("95% CI lower", Estimate::lower, 4)
+                .number("95% CI upper", Estimate::upper, 4).count("replicates", Estimate::replicates).table();
     }
 
     private static Column propensity(Dataset<?> df, String scoreCol) {

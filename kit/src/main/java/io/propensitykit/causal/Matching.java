@@ -1,5 +1,7 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
@@ -9,6 +11,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+
+import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,7 +67,23 @@ public final class Matching {
      * @param seed the seed of the matching order
      */
     public record Result(Dataset<Row> matched, List<long[]> pairs, int neighbours, long treated, long unmatched,
-            double caliper, long seed) {
+            double caliper, long seed) implements Tabular {
+
+        /** @return one row: treated rows, matched and unmatched, pairs, controls per row and the caliper */
+        @Override
+        public Table table() {
+            return Rows.of("matching", List.of(this)).count("treated", Result::treated)
+                    .count("matched", r -> r.treated() - r.unmatched()).count("unmatched", Result::unmatched)
+                    .count("pairs", r -> r.pairs().size()).count("neighbours", Result::neighbours)
+                    .number("caliper (logit)", Result::caliper, 4).table();
+        }
+
+        /** @return how many treated rows found controls, and the caliper, rounded */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "Matching.Result[%,d of %,d treated matched, %,d pairs,"
+                    + " caliper %.4f]", treated - unmatched, treated, pairs.size(), caliper);
+        }
 
         /**
          * The average effect on the matched treated: the mean over treated rows of their outcome
@@ -294,9 +314,9 @@ public final class Matching {
          * @return the matched sample
          */
         public Result compute() {
-            Effects.required(idCol, "the id column", "setId(\"customer_id\")");
-            Effects.required(scoreCol, "the score column", "setScore(\"ps\")");
-            Effects.required(treatCol, "the treatment column", "setTreatment(\"treated\")");
+            Settings.required(idCol, "the id column", "setId(\"customer_id\")");
+            Settings.required(scoreCol, "the score column", "setScore(\"ps\")");
+            Settings.required(treatCol, "the treatment column", "setTreatment(\"treated\")");
             long n = df.count();
             if (n * (1 + covariates.size() / 2.0) > MAX_ROWS) {
                 throw new IllegalArgumentException("Matching brings every score" + (covariates.isEmpty() ? ""

@@ -1,11 +1,18 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+
+import tech.tablesaw.api.Table;
+
+import java.util.List;
+import java.util.Locale;
 
 /**
  * How well the treated and the untreated overlap on the propensity score: the range of scores in
@@ -22,7 +29,23 @@ import org.apache.spark.sql.functions;
  * @param outside05 share of all rows with a score outside [0.05, 0.95]
  * @param outside10 share of all rows with a score outside [0.1, 0.9]
  */
-public record Overlap(Arm treated, Arm control, double outside05, double outside10) {
+public record Overlap(Arm treated, Arm control, double outside05, double outside10) implements Tabular {
+
+    /** @return one row per arm: rows, score range and mean, and the shares outside the usual trims */
+    @Override
+    public Table table() {
+        return Rows.of("overlap", List.of(treated, control)).text("arm", a -> a == treated ? "treated" : "control")
+                .count("n", Arm::n).number("min", Arm::min, 4).number("max", Arm::max, 4).number("mean", Arm::mean, 4)
+                .number("outside [0.05, 0.95]", Arm::outside05, 4).number("outside [0.1, 0.9]", Arm::outside10, 4)
+                .table();
+    }
+
+    /** @return both arms' score ranges and the share outside [0.05, 0.95], rounded */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Overlap[treated %.3f to %.3f, controls %.3f to %.3f, %.1f%% outside"
+                + " [0.05, 0.95]]", treated.min(), treated.max(), control.min(), control.max(), 100 * outside05);
+    }
 
     /**
      * One arm's scores.
@@ -34,7 +57,14 @@ public record Overlap(Arm treated, Arm control, double outside05, double outside
      * @param outside05 share outside [0.05, 0.95]
      * @param outside10 share outside [0.1, 0.9]
      */
-    public record Arm(long n, double min, double max, double mean, double outside05, double outside10) {}
+    public record Arm(long n, double min, double max, double mean, double outside05, double outside10) {
+
+        /** @return the arm's size and score range, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Arm[%,d rows, %.3f to %.3f, mean %.3f]", n, min, max, mean);
+        }
+    }
 
     /**
      * Summarizes overlap inside Spark: one aggregation.

@@ -1,9 +1,12 @@
 package io.propensitykit.causal;
 
-import io.propensitykit.display.Display;
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 
 import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.commons.math3.distribution.NormalDistribution;
+
+import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,7 +76,15 @@ public final class Sensitivity {
      * @param signTest the sign test's bound
      * @param wilcoxon the signed-rank test's bound
      */
-    public record Bound(double gamma, double signTest, double wilcoxon) {}
+    public record Bound(double gamma, double signTest, double wilcoxon) {
+
+        /** @return Γ and both bounds, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Bound[Γ %.2f: sign p %.4f, signed-rank p %.4f]", gamma, signTest,
+                    wilcoxon);
+        }
+    }
 
     /**
      * Rosenbaum bounds for a set of matched pairs.
@@ -86,14 +97,21 @@ public final class Sensitivity {
      * @param bounds the bounds on a grid of Γ, for tables and plots
      */
     public record Rosenbaum(int pairs, int positive, double alpha, double signGamma, double wilcoxonGamma,
-            List<Bound> bounds) {
+            List<Bound> bounds) implements Tabular {
 
-        /** @return the bounds as Zeppelin {@code %table} text */
-        public String toZeppelinTable() {
-            return Display.table(List.of("gamma", "sign test p (upper bound)", "signed-rank p (upper bound)"),
-                    bounds.stream().map(b -> List.<Object>of(String.format(Locale.ROOT, "%.2f", b.gamma()),
-                            String.format(Locale.ROOT, "%.4f", b.signTest()),
-                            String.format(Locale.ROOT, "%.4f", b.wilcoxon()))).toList());
+        /** @return the bounds on the grid of Γ: each test's upper bound on the p-value */
+        @Override
+        public Table table() {
+            return Rows.of("rosenbaum", bounds).number("gamma", Bound::gamma, 2)
+                    .number("sign test p (upper bound)", Bound::signTest, 4)
+                    .number("signed-rank p (upper bound)", Bound::wilcoxon, 4).table();
+        }
+
+        /** @return the pairs and the Γ at which each test stops being significant, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Rosenbaum[%,d pairs, α %.2f: sign test to Γ %.2f, signed-rank to"
+                    + " Γ %.2f]", pairs, alpha, signGamma, wilcoxonGamma);
         }
     }
 

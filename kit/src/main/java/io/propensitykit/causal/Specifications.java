@@ -1,10 +1,13 @@
 package io.propensitykit.causal;
 
 import io.propensitykit.display.Display;
+import io.propensitykit.display.Rows;
 import io.propensitykit.metrics.BinaryMetrics;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+
+import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,7 +24,7 @@ import java.util.Map;
  * // one score column per candidate, each from its own trained and scored model
  * List<Specifications.Result> ranked = Specifications.on(scored).setTreatment("treat").setCovariates(covariates)
  *     .optEstimand(Estimand.ATT).compare(Map.of("main effects", "p_main", "Dehejia-Wahba", "p_dw"));
- * println(Specifications.toZeppelinTable(ranked));
+ * Display.show(Specifications.table(ranked));
  * }</pre>
  */
 public final class Specifications {
@@ -89,7 +92,7 @@ public final class Specifications {
             throw new IllegalStateException("Name the covariates to balance first, for example"
                     + " setCovariates(List.of(\"age\", \"educ\")).");
         }
-        return compare(scored, Effects.required(treatCol, "the treatment column", "setTreatment(\"treated\")"),
+        return compare(scored, Settings.required(treatCol, "the treatment column", "setTreatment(\"treated\")"),
                 covariates, estimand, scoreCols);
     }
 
@@ -102,7 +105,15 @@ public final class Specifications {
      * @param ess the weighted arms' effective sample sizes
      * @param auc how well the score separates the arms (shown, not used to rank)
      */
-    public record Result(String name, double maxAbsSmd, double worstVarianceRatio, Weights.Ess ess, double auc) {}
+    public record Result(String name, double maxAbsSmd, double worstVarianceRatio, Weights.Ess ess, double auc) {
+
+        /** @return the candidate and the balance it leaves, rounded */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "Result[%s: max |SMD| %.3f, worst variance ratio %.3f]", name,
+                    maxAbsSmd, worstVarianceRatio);
+        }
+    }
 
     /**
      * Weighs the rows by each candidate's score for the estimand and measures the balance left.
@@ -138,19 +149,16 @@ public final class Specifications {
     }
 
     /**
-     * The comparison as Zeppelin {@code %table} text, best balanced first.
+     * The comparison as a table, best balanced first: show it in a note with {@code Display.show(...)}.
      *
      * @param results from {@link #compare}
-     * @return the table text
+     * @return one row per candidate
      */
-    public static String toZeppelinTable(List<Result> results) {
-        return Display.table(List.of("specification", "max |SMD|", "worst variance ratio", "ESS treated",
-                "ESS control", "AUC (not used)"), results.stream().map(r -> List.<Object>of(r.name(),
-                        fixed(r.maxAbsSmd()), fixed(r.worstVarianceRatio()), fixed(r.ess().treated()),
-                        fixed(r.ess().control()), fixed(r.auc()))).toList());
+    public static Table table(List<Result> results) {
+        return Rows.of("specifications", results).text("specification", Result::name)
+                .number("max |SMD|", Result::maxAbsSmd, 3).number("worst variance ratio", Result::worstVarianceRatio, 3)
+                .number("ESS treated", r -> r.ess().treated(), 3).number("ESS control", r -> r.ess().control(), 3)
+                .number("AUC (not used)", Result::auc, 3).table();
     }
 
-    private static String fixed(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
-    }
 }

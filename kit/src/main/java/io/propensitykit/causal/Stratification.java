@@ -1,6 +1,7 @@
 package io.propensitykit.causal;
 
-import io.propensitykit.display.Display;
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.internal.QuantileEdges;
 
@@ -8,6 +9,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+
+import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +34,7 @@ import java.util.Locale;
  * Strata edges follow the kit's quantile rule ({@link QuantileEdges}) over the estimand's rows: the
  * treated for the ATT (as MatchIt subclasses), the controls for the ATC, everyone for the ATE.
  */
-public final class Stratification {
+public final class Stratification implements Tabular {
 
     /**
      * One stratum.
@@ -43,6 +46,14 @@ public final class Stratification {
      * @param controls control rows
      */
     public record Stratum(int index, double lower, double upper, long treated, long controls) {
+
+        /** @return the stratum, its score range and its arms, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Stratum[%d: %s to %s, %,d treated, %,d controls]", index + 1,
+                    bound(lower), bound(upper), treated, controls);
+        }
+
         /** @return whether it has both treated and controls, so that it can be compared */
         public boolean kept() {
             return treated > 0 && controls > 0;
@@ -351,15 +362,19 @@ public final class Stratification {
                 smd);
     }
 
-    /**
-     * The strata as Zeppelin {@code %table} text: score range, counts, and whether each was kept.
-     *
-     * @return the table text
-     */
-    public String toZeppelinTable() {
-        return Display.table(List.of("stratum", "score from", "score to", "treated", "controls", "kept"),
-                strata.stream().map(s -> List.<Object>of(s.index() + 1, bound(s.lower()), bound(s.upper()),
-                        s.treated(), s.controls(), s.kept() ? "yes" : "no: dropped")).toList());
+    /** @return one row per stratum: score range, treated, controls, and whether it was kept */
+    @Override
+    public Table table() {
+        return Rows.of("strata", strata).count("stratum", s -> s.index() + 1).text("score from", s -> bound(s.lower()))
+                .text("score to", s -> bound(s.upper())).count("treated", Stratum::treated)
+                .count("controls", Stratum::controls).text("kept", s -> s.kept() ? "yes" : "no: dropped").table();
+    }
+
+    /** @return the strata, how many were dropped, and the estimand */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Stratification[%d strata, %d dropped, %s]", strata.size(),
+                strata.stream().filter(s -> !s.kept()).count(), estimand);
     }
 
     private static String bound(double v) {

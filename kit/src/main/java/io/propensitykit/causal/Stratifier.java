@@ -108,8 +108,8 @@ public final class Stratifier {
      * @return the strata
      */
     public Stratification compute() {
-        String score = Effects.required(scoreCol, "the score column", "setScore(\"ps\")");
-        String treat = Effects.required(treatCol, "the treatment column", "setTreatment(\"treated\")");
+        String score = Settings.required(scoreCol, "the score column", "setScore(\"ps\")");
+        String treat = Settings.required(treatCol, "the treatment column", "setTreatment(\"treated\")");
         if (balanced && edges != null) {
             throw new IllegalStateException("optBalanced() finds its own edges; drop it or optEdges(...).");
         }

@@ -1,5 +1,7 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.internal.QuantileEdges;
 
@@ -7,6 +9,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+
+import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +37,22 @@ import java.util.List;
  * @param qiniCoefficient the trapezoid area between the Qini curve and the straight line from 0 to its end, per row
  */
 public record Uplift(List<Decile> deciles, double[] share, double[] qini, double[] upliftCurve,
-        double qiniCoefficient) {
+        double qiniCoefficient) implements Tabular {
+
+    /** @return one row per decile: each arm's rows and rate, and the uplift */
+    @Override
+    public Table table() {
+        return Rows.of("uplift", deciles).count("decile", Decile::decile).count("treated", Decile::treated)
+                .count("control", Decile::control).number("treated rate", Decile::treatedRate, 4)
+                .number("control rate", Decile::controlRate, 4).number("uplift", Decile::uplift, 4).table();
+    }
+
+    /** @return the deciles, the first decile's uplift and the Qini coefficient, rounded */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "Uplift[%d deciles, top uplift %.4f, Qini %.4f]", deciles.size(),
+                deciles.isEmpty() ? Double.NaN : deciles.get(0).uplift(), qiniCoefficient);
+    }
 
     /**
      * One decile's arms.
@@ -46,7 +65,15 @@ public record Uplift(List<Decile> deciles, double[] share, double[] qini, double
      * @param uplift treatedRate - controlRate
      */
     public record Decile(int decile, long treated, long control, double treatedRate, double controlRate,
-            double uplift) {}
+            double uplift) {
+
+        /** @return the decile, its arms and uplift, rounded */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "Decile[%d: %,d treated, %,d control, uplift %.4f]", decile,
+                    treated, control, uplift);
+        }
+    }
 
     /**
      * Computes uplift by decile inside Spark: exact decile edges, then one aggregation of 20 rows.

@@ -106,8 +106,8 @@ public final class Weights {
      * @return the rows with the weight column
      */
     public Dataset<Row> add() {
-        return add(df, Effects.required(scoreCol, "the score column", "setScore(\"ps\")"),
-                Effects.required(treatCol, "the treatment column", "setTreatment(\"treated\")"), estimand, stabilized,
+        return add(df, Settings.required(scoreCol, "the score column", "setScore(\"ps\")"),
+                Settings.required(treatCol, "the treatment column", "setTreatment(\"treated\")"), estimand, stabilized,
                 outputCol);
     }
 
@@ -189,7 +189,15 @@ public final class Weights {
      * @param treatedN the treated arm's row count
      * @param controlN the control arm's row count
      */
-    public record Ess(double treated, double control, long treatedN, long controlN) {}
+    public record Ess(double treated, double control, long treatedN, long controlN) {
+
+        /** @return each arm's effective size of its rows, rounded */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "Ess[treated %,.0f of %,d, controls %,.0f of %,d]", treated,
+                    treatedN, control, controlN);
+        }
+    }
 
     /**
      * Computes the effective sample size of each arm inside Spark.

@@ -53,6 +53,15 @@ public final class Display {
     }
 
     /**
+     * Shows a table in the note: prints {@link #table(Table)}.
+     *
+     * @param table the table
+     */
+    public static void show(Table table) {
+        System.out.println(table(table));
+    }
+
+    /**
      * Lays rows out as {@code %table}.
      *
      * @param columns the header

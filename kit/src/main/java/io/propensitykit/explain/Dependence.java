@@ -1,5 +1,7 @@
 package io.propensitykit.explain;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.internal.QuantileEdges;
 import io.propensitykit.model.PropensityModel;
@@ -14,6 +16,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+
+import tech.tablesaw.api.Table;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +46,7 @@ import java.util.List;
  * @param rows the sampled customers behind the average
  */
 public record Dependence(String feature, boolean categorical, List<String> grid, double[] values, double[] average,
-        List<double[]> ice, long rows) {
+        List<double[]> ice, long rows) implements Tabular {
 
     private static final String ROW = "_kit_row";
     private static final String POINT = "_kit_point";
@@ -161,6 +165,13 @@ public record Dependence(String feature, boolean categorical, List<String> grid,
         } finally {
             scored.unpersist();
         }
+    }
+
+    /** @return one row per grid point: the feature's value and the average score there */
+    @Override
+    public Table table() {
+        return Rows.of("partial dependence on " + feature, java.util.stream.IntStream.range(0, grid.size()).boxed()
+                .toList()).text(feature, grid::get).number("average score", i -> average[i], 4).table();
     }
 
     /** @return the feature and the curves' size, as a notebook shows a value */

@@ -1,5 +1,7 @@
 package io.propensitykit.explain;
 
+import io.propensitykit.display.Formats;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.model.PropensityModel;
@@ -18,7 +20,6 @@ import org.apache.spark.storage.StorageLevel;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,7 +179,7 @@ public final class Importance {
      * @param repeats permutations per feature
      * @param features one entry per feature
      */
-    public record Report(double auc, double logLoss, int repeats, List<Feature> features) {
+    public record Report(double auc, double logLoss, int repeats, List<Feature> features) implements Tabular {
 
         /** Keeps the features as given. */
         public Report {
@@ -212,6 +213,7 @@ public final class Importance {
         }
 
         /** @return one row per feature: mean and spread of the AUC drop and of the log-loss rise */
+        @Override
         public Table table() {
             Table table = Table.create(String.format(Locale.ROOT, "Permutation importance (AUC %.4f, log loss %.4f, %d"
                     + " repeats)", auc, logLoss, repeats),
@@ -221,7 +223,7 @@ public final class Importance {
                     DoubleColumn.create("log-loss rise", features.stream().mapToDouble(Feature::logLossRise)),
                     DoubleColumn.create("log-loss rise sd", features.stream().mapToDouble(Feature::logLossRiseSd)));
             table.columnNames().stream().filter(n -> !n.equals("feature")).forEach(n -> table.doubleColumn(n)
-                    .setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(5)));
+                    .setPrintFormatter(Formats.fixed(5)));
             return table;
         }
     }

@@ -1,5 +1,7 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
 import org.apache.spark.sql.Dataset;
@@ -10,6 +12,8 @@ import tech.tablesaw.api.Table;
 
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Ranking and probability metrics of a score against a 0/1 label: ROC AUC and the ROC curve, PR
@@ -35,7 +39,24 @@ import java.util.Iterator;
  * @param roc the ROC curve's vertices, thinned for drawing
  */
 public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc, double logLoss, double brier,
-        double ks, Roc roc) {
+        double ks, Roc roc) implements Tabular {
+
+    /** @return one row: rows, positives and every metric */
+    @Override
+    public Table table() {
+        return Rows.of("metrics", List.of(this)).count("n", BinaryMetrics::n)
+                .count("positives", BinaryMetrics::positives)
+                .number("ROC AUC", BinaryMetrics::rocAuc, 4).number("PR AUC", BinaryMetrics::prAuc, 4)
+                .number("log loss", BinaryMetrics::logLoss, 4).number("Brier", BinaryMetrics::brier, 4)
+                .number("KS", BinaryMetrics::ks, 4).table();
+    }
+
+    /** @return the rows and the main metrics, rounded */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "BinaryMetrics[%,d rows, %,d positive, ROC AUC %.4f, log loss %.4f, Brier"
+                + " %.4f]", n, positives, rocAuc, logLoss, brier);
+    }
 
     /** scikit-learn's log-loss clipping for float64 scores. */
     static final double EPS = Math.ulp(1.0);
@@ -50,6 +71,13 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
      * @param tpr true positive rates, one per false positive rate
      */
     public record Roc(double[] fpr, double[] tpr) {
+
+        /** @return the number of vertices */
+        @Override
+        public String toString() {
+            return "Roc[" + fpr.length + " points]";
+        }
+
         /** The smallest move in either rate that keeps a vertex. */
         public static final double RESOLUTION = 1e-3;
     }

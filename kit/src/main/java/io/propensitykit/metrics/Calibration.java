@@ -1,5 +1,7 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.internal.QuantileEdges;
 
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.DoubleToIntFunction;
@@ -34,7 +37,20 @@ import java.util.function.DoubleToIntFunction;
  * @param ece the expected calibration error
  * @param mce the maximum calibration error over non-empty bins
  */
-public record Calibration(List<Bin> bins, double ece, double mce) {
+public record Calibration(List<Bin> bins, double ece, double mce) implements Tabular {
+
+    /** @return one row per bin: its score range, rows, mean score and observed rate */
+    @Override
+    public Table table() {
+        return Rows.of("calibration", bins).number("from", Bin::lower, 4).number("to", Bin::upper, 4).count("n", Bin::n)
+                .number("mean score", Bin::meanScore, 4).number("observed rate", Bin::observedRate, 4).table();
+    }
+
+    /** @return the bins and both calibration errors, rounded */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Calibration[%d bins, ECE %.4f, MCE %.4f]", bins.size(), ece, mce);
+    }
 
     /**
      * One reliability bin.
@@ -46,7 +62,15 @@ public record Calibration(List<Bin> bins, double ece, double mce) {
      * @param meanScore their mean score
      * @param observedRate their share of label 1
      */
-    public record Bin(int index, double lower, double upper, long n, double meanScore, double observedRate) {}
+    public record Bin(int index, double lower, double upper, long n, double meanScore, double observedRate) {
+
+        /** @return the bin's range, rows, mean score and observed rate, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Bin[%.3f to %.3f: %,d rows, score %.4f, rate %.4f]", lower, upper, n,
+                    meanScore, observedRate);
+        }
+    }
 
     /**
      * Bins arrays exactly.

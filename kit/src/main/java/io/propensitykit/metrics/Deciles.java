@@ -1,6 +1,7 @@
 package io.propensitykit.metrics;
 
-import io.propensitykit.display.Display;
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.internal.QuantileEdges;
 
@@ -9,9 +10,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
-import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.Table;
 
 import java.nio.file.Path;
@@ -27,7 +25,7 @@ import java.util.Locale;
  *
  * <pre>{@code
  * Deciles d = Deciles.of(scored, "propensity", "purchased");
- * z.show(d.table());                 // or print(d.toZeppelinTable())
+ * d.show();                          // a %table in a note; d.table() for Tablesaw
  * d.writeCsv(Path.of("deciles.csv"));
  * }</pre>
  *
@@ -38,7 +36,7 @@ import java.util.Locale;
  * @param rows one row per decile, decile 1 first
  * @param overallRate the response rate of all rows
  */
-public record Deciles(List<Decile> rows, double overallRate) {
+public record Deciles(List<Decile> rows, double overallRate) implements Tabular {
 
     /**
      * One decile.
@@ -54,7 +52,14 @@ public record Deciles(List<Decile> rows, double overallRate) {
      * @param maxScore the highest score in the decile
      */
     public record Decile(int decile, long n, long responders, double rate, double lift, double cumulativeGain,
-            double cumulativeLift, double minScore, double maxScore) {}
+            double cumulativeLift, double minScore, double maxScore) {
+
+        /** @return the decile, its size, rate and lift, rounded */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "Decile[%d: %,d rows, rate %.4f, lift %.2f]", decile, n, rate, lift);
+        }
+    }
 
     /**
      * Builds the table from arrays, exactly.
@@ -154,30 +159,22 @@ public record Deciles(List<Decile> rows, double overallRate) {
         return new Deciles(List.copyOf(rows), overall);
     }
 
-    /** @return the deciles as a Tablesaw table */
+    /** @return one row per decile: size, responders, rate, lift, cumulative gain and lift, score range */
+    @Override
     public Table table() {
-        return Table.create("deciles",
-                IntColumn.create("decile", rows.stream().mapToInt(Decile::decile).toArray()),
-                LongColumn.create("n", rows.stream().mapToLong(Decile::n).toArray()),
-                LongColumn.create("responders", rows.stream().mapToLong(Decile::responders).toArray()),
-                DoubleColumn.create("rate", rows.stream().mapToDouble(Decile::rate).toArray()),
-                DoubleColumn.create("lift", rows.stream().mapToDouble(Decile::lift).toArray()),
-                DoubleColumn.create("cumulative_gain", rows.stream().mapToDouble(Decile::cumulativeGain).toArray()),
-                DoubleColumn.create("cumulative_lift", rows.stream().mapToDouble(Decile::cumulativeLift).toArray()),
-                DoubleColumn.create("min_score", rows.stream().mapToDouble(Decile::minScore).toArray()),
-                DoubleColumn.create("max_score", rows.stream().mapToDouble(Decile::maxScore).toArray()));
+        return Rows.of("deciles", rows).count("decile", Decile::decile).count("n", Decile::n)
+                .count("responders", Decile::responders).number("rate", Decile::rate, 4)
+                .number("lift", Decile::lift, 2).number("cumulative_gain", Decile::cumulativeGain, 4)
+                .number("cumulative_lift", Decile::cumulativeLift, 2).number("min_score", Decile::minScore, 4)
+                .number("max_score", Decile::maxScore, 4).table();
     }
 
-    /** @return the table as Zeppelin {@code %table} text, rates to four decimals, then back to {@code %text} */
-    public String toZeppelinTable() {
-        return Display.table(List.of("decile", "n", "responders", "rate", "lift", "cumulative_gain", "cumulative_lift",
-                "min_score", "max_score"), rows.stream().map(d -> List.of(d.decile(), d.n(), d.responders(),
-                        fixed(4, d.rate()), fixed(2, d.lift()), fixed(4, d.cumulativeGain()),
-                        fixed(2, d.cumulativeLift()), fixed(4, d.minScore()), fixed(4, d.maxScore()))).toList());
-    }
-
-    private static String fixed(int decimals, double value) {
-        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    /** @return the number of deciles, rows, the overall rate and the top decile's lift, rounded */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Deciles[%d deciles, %,d rows, rate %.4f, top lift %.2f]", rows.size(),
+                rows.stream().mapToLong(Decile::n).sum(), overallRate,
+                rows.isEmpty() ? Double.NaN : rows.get(0).lift());
     }
 
     /**

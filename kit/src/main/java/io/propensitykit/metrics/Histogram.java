@@ -1,5 +1,7 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
 import org.apache.spark.sql.Column;
@@ -7,11 +9,15 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
+import tech.tablesaw.api.Table;
+
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Counts of a column in equal-width bins, per group, counted inside Spark (one aggregation, bins
@@ -31,7 +37,8 @@ import java.util.TreeMap;
  * @param upper the upper end of the last bin, which is closed
  * @param counts rows per bin for each group, groups in their display order
  */
-public record Histogram(String column, String group, double lower, double upper, Map<String, long[]> counts) {
+public record Histogram(String column, String group, double lower, double upper, Map<String, long[]> counts)
+        implements Tabular {
 
     /** The group names of {@link #byArm}. */
     public static final String TREATED = "treated";
@@ -129,6 +136,23 @@ public record Histogram(String column, String group, double lower, double upper,
             counts.computeIfAbsent(r.getString(0), k -> new long[bins])[r.getInt(1)] = r.getLong(2);
         }
         return new Histogram(column, group, lower, upper, counts);
+    }
+
+    /** @return one row per bin: its range and each group's rows in it */
+    @Override
+    public Table table() {
+        double width = (upper - lower) / bins();
+        Rows<Integer> rows = Rows.of("histogram of " + column, IntStream.range(0, bins()).boxed().toList())
+                .number("from", b -> lower + b * width, 4).number("to", b -> lower + (b + 1) * width, 4);
+        counts.forEach((name, c) -> rows.count(name, b -> c[b]));
+        return rows.table();
+    }
+
+    /** @return the column, its groups, bins and rows */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Histogram[%s by %s: %d groups, %d bins, %,d rows]", column, group,
+                counts.size(), bins(), counts.values().stream().flatMapToLong(Arrays::stream).sum());
     }
 
     /** @return the number of bins */

@@ -1,5 +1,7 @@
 package io.propensitykit.metrics;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
 import org.apache.spark.sql.Column;
@@ -7,9 +9,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
+import tech.tablesaw.api.Table;
+
 import java.io.Serializable;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.PriorityQueue;
 
 /**
@@ -34,7 +39,24 @@ import java.util.PriorityQueue;
  * @param lift expected responders over {@code contacted * baseRate}, those of a random pick
  */
 public record Targeting(long contacted, double cutoff, double expectedResponders, double observedResponders,
-        double baseRate, double lift) {
+        double baseRate, double lift) implements Tabular {
+
+    /** @return one row: contacted, cutoff, expected and observed responders, base rate and lift */
+    @Override
+    public Table table() {
+        return Rows.of("targeting", List.of(this)).count("contacted", Targeting::contacted)
+                .number("cutoff", Targeting::cutoff, 4).number("expected responders", Targeting::expectedResponders, 1)
+                .number("observed responders", Targeting::observedResponders, 0)
+                .number("base rate", Targeting::baseRate, 4)
+                .number("lift", Targeting::lift, 2).table();
+    }
+
+    /** @return who is contacted, from which score, and what that should bring, rounded */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Targeting[%,d contacted from score %.4f, %,.0f responders expected,"
+                + " lift %.2f]", contacted, cutoff, expectedResponders, lift);
+    }
 
     /**
      * Targets by score alone: the base rate is the mean score.

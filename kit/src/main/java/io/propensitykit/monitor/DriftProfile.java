@@ -72,6 +72,13 @@ public final class DriftProfile {
         return columns;
     }
 
+    /** @return the columns profiled and the baseline's rows, as a notebook echoes it */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "DriftProfile[%d columns, %,d baseline rows]", columns.size(),
+                counts.rows());
+    }
+
     /** @return the baseline's rows */
     public long rows() {
         return counts.rows();

@@ -1,5 +1,7 @@
 package io.propensitykit.monitor;
 
+import io.propensitykit.display.Formats;
+import io.propensitykit.display.Tabular;
 import io.propensitykit.monitor.FeatureDrift.Numbers;
 import io.propensitykit.monitor.FeatureDrift.Side;
 
@@ -13,10 +15,6 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
-import java.text.FieldPosition;
-import java.text.NumberFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,7 +31,7 @@ import java.util.function.Function;
  * @param features one entry per column, ranked by PSI
  */
 public record DriftReport(long baselineRows, long currentRows, double watch, double act,
-        List<FeatureDrift> features) {
+        List<FeatureDrift> features) implements Tabular {
 
     /** Keeps the features as given. */
     public DriftReport {
@@ -118,6 +116,7 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
      *
      * @return the table
      */
+    @Override
     public Table table() {
         Table table = Table.create(String.format(Locale.ROOT, "Drift: %,d baseline rows, %,d current rows",
                 baselineRows, currentRows),
@@ -138,23 +137,11 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
         for (String name : table.columnNames()) {
             if (table.column(name) instanceof DoubleColumn d) {
                 d.setPrintFormatter(name.startsWith("nulls") ? NumberColumnFormatter.percent(1)
-                        : new NumberColumnFormatter(FOUR_DECIMALS));
+                        : Formats.fixed(4));
             }
         }
         return table;
     }
-
-    /**
-     * Four decimals with grouping, and a value that rounds to zero printed as 0.0000: the mean shift
-     * of identical sides is a rounding error either side of zero, not "-0.0000".
-     */
-    private static final NumberFormat FOUR_DECIMALS = new DecimalFormat("#,##0.0000",
-            DecimalFormatSymbols.getInstance(Locale.ROOT)) {
-        @Override
-        public StringBuffer format(double number, StringBuffer result, FieldPosition position) {
-            return super.format(Math.abs(number) < 5e-5 ? 0.0 : number, result, position);
-        }
-    };
 
     /** Unseen levels of the categorical columns; blank for numbers, which have no levels. */
     private LongColumn unseenLevels() {

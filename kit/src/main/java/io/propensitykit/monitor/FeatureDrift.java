@@ -1,5 +1,10 @@
 package io.propensitykit.monitor;
 
+import io.propensitykit.display.Rows;
+import io.propensitykit.display.Tabular;
+
+import tech.tablesaw.api.Table;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -23,7 +28,15 @@ import java.util.OptionalDouble;
  */
 public record FeatureDrift(String feature, Kind kind, double psi, Status status, OptionalDouble ks, List<String> bins,
         double[] baselineShares, double[] currentShares, Side baseline, Side current, long unseenLevels,
-        Optional<Fine> fine) {
+        Optional<Fine> fine) implements Tabular {
+
+    /** @return one row per PSI bin: its label and its share on each side */
+    @Override
+    public Table table() {
+        return Rows.of(feature, java.util.stream.IntStream.range(0, bins.size()).boxed().toList())
+                .text("bin", bins::get).number("baseline share", b -> baselineShares[b], 4)
+                .number("current share", b -> currentShares[b], 4).table();
+    }
 
     /** What a column is to the drift check. */
     public enum Kind {
@@ -54,6 +67,13 @@ public record FeatureDrift(String feature, Kind kind, double psi, Status status,
      */
     public record Side(long rows, long nulls, Optional<Numbers> numbers) {
 
+        /** @return the rows, nulls and, for numbers, the median */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "Side[%,d rows, %,d null%s]", rows, nulls,
+                    numbers.map(n -> String.format(java.util.Locale.ROOT, ", median %.4g", n.median())).orElse(""));
+        }
+
         /** @return the share of rows that are null */
         public double nullShare() {
             return rows == 0 ? 0 : (double) nulls / rows;
@@ -70,7 +90,14 @@ public record FeatureDrift(String feature, Kind kind, double psi, Status status,
      * @param median the median
      * @param p90 the 90th percentile
      */
-    public record Numbers(double mean, double std, double p10, double median, double p90) {}
+    public record Numbers(double mean, double std, double p10, double median, double p90) {
+
+        /** @return mean, spread and median, rounded */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "Numbers[mean %.4g, sd %.4g, median %.4g]", mean, std, median);
+        }
+    }
 
     /**
      * The fine bins of a numeric column: {@code edges.length + 1} bins, bin {@code i} holding the values
@@ -80,7 +107,14 @@ public record FeatureDrift(String feature, Kind kind, double psi, Status status,
      * @param baselineShares each bin's share of the baseline's non-null values
      * @param currentShares each bin's share of the current non-null values
      */
-    public record Fine(double[] edges, double[] baselineShares, double[] currentShares) {}
+    public record Fine(double[] edges, double[] baselineShares, double[] currentShares) {
+
+        /** @return the number of fine bins */
+        @Override
+        public String toString() {
+            return "Fine[" + (edges.length + 1) + " bins]";
+        }
+    }
 
     /** @return the column, its kind and PSI, as a notebook shows a value */
     @Override

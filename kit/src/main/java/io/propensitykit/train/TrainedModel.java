@@ -93,6 +93,14 @@ public final class TrainedModel {
         }
     }
 
+    /** @return the model's name, its rows and its best epoch, as a notebook echoes it */
+    @Override
+    public String toString() {
+        PropensityTrainer.Epoch e = best();
+        return String.format(java.util.Locale.ROOT, "TrainedModel[%s, %,d rows, %d inputs, best epoch %d: AUC %.4f]",
+                metadata.name(), trainingRows, spec().width(), e.epoch(), e.validationAuc());
+    }
+
     /** @return the metadata: features, spec, architecture, output kind */
     public ModelMetadata metadata() {
         return metadata;

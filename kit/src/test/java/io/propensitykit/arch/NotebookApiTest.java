@@ -3,6 +3,8 @@ package io.propensitykit.arch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.display.Tabular;
+
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -58,6 +60,58 @@ class NotebookApiTest {
                         + " positional arguments (at most 4)",
                 "io.propensitykit.arch.planted.ScalaTraps.of(String, String, String, double, int): parameter 'type'"
                         + " is the Scala keyword 'type'"), problems);
+    }
+
+    /** Where the kit's results live: what a note computes and then shows. */
+    static final List<String> RESULT_PACKAGES = List.of("io.propensitykit.metrics", "io.propensitykit.causal",
+            "io.propensitykit.monitor", "io.propensitykit.explain");
+
+    @Test
+    void everyResultShowsItselfAsATableAndEchoesItselfInOneLine() {
+        List<String> problems = displayProblems(new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.propensitykit"),
+                RESULT_PACKAGES);
+        assertTrue(problems.isEmpty(), problems.size() + " results that would show a record dump in a note:\n"
+                + String.join("\n", problems));
+    }
+
+    @Test
+    void theDisplayRuleFailsOnAPlantedResult() {
+        assertEquals(List.of(
+                "io.propensitykit.arch.planted.DumpedResult: a record without its own toString (a REPL echoes a dump)",
+                "io.propensitykit.arch.planted.DumpedResult: a result record that is not Tabular (no show())"),
+                displayProblems(new ClassFileImporter().importPackages("io.propensitykit.arch.planted"),
+                        List.of("io.propensitykit.arch.planted")));
+    }
+
+    /**
+     * Every public record of a result package declares a short {@code toString} (the default dumps
+     * every component, 16 digits a double, which is what a REPL echoes), and every top-level one is
+     * {@link Tabular}: it shows itself with {@code show()}, the one way results show themselves.
+     */
+    static List<String> displayProblems(Iterable<JavaClass> classes, List<String> packages) {
+        List<String> problems = new ArrayList<>();
+        for (JavaClass imported : classes) {
+            Class<?> type = imported.reflect();
+            if (!packages.contains(imported.getPackageName()) || !type.isRecord() || !isVisible(type)) {
+                continue;
+            }
+            if (type.getEnclosingClass() == null && !Tabular.class.isAssignableFrom(type)) {
+                problems.add(type.getName() + ": a result record that is not Tabular (no show())");
+            }
+            // javac declares a record's implicit toString final; one written by hand is not (ours never are).
+            boolean own;
+            try {
+                own = !Modifier.isFinal(type.getDeclaredMethod("toString").getModifiers());
+            } catch (NoSuchMethodException e) {
+                own = false;
+            }
+            if (!own) {
+                problems.add(type.getName() + ": a record without its own toString (a REPL echoes a dump)");
+            }
+        }
+        problems.sort(null);
+        return problems;
     }
 
     static List<String> problems(Iterable<JavaClass> classes) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
+import io.propensitykit.display.Display;
 
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
@@ -80,7 +81,8 @@ class CausalTest extends SharedSpark {
         assertEquals(1.0197419045003022, b.rows().get(1).varianceRatioBefore(), TOL);
         assertEquals(2.4263034985995637, b.rows().get(1).varianceRatioAfter(), TOL);
         assertTrue(b.rows().get(0).flagged() && b.rows().get(1).flagged());
-        assertTrue(b.toZeppelinTable().contains("x1\t1.0791\t0.5579"));
+        assertTrue(Display.table(b.table()).contains("x1\t1.0791\t0.5579"), Display.table(b.table()));
+        assertEquals("Balance[2 covariates, 2 flagged, largest |SMD| after 0.5579]", b.toString());
 
         // Hajek normalization: each arm's weights sum to its size, and the IPW estimate is unchanged.
         Row sums = Weights.normalize(weighted, "w", "t", "wn").groupBy("t").sum("wn").orderBy("t").collectAsList()
@@ -162,11 +164,12 @@ class CausalTest extends SharedSpark {
         Dataset<Row> lopsided = fixture.withColumn("e", org.apache.spark.sql.functions.expr(
                 "CASE WHEN t = 1 THEN 0.5 + e / 4 ELSE e / 4 END"));
         Stratification s = Stratification.of(lopsided, "e", "t", Estimand.ATT, 4);
-        assertTrue(s.strata().stream().anyMatch(st -> !st.kept()), s.toZeppelinTable());
+        assertTrue(s.strata().stream().anyMatch(st -> !st.kept()), s.table().printAll());
         long[] dropped = s.droppedRows();
         assertEquals(s.strata().stream().filter(st -> !st.kept()).mapToLong(Stratification.Stratum::treated).sum(),
                 dropped[0]);
-        assertTrue(s.toZeppelinTable().contains("no: dropped"));
+        assertTrue(Display.table(s.table()).contains("no: dropped"));
+        assertTrue(s.toString().matches("Stratification\\[4 strata, [1-3] dropped, ATT\\]"), s.toString());
     }
 
     @Test
@@ -201,7 +204,9 @@ class CausalTest extends SharedSpark {
         assertFalse(naive.covers(trueAte), "the naive difference " + naive + " misses " + trueAte);
         tech.tablesaw.api.Table table = Effects.table(naive, ipw, aipw);
         assertEquals(List.of("naive", "ipw", "aipw"), table.stringColumn("method").asList());
-        assertTrue(Effects.toZeppelinTable(naive, ipw, aipw).startsWith("%table method\testimate\t95% CI lower"));
+        assertTrue(Display.table(table).startsWith("%table method\testimate\t95% CI lower"));
+        assertEquals(String.format(java.util.Locale.ROOT, "Estimate[ipw %.4f, 95%% CI %.4f to %.4f]", ipw.estimate(),
+                ipw.lower(), ipw.upper()), ipw.toString());
         df.unpersist();
     }
 
@@ -241,7 +246,7 @@ class CausalTest extends SharedSpark {
         assertEquals(0.5579288311124887, best.maxAbsSmd(), TOL);
         assertEquals(2.4263034985995637, best.worstVarianceRatio(), TOL);
         assertEquals(84.383070461485005, best.ess().treated(), TOL);
-        assertTrue(Specifications.toZeppelinTable(ranked).contains("true score\t0.558"));
+        assertTrue(Display.table(Specifications.table(ranked)).contains("true score\t0.558"));
     }
 
     @Test

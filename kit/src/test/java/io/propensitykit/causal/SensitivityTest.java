@@ -44,7 +44,9 @@ class SensitivityTest {
         assertEquals(0.35102065589112313, atTwo.wilcoxon(), 1e-9);
         assertEquals(1.271283264, r.signGamma(), 1e-6);
         assertEquals(1.226854815, r.wilcoxonGamma(), 1e-6);
-        assertTrue(r.toZeppelinTable().startsWith("%table gamma\t"));
+        assertTrue(io.propensitykit.display.Display.table(r.table()).startsWith("%table gamma\t"));
+        assertTrue(r.toString().startsWith("Rosenbaum[") && r.toString().contains("sign test to Γ 1.27"),
+                r.toString());
         Plot plot = ScorePlots.sensitivity(r);
         assertEquals(List.of("sign test", "signed-rank test", "alpha"), plot.series().stream().map(Plot.Series::name)
                 .toList());

@@ -138,7 +138,15 @@ class MetricsTest extends SharedSpark {
         Deciles sparkNative = Deciles.of(frame(), "score", "label");
         assertDeciles(sparkNative);
         assertEquals(exact, sparkNative);
-        assertTrue(exact.toZeppelinTable().startsWith("%table decile\tn\tresponders\trate\tlift"));
+        String shown = io.propensitykit.display.Display.table(exact.table());
+        assertTrue(shown.startsWith("%table decile\tn\tresponders\trate\tlift"), shown);
+        // The decile's rate to four decimals and its lift to two, as String.format rounds them.
+        Deciles.Decile top = exact.rows().get(0);
+        assertTrue(shown.contains("\n1\t" + top.n() + "\t" + top.responders() + "\t"
+                + String.format(java.util.Locale.ROOT, "%.4f\t%.2f\t", top.rate(), top.lift())), shown);
+        assertEquals(String.format(java.util.Locale.ROOT, "Deciles[10 deciles, %,d rows, rate %.4f, top lift %.2f]",
+                exact.rows().stream().mapToLong(Deciles.Decile::n).sum(), exact.overallRate(), top.lift()),
+                exact.toString());
         Path out = tmp.resolve("deciles.csv");
         exact.writeCsv(out);
         assertEquals(11, Files.readAllLines(out).size());

@@ -622,8 +622,8 @@ class BadInputTest extends SharedSpark {
 
     @Test
     void kitTablesKeepDataInTheirCells() {
-        var balance = io.propensitykit.causal.Effects.toZeppelinTable(
-                new io.propensitykit.causal.Effects.Estimate("naive\t<b>", 0.1, 0.0, 0.2, 10, 1));
+        var balance = Display.table(io.propensitykit.causal.Effects.table(
+                new io.propensitykit.causal.Effects.Estimate("naive\t<b>", 0.1, 0.0, 0.2, 10, 1)));
         assertTrue(balance.contains("\nnaive <b>\t0.1000\t0.0000\t0.2000\t10\n"), balance);
     }
 }
