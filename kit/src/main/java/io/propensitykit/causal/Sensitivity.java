@@ -19,7 +19,7 @@ import java.util.function.DoubleUnaryOperator;
  *
  * <pre>{@code
  * Sensitivity.Rosenbaum r = Sensitivity.rosenbaum(pairDifferences, 0.05);  // matched pairs
- * ScorePlots.sensitivity(r).show();
+ * EffectPlots.sensitivity(r).show();
  * double e = Sensitivity.eValue(3.9);                                     // 7.26
  * }</pre>
  *

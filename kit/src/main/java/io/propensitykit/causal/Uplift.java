@@ -22,7 +22,7 @@ import java.util.List;
  * <pre>{@code
  * Uplift u = Uplift.of(scored, "predicted_effect", "treated", "purchased");
  * u.qiniCoefficient();   // area between the Qini curve and the random line
- * ScorePlots.qini(u).show();
+ * EffectPlots.qini(u).show();
  * }</pre>
  *
  * <p>Deciles use the decile table's edge rule (exact 10% quantiles, a score on an edge in the lower

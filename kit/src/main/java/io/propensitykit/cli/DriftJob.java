@@ -8,8 +8,8 @@ import io.propensitykit.monitor.Drift;
 import io.propensitykit.monitor.DriftProfile;
 import io.propensitykit.monitor.DriftReport;
 import io.propensitykit.monitor.FeatureDrift;
+import io.propensitykit.plot.DriftPlots;
 import io.propensitykit.plot.Plot;
-import io.propensitykit.plot.ScorePlots;
 import io.propensitykit.spark.Propensity;
 import io.propensitykit.spark.PropensityScorer;
 
@@ -286,10 +286,10 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             }
             page.append("</tr>\n");
         }
-        page.append("</table>\n").append(svg(ScorePlots.psi(report)));
-        page.append(svg(ScorePlots.drift(report.feature(scoreCol))));
+        page.append("</table>\n").append(svg(DriftPlots.psi(report)));
+        page.append(svg(DriftPlots.drift(report.feature(scoreCol))));
         report.drifted().stream().filter(f -> !f.feature().equals(scoreCol))
-                .forEach(f -> page.append(svg(ScorePlots.drift(f))));
+                .forEach(f -> page.append(svg(DriftPlots.drift(f))));
         return page.append("</body></html>\n").toString();
     }
 

@@ -1,7 +1,5 @@
 package io.propensitykit.explain;
 
-import io.propensitykit.display.Formats;
-import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.metrics.BinaryMetrics;
 import io.propensitykit.model.PropensityModel;
@@ -17,15 +15,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.StringColumn;
-import tech.tablesaw.api.Table;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,7 +29,7 @@ import java.util.function.UnaryOperator;
  * spread.
  *
  * <pre>{@code
- * Importance.Report why = Importance.of(model, scored, "purchased").optRepeats(5).compute();
+ * ImportanceReport why = Importance.of(model, scored, "purchased").optRepeats(5).compute();
  * why.table();                          // features ranked by AUC drop, mean and spread over repeats
  * }</pre>
  *
@@ -128,112 +121,11 @@ public final class Importance {
     }
 
     /**
-     * One feature's importance.
-     *
-     * @param feature the permuted column
-     * @param aucDrops ROC AUC without permutation minus with it, per repeat
-     * @param logLossRises log loss with permutation minus without it, per repeat
-     */
-    public record Feature(String feature, double[] aucDrops, double[] logLossRises) {
-
-        /** @return the mean AUC drop over repeats */
-        public double aucDrop() {
-            return Arrays.stream(aucDrops).average().orElseThrow();
-        }
-
-        /** @return the mean log-loss rise over repeats */
-        public double logLossRise() {
-            return Arrays.stream(logLossRises).average().orElseThrow();
-        }
-
-        /** @return the AUC drops' sample standard deviation over repeats (0 for one repeat) */
-        public double aucDropSd() {
-            return sd(aucDrops);
-        }
-
-        /** @return the log-loss rises' sample standard deviation over repeats (0 for one repeat) */
-        public double logLossRiseSd() {
-            return sd(logLossRises);
-        }
-
-        /** @return the feature and its mean AUC drop with the spread, as a notebook shows a value */
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "Feature[%s, AUC drop %.4f, sd %.4f]", feature, aucDrop(), aucDropSd());
-        }
-
-        private static double sd(double[] values) {
-            if (values.length < 2) {
-                return 0;
-            }
-            double mean = Arrays.stream(values).average().orElseThrow();
-            return Math.sqrt(Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (values.length - 1));
-        }
-    }
-
-    /**
-     * Every feature's importance, ranked by mean AUC drop, largest first.
-     *
-     * @param auc the ROC AUC without permutation
-     * @param logLoss the log loss without permutation
-     * @param repeats permutations per feature
-     * @param features one entry per feature
-     */
-    public record Report(double auc, double logLoss, int repeats, List<Feature> features) implements Tabular {
-
-        /** Keeps the features as given. */
-        public Report {
-            features = List.copyOf(features);
-        }
-
-        /**
-         * @param name a permuted column
-         * @return its importance
-         */
-        public Feature feature(String name) {
-            return features.stream().filter(f -> f.feature().equals(name)).findFirst().orElseThrow(
-                    () -> new IllegalArgumentException("No feature '" + name + "'; the report has "
-                            + features.stream().map(Feature::feature).toList()));
-        }
-
-        /** @return the metrics, the repeats and the most important feature, as a notebook shows a value */
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "Importance.Report[AUC %.4f, log loss %.4f, %d features, %d repeats,"
-                    + " first %s]", auc, logLoss, features.size(), repeats, features.isEmpty() ? "none"
-                    : features.get(0).feature());
-        }
-
-        /**
-         * @param name a permuted column
-         * @return its place by mean AUC drop, 1 for the most important
-         */
-        public int rank(String name) {
-            return features.indexOf(feature(name)) + 1;
-        }
-
-        /** @return one row per feature: mean and spread of the AUC drop and of the log-loss rise */
-        @Override
-        public Table table() {
-            Table table = Table.create(String.format(Locale.ROOT, "Permutation importance (AUC %.4f, log loss %.4f, %d"
-                    + " repeats)", auc, logLoss, repeats),
-                    StringColumn.create("feature", features.stream().map(Feature::feature)),
-                    DoubleColumn.create("AUC drop", features.stream().mapToDouble(Feature::aucDrop)),
-                    DoubleColumn.create("AUC drop sd", features.stream().mapToDouble(Feature::aucDropSd)),
-                    DoubleColumn.create("log-loss rise", features.stream().mapToDouble(Feature::logLossRise)),
-                    DoubleColumn.create("log-loss rise sd", features.stream().mapToDouble(Feature::logLossRiseSd)));
-            table.columnNames().stream().filter(n -> !n.equals("feature")).forEach(n -> table.doubleColumn(n)
-                    .setPrintFormatter(Formats.fixed(5)));
-            return table;
-        }
-    }
-
-    /**
      * Scores the rows as they are, then each feature permuted, {@code repeats} times.
      *
      * @return the report
      */
-    public Report compute() {
+    public ImportanceReport compute() {
         if (features.isEmpty()) {
             throw new IllegalStateException("Name the features to permute first, for example"
                     + " setFeatures(\"recency_days\", \"channel\").");
@@ -261,12 +153,13 @@ public final class Importance {
                     paired.unpersist();
                 }
             }
-            List<Feature> out = new ArrayList<>();
+            List<ImportanceReport.Feature> out = new ArrayList<>();
             for (int j = 0; j < features.size(); j++) {
-                out.add(new Feature(features.get(j), aucDrops[j], lossRises[j]));
+                out.add(new ImportanceReport.Feature(features.get(j), aucDrops[j], lossRises[j]));
             }
-            out.sort(Comparator.comparingDouble(Feature::aucDrop).reversed().thenComparing(Feature::feature));
-            return new Report(base.rocAuc(), base.logLoss(), repeats, out);
+            out.sort(Comparator.comparingDouble(ImportanceReport.Feature::aucDrop).reversed()
+                    .thenComparing(ImportanceReport.Feature::feature));
+            return new ImportanceReport(base.rocAuc(), base.logLoss(), repeats, out);
         } finally {
             indexed.unpersist();
         }

@@ -1,2 +1,5 @@
-/** Score-distribution and diagnostic plots drawn with XChart, binned inside Spark, shown as %html or saved. */
+/**
+ * Pictures of the kit's results drawn with XChart, one class per family of results (scores, effects, drift,
+ * explanations), computing nothing: shown as %html or saved.
+ */
 package io.propensitykit.plot;

@@ -6,12 +6,22 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 
 import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which of the kit's packages may depend on which. Each rule says why in its failure message; the
@@ -52,6 +62,58 @@ class HouseRulesTest {
                     "org.knowm.xchart..")
             .because("a plot takes a result of metrics or causal and draws it; binning, curves and any Spark work"
                     + " belong to the result, where both the Spark and the array paths share them");
+
+    /** Pictures stay below what they draw: a result is drawn without the Spark front end that computed it. */
+    static final ArchRule PLOT_BELOW_WHAT_IT_DRAWS = classes().that().resideInAPackage("io.propensitykit.plot..")
+            .should(new ArchCondition<JavaClass>("draw results that do not depend on the kit's Spark front end") {
+                @Override
+                public void check(JavaClass plot, ConditionEvents events) {
+                    for (JavaClass drawn : kitTargets(plot)) {
+                        if (drawn.getPackageName().startsWith("io.propensitykit.plot")) {
+                            continue;
+                        }
+                        kitTargets(drawn).stream().filter(t -> t.getPackageName().startsWith("io.propensitykit.spark"))
+                                .forEach(t -> events.add(SimpleConditionEvent.violated(plot, plot.getName() + " draws "
+                                        + drawn.getName() + ", which depends on " + t.getName())));
+                    }
+                }
+            })
+            .because("a result type is what both its computation and its picture share; when it reaches up into the"
+                    + " scoring front end, plot and spark are one floor and the next cycle is a method away");
+
+    /** One family of pictures per family of results. */
+    static final ArchRule PLOT_FAMILIES = classes().that().resideInAPackage("io.propensitykit.plot..")
+            .should(new ArchCondition<JavaClass>("draw the results of one package") {
+                @Override
+                public void check(JavaClass plot, ConditionEvents events) {
+                    Set<String> drawn = new TreeSet<>();
+                    for (JavaClass t : kitTargets(plot)) {
+                        RESULT_PACKAGES.stream().filter(p -> t.getPackageName().startsWith(p)).forEach(drawn::add);
+                    }
+                    if (drawn.size() > 1) {
+                        events.add(SimpleConditionEvent.violated(plot, plot.getName() + " draws the results of "
+                                + drawn));
+                    }
+                }
+            })
+            .because("a plot class that imports every result package is the hub every change goes through; scores,"
+                    + " effects, drift and explanations each have their own (ScorePlots, EffectPlots, DriftPlots,"
+                    + " ExplainPlots)");
+
+    private static final List<String> RESULT_PACKAGES = List.of("io.propensitykit.metrics", "io.propensitykit.causal",
+            "io.propensitykit.monitor", "io.propensitykit.explain");
+
+    /** The kit's classes a class refers to directly. */
+    private static Set<JavaClass> kitTargets(JavaClass from) {
+        Set<JavaClass> targets = new HashSet<>();
+        for (Dependency d : from.getDirectDependenciesFromSelf()) {
+            JavaClass t = d.getTargetClass();
+            if (t.getPackageName().startsWith("io.propensitykit.") && !t.equals(from)) {
+                targets.add(t);
+            }
+        }
+        return targets;
+    }
 
     /** The shared pieces sit below everything else. */
     static final ArchRule INTERNAL_AT_THE_BOTTOM = noClasses().that().resideInAPackage("io.propensitykit.internal..")
@@ -111,6 +173,16 @@ class HouseRulesTest {
     }
 
     @Test
+    void plotDrawsResultsComputedWithoutTheSparkFrontEnd() {
+        PLOT_BELOW_WHAT_IT_DRAWS.check(KIT);
+    }
+
+    @Test
+    void eachPlotClassDrawsOnePackagesResults() {
+        PLOT_FAMILIES.check(KIT);
+    }
+
+    @Test
     void internalDependsOnNoOtherPackageOfTheKit() {
         INTERNAL_AT_THE_BOTTOM.check(KIT);
     }
@@ -125,10 +197,11 @@ class HouseRulesTest {
         JavaClasses planted = new ClassFileImporter().importPackages("io.propensitykit.model.planted",
                 "io.propensitykit.causal.planted", "io.propensitykit.data.planted",
                 "io.propensitykit.notebook.planted", "io.propensitykit.plot.planted",
-                "io.propensitykit.internal.planted", "io.propensitykit.spark.planted");
+                "io.propensitykit.internal.planted", "io.propensitykit.spark.planted",
+                "io.propensitykit.explain.planted");
         for (ArchRule rule : new ArchRule[] {MODEL_WITHOUT_SPARK, NUMBERS_WITHOUT_PICTURES, KIT_WITHOUT_RUNNER,
             PLOT_ONLY_ON_RESULTS, INTERNAL_AT_THE_BOTTOM, LIBRARY_WITHOUT_MLLIB_MODELS, LIBRARY_WITHOUT_COMMANDS,
-            NO_PACKAGE_CYCLES}) {
+            NO_PACKAGE_CYCLES, PLOT_BELOW_WHAT_IT_DRAWS, PLOT_FAMILIES}) {
             AssertionError failure = assertThrows(AssertionError.class, () -> rule.check(planted), rule.getDescription());
             assertTrue(failure.getMessage().contains("because"), failure.getMessage());
         }

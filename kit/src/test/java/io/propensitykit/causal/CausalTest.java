@@ -15,12 +15,9 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -37,7 +34,6 @@ class CausalTest extends SharedSpark {
     static void start() throws Exception {
         fixture = CausalFixture.read(spark).cache();
     }
-
 
     @Test
     void aMissingRequiredSettingIsNamedWithTheCallThatSetsIt() {

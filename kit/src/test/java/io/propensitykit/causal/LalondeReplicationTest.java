@@ -18,7 +18,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Dehejia and Wahba (1999) on LaLonde's NSW men, read from {@code ../shared/datasets} when present:

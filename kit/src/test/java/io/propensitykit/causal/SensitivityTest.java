@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.propensitykit.plot.EffectPlots;
 import io.propensitykit.plot.Plot;
-import io.propensitykit.plot.ScorePlots;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +47,7 @@ class SensitivityTest {
         assertTrue(io.propensitykit.display.Display.table(r.table()).startsWith("%table gamma\t"));
         assertTrue(r.toString().startsWith("Rosenbaum[") && r.toString().contains("sign test to Γ 1.27"),
                 r.toString());
-        Plot plot = ScorePlots.sensitivity(r);
+        Plot plot = EffectPlots.sensitivity(r);
         assertEquals(List.of("sign test", "signed-rank test", "alpha"), plot.series().stream().map(Plot.Series::name)
                 .toList());
         assertTrue(plot.svg().contains("<svg"));

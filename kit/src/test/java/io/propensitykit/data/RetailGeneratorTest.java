@@ -19,9 +19,6 @@ import java.util.List;
 /** The generator: determinism across partitionings, Spark equals Tablesaw, and the configured rates. */
 class RetailGeneratorTest extends SharedSpark {
 
-
-
-
     private static List<Row> sorted(Dataset<Row> df) {
         return df.orderBy("customer_id").collectAsList();
     }

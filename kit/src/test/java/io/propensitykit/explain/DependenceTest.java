@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
 import io.propensitykit.model.PropensityModel;
+import io.propensitykit.plot.ExplainPlots;
 import io.propensitykit.plot.Plot;
-import io.propensitykit.plot.ScorePlots;
 import io.propensitykit.spark.Propensity;
 
 import org.apache.spark.sql.Dataset;
@@ -44,7 +44,8 @@ class DependenceTest extends SharedSpark {
     @Test
     void numericCurvesFollowTheDefinition() {
         // More samples than rows: every customer is in the average and has a curve.
-        Dependence recency = Dependence.of(model, customers, "recency_days", 6, 1_000, 400, 1);
+        Dependence recency = PartialDependence.on(model, customers).setFeature("recency_days").optPoints(6).optSample(1_000)
+                .optCurves(400).optSeed(1).compute();
         assertEquals(300, recency.rows());
         assertEquals(300, recency.ice().size());
         for (int k = 0; k < recency.values().length; k++) {
@@ -55,21 +56,22 @@ class DependenceTest extends SharedSpark {
         }
         assertTrue(recency.average()[0] > recency.average()[recency.values().length - 1],
                 "the generator's purchase chance falls with recency: " + java.util.Arrays.toString(recency.average()));
-        Plot plot = ScorePlots.dependence(recency);
+        Plot plot = ExplainPlots.dependence(recency);
         assertArrayEquals(recency.average(), plot.series().get(0).y(), 0.0);
         assertTrue(plot.svg().contains("<svg"));
     }
 
     @Test
     void levelsAreTheMostFrequentOnes() {
-        Dependence channel = Dependence.of(model, customers, "channel", 2, 1_000, 0, 1);
+        Dependence channel = PartialDependence.on(model, customers).setFeature("channel").optPoints(2).optSample(1_000).optCurves(0)
+                .optSeed(1).compute();
         List<String> expected = customers.groupBy("channel").count().orderBy(functions.col("count").desc(),
                 functions.col("channel")).limit(2).collectAsList().stream().map(r -> r.getString(0)).toList();
         assertEquals(expected, channel.grid());
         assertEquals(meanAt("channel", expected.get(1)), channel.average()[1], 1e-6);
         assertTrue(channel.ice().isEmpty() && channel.categorical());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Dependence.of(model, customers, "purchased"));
+                () -> PartialDependence.of(model, customers, "purchased"));
         assertTrue(e.getMessage().startsWith("'purchased' is not a feature of model"), e.getMessage());
     }
 }

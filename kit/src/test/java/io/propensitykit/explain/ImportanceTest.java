@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.propensitykit.SharedSpark;
 import io.propensitykit.data.RetailGenerator;
 import io.propensitykit.model.PropensityModel;
-import io.propensitykit.plot.ScorePlots;
+import io.propensitykit.plot.ExplainPlots;
 import io.propensitykit.spark.Propensity;
 
 import com.google.gson.JsonArray;
@@ -53,13 +53,13 @@ class ImportanceTest extends SharedSpark {
 
     @Test
     void matchesNumPyPerFeatureAndRepeat() {
-        Importance.Report report = Importance.of(LOGISTIC, "p", labelled, "label").setFeatures("x1", "x2", "x3")
+        ImportanceReport report = Importance.of(LOGISTIC, "p", labelled, "label").setFeatures("x1", "x2", "x3")
                 .optRepeats(3).optSeed(42).compute();
         assertEquals(reference.get("auc").getAsDouble(), report.auc(), 1e-9);
         assertEquals(reference.get("logLoss").getAsDouble(), report.logLoss(), 1e-9);
         for (String name : List.of("x1", "x2", "x3")) {
             JsonObject ref = reference.getAsJsonObject("features").getAsJsonObject(name);
-            Importance.Feature f = report.feature(name);
+            ImportanceReport.Feature f = report.feature(name);
             JsonArray drops = ref.getAsJsonArray("aucDrops");
             JsonArray rises = ref.getAsJsonArray("logLossRises");
             for (int r = 0; r < 3; r++) {
@@ -67,20 +67,20 @@ class ImportanceTest extends SharedSpark {
                 assertEquals(rises.get(r).getAsDouble(), f.logLossRises()[r], 1e-9, name + " repeat " + r);
             }
         }
-        assertEquals(List.of("x1", "x2", "x3"), report.features().stream().map(Importance.Feature::feature).toList(),
+        assertEquals(List.of("x1", "x2", "x3"), report.features().stream().map(ImportanceReport.Feature::feature).toList(),
                 "the stronger coefficient first; x3 plays no part");
         assertEquals(0.0, report.feature("x3").aucDrop(), 0.0, "a column the score never reads");
         assertTrue(report.feature("x1").aucDropSd() > 0, "the repeats differ");
         assertEquals(3, report.table().rowCount());
         assertArrayEquals(new double[] {report.feature("x1").aucDrop(), report.feature("x2").aucDrop(), 0.0},
-                ScorePlots.importance(report).series().get(0).y(), 0.0);
+                ExplainPlots.importance(report).series().get(0).y(), 0.0);
     }
 
     @Test
     void aRerunWithTheSameSeedGivesTheSameNumbers() {
-        Importance.Report first = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label").setFeatures("x1")
+        ImportanceReport first = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label").setFeatures("x1")
                 .optRepeats(2).optSeed(7).compute();
-        Importance.Report second = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label").setFeatures("x1")
+        ImportanceReport second = Importance.of(LOGISTIC, "p", labelled.repartition(3), "label").setFeatures("x1")
                 .optRepeats(2).optSeed(7).compute();
         assertEquals(first.feature("x1").aucDrops()[1], second.feature("x1").aucDrops()[1], 0.0);
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
@@ -99,8 +99,8 @@ class ImportanceTest extends SharedSpark {
     void theDemoModelRanksTheGeneratorsStrongestDriversFirst() {
         PropensityModel model = Propensity.load(spark, "classpath:models/retail_mlp.pt");
         Dataset<Row> customers = RetailGenerator.builder().optRows(12_000).optSeed(5).build().generate(spark);
-        Importance.Report report = Importance.of(model, customers, "purchased").optRepeats(2).compute();
-        List<String> ranked = report.features().stream().map(Importance.Feature::feature).toList();
+        ImportanceReport report = Importance.of(model, customers, "purchased").optRepeats(2).compute();
+        List<String> ranked = report.features().stream().map(ImportanceReport.Feature::feature).toList();
         assertEquals(Set.of("recency_days", "monetary"), Set.copyOf(ranked.subList(0, 2)), report.table().print());
         assertEquals(Set.of("channel", "email_open_rate"), Set.copyOf(ranked.subList(2, 4)), report.table().print());
         assertTrue(Math.abs(report.feature("past_fashion").aucDrop()) < 0.002, report.table().print());

@@ -43,7 +43,6 @@ class CalibratorTest extends SharedSpark {
         frame = FIXTURE.frame(spark);
     }
 
-
     @Test
     void plattMatchesScikitLearn() {
         Calibrator exact = Calibrator.platt(scores, labels);

@@ -10,8 +10,8 @@ import io.propensitykit.SharedSpark;
 import io.propensitykit.monitor.FeatureDrift.Kind;
 import io.propensitykit.monitor.FeatureDrift.Numbers;
 import io.propensitykit.monitor.FeatureDrift.Status;
+import io.propensitykit.plot.DriftPlots;
 import io.propensitykit.plot.Plot;
-import io.propensitykit.plot.ScorePlots;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -220,11 +220,11 @@ class DriftTest extends SharedSpark {
 
     @Test
     void plotsDrawTheReportsNumbers() {
-        Plot psi = ScorePlots.psi(report);
+        Plot psi = DriftPlots.psi(report);
         assertArrayEquals(report.features().stream().mapToDouble(FeatureDrift::psi).toArray(),
                 psi.series().get(0).y(), 0.0);
         FeatureDrift channel = report.feature("channel");
-        Plot bins = ScorePlots.drift(channel);
+        Plot bins = DriftPlots.drift(channel);
         assertArrayEquals(channel.baselineShares(), bins.series().get(0).y(), 0.0);
         assertArrayEquals(channel.currentShares(), bins.series().get(1).y(), 0.0);
         assertEquals(1.0, java.util.Arrays.stream(channel.currentShares()).sum(), 1e-12, "every row in one bin");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.causal.Balance;
-import io.propensitykit.causal.Estimand;
 import io.propensitykit.causal.Uplift;
 import io.propensitykit.causal.Weights;
 import io.propensitykit.metrics.BinaryMetrics;
@@ -185,7 +184,7 @@ class ScorePlotsTest extends SharedSpark {
                 .csv(Path.of(getClass().getResource("/fixtures/causal/causal.csv").toURI()).toString());
         Dataset<Row> weighted = Weights.on(causal).setScore("e").setTreatment("t").optOutputCol("w").add();
         Balance balance = Balance.of(weighted, "t", List.of("x1", "x2"), "w");
-        Plot love = ScorePlots.love(balance);
+        Plot love = EffectPlots.love(balance);
         assertArrayEquals(new double[] {Math.abs(balance.rows().get(0).smdBefore()),
             Math.abs(balance.rows().get(1).smdBefore())}, love.series().get(0).y(), 0.0);
         assertArrayEquals(new double[] {Math.abs(balance.rows().get(0).smdAfter()),
@@ -193,7 +192,7 @@ class ScorePlotsTest extends SharedSpark {
         assertRenders(love, "covariate", "|SMD|");
         Uplift uplift = Uplift.of(causal.withColumn("u", org.apache.spark.sql.functions.expr("m1 - m0")), "u", "t",
                 "y");
-        Plot qini = ScorePlots.qini(uplift);
+        Plot qini = EffectPlots.qini(uplift);
         assertArrayEquals(uplift.qini(), qini.series().get(1).y(), 0.0);
         assertArrayEquals(uplift.share(), qini.series().get(1).x(), 0.0);
         assertRenders(qini, "share of customers targeted (by uplift score, highest first)", "incremental responders");

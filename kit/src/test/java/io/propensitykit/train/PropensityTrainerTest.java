@@ -37,9 +37,6 @@ class PropensityTrainerTest extends SharedSpark {
             "email_open_rate", "past_electronics", "past_fashion", "past_home");
     private static final List<String> CATEGORICAL = List.of("channel", "region", "device");
 
-
-
-
     private static double auc(List<Row> rows, int scoreCol, int labelCol) {
         double[] s = new double[rows.size()];
         boolean[] y = new boolean[rows.size()];
