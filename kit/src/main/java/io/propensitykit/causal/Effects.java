@@ -132,7 +132,7 @@ public final class Effects {
     /** @return the treatment, the outcome and the bootstrap, as a notebook echoes it */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "Effects[%s on %s, %s, %d replicates, seed %d]", treatCol, outcomeCol,
+        return String.format(Locale.ROOT, "Effects[%s -> %s, %s, %d replicates, seed %d]", treatCol, outcomeCol,
                 estimand, replicates, seed);
     }
 

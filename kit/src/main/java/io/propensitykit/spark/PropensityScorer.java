@@ -24,7 +24,8 @@ import java.util.Objects;
 /**
  * How a DataFrame is scored: the one configuration of the kit's batched scorer, as a Spark ML
  * {@link Transformer} with Params, so that it can sit in a {@code Pipeline} and be saved with it
- * (the model is referenced by location and checksum, not copied).
+ * (the model is referenced by location and checksum, not copied). The builder of a loaded model
+ * sets the same Params through the same setters, so both ways are checked by the same code.
  *
  * <pre>{@code
  * PropensityScorer scorer = Propensity.scorer(model)            // a loaded model
@@ -169,18 +170,24 @@ public final class PropensityScorer extends Transformer implements DefaultParams
         return (PropensityScorer) set(featuresCol, value);
     }
 
-    /** @param value the score column @return this */
+    /** @param value the score column, not blank @return this */
     public PropensityScorer setOutputCol(String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("outputCol must be a non-empty column name");
+        }
         return (PropensityScorer) set(outputCol, value);
     }
 
     /** @param value error, skip or keep @return this */
     public PropensityScorer setHandleInvalid(String value) {
-        return (PropensityScorer) set(handleInvalid, value);
+        return (PropensityScorer) set(handleInvalid, HandleInvalid.parse(value).sparkName());
     }
 
-    /** @param value rows per predictor call @return this */
+    /** @param value rows per predictor call, positive @return this */
     public PropensityScorer setBatchSize(int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, found " + value);
+        }
         return (PropensityScorer) set(batchSize, value);
     }
 
@@ -224,11 +231,17 @@ public final class PropensityScorer extends Transformer implements DefaultParams
         return loaded;
     }
 
-    @Override
-    public Dataset<Row> transform(Dataset<?> dataset) {
+    /** The one check across settings: the features come from columns or from one array column. */
+    private PropensityScorer checked() {
         if (inputColList() != null && orNull(featuresCol) != null) {
             throw new IllegalArgumentException("Set either inputCols or featuresCol, not both");
         }
+        return this;
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        checked();
         last = new BatchScorer(model(dataset.sparkSession()), $(outputCol), (Integer) $(batchSize),
                 getHandleInvalid(), inputColList(), orNull(featuresCol), orNull(idCol));
         return last.transform(dataset);
@@ -301,18 +314,12 @@ public final class PropensityScorer extends Transformer implements DefaultParams
 
         /** @param col the score column (default {@code propensity}) @return this builder */
         public Builder optOutputCol(String col) {
-            if (col == null || col.isBlank()) {
-                throw new IllegalArgumentException("outputCol must be a non-empty column name");
-            }
             scorer.setOutputCol(col);
             return this;
         }
 
         /** @param rows rows per predictor call (default 4096) @return this builder */
         public Builder optBatchSize(int rows) {
-            if (rows <= 0) {
-                throw new IllegalArgumentException("batchSize must be positive, found " + rows);
-            }
             scorer.setBatchSize(rows);
             return this;
         }
@@ -352,10 +359,7 @@ public final class PropensityScorer extends Transformer implements DefaultParams
          * @return the configured scorer
          */
         public PropensityScorer build() {
-            if (scorer.inputColList() != null && scorer.orNull(scorer.featuresCol) != null) {
-                throw new IllegalArgumentException("Set either inputCols or featuresCol, not both");
-            }
-            return scorer;
+            return scorer.checked();
         }
     }
 }

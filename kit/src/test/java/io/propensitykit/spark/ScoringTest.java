@@ -89,6 +89,33 @@ class ScoringTest extends SharedSpark {
     }
 
     @Test
+    void theBuilderAndThePipelineSettersRefuseABadSettingAlike() {
+        // The builder sets the Params through the setters, so one check answers both ways in.
+        for (Runnable bad : List.<Runnable>of(() -> Propensity.scorer(torchScript).optOutputCol(" "),
+                () -> new PropensityScorer().setOutputCol(" "))) {
+            assertEquals("outputCol must be a non-empty column name",
+                    assertThrows(IllegalArgumentException.class, bad::run).getMessage());
+        }
+        for (Runnable bad : List.<Runnable>of(() -> Propensity.scorer(torchScript).optBatchSize(0),
+                () -> new PropensityScorer().setBatchSize(0))) {
+            assertEquals("batchSize must be positive, found 0",
+                    assertThrows(IllegalArgumentException.class, bad::run).getMessage());
+        }
+        for (Runnable bad : List.<Runnable>of(() -> Propensity.scorer(torchScript).optHandleInvalid("drop"),
+                () -> new PropensityScorer().setHandleInvalid("drop"))) {
+            assertTrue(assertThrows(IllegalArgumentException.class, bad::run).getMessage()
+                    .startsWith("handleInvalid is 'drop'"));
+        }
+        PropensityScorer both = new PropensityScorer().setModelPath("unused.pt").setInputCols(new String[] {"a"})
+                .setFeaturesCol("features");
+        assertEquals("Set either inputCols or featuresCol, not both",
+                assertThrows(IllegalArgumentException.class, () -> both.transform(customers)).getMessage());
+        assertEquals("Set either inputCols or featuresCol, not both", assertThrows(IllegalArgumentException.class,
+                () -> Propensity.scorer(torchScript).optInputCols(List.of("a")).optFeaturesCol("f").build())
+                .getMessage());
+    }
+
+    @Test
     void batchedTorchScript() {
         Dataset<Row> scored = Propensity.scorer(torchScript).optBatchSize(7).build().transform(customers);
         assertEquals(List.of("id", "recency", "frequency", "monetary", "tenure", "expected", "propensity"),
