@@ -172,25 +172,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
 
         Propensity.register(spark, "propensity", model);
         LogisticRegressionModel lr = fitLogistic(df.limit(20_000), names);
-        Column[] cols = names.stream().map(functions::col).toArray(Column[]::new);
-
-        Map<String, Function<Dataset<Row>, Dataset<Row>>> queries = new LinkedHashMap<>();
-        queries.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
-                .agg(functions.sum("propensity")));
-        queries.put("sql_batched", d -> {
-            d.createOrReplaceTempView("kit_bench_input");
-            return spark.sql("SELECT sum(propensity) FROM propensity_scores('kit_bench_input', 'propensity')");
-        });
-        queries.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
-                .agg(functions.sum("p")));
-        queries.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
-                .setOutputCol("features").transform(d))
-                .agg(functions.sum(functions.element_at(
-                        org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64"),
-                        2))));
-        queries.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
-                .reduce(Column::plus).orElseThrow())));
-        queries.put("row_pass", d -> RowPass.of(d, names, "propensity").agg(functions.sum("propensity")));
+        Map<String, Function<Dataset<Row>, Dataset<Row>>> queries = queries(spark, model, lr, names);
 
         // Warm-up: every method once over a slice, so that JIT compilation and the model load are
         // not timed.
@@ -210,6 +192,48 @@ public final class ScoringBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features (row_udf on %,d), %s, "
                 + "MLP 20-64-32-1 (DJL, PyTorch engine), batch %d, median of %d rounds after a warm-up%n",
                 rows, FEATURES, udfN, master, batchSize, repeat);
+        Map<String, Double> rate = time(methods);
+        System.out.printf(Locale.ROOT, "peak RSS %d MB%n", ProgressListener.peakRssMb());
+        if (only != null) {
+            return;
+        }
+        // Both run on the same cores, so scoring can go no faster than their serial sum.
+        double limit = 1 / (1 / rate.get("row_pass") + 1 / rate.get("model_alone"));
+        System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f   = 1/(1/row_pass + 1/model_alone)%n", "limit", limit,
+                rows / limit);
+        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f"
+                + " batched/limit=%.2f sql_batched/row_udf=%.2f%n",
+                rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
+                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit,
+                rate.get("sql_batched") / rate.get("row_udf"));
+    }
+
+    /** Each method as a query over the input that sums its scores, so that every row is scored. */
+    private Map<String, Function<Dataset<Row>, Dataset<Row>>> queries(SparkSession spark, PropensityModel model,
+            LogisticRegressionModel lr, List<String> names) {
+        Column[] cols = names.stream().map(functions::col).toArray(Column[]::new);
+        Map<String, Function<Dataset<Row>, Dataset<Row>>> queries = new LinkedHashMap<>();
+        queries.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
+                .agg(functions.sum("propensity")));
+        queries.put("sql_batched", d -> {
+            d.createOrReplaceTempView("kit_bench_input");
+            return spark.sql("SELECT sum(propensity) FROM propensity_scores('kit_bench_input', 'propensity')");
+        });
+        queries.put("row_udf", d -> d.select(functions.call_function("propensity", cols).as("p"))
+                .agg(functions.sum("p")));
+        queries.put("mllib", d -> lr.transform(new VectorAssembler().setInputCols(names.toArray(new String[0]))
+                .setOutputCol("features").transform(d))
+                .agg(functions.sum(functions.element_at(
+                        org.apache.spark.ml.functions.vector_to_array(functions.col("probability"), "float64"),
+                        2))));
+        queries.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
+                .reduce(Column::plus).orElseThrow())));
+        queries.put("row_pass", d -> RowPass.of(d, names, "propensity").agg(functions.sum("propensity")));
+        return queries;
+    }
+
+    /** Warms every method up, then times them in interleaved rounds; prints and returns each one's rows/s. */
+    private Map<String, Double> time(Map<String, Method> methods) {
         methods.values().forEach(m -> m.warmUp().run());
         // Rounds interleave the methods, so that a machine that speeds up or slows down during the
         // run moves every method alike and the ratios hold.
@@ -231,19 +255,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
             rate.put(m.getKey(), m.getValue().rows() / median);
             System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f%n", m.getKey(), m.getValue().rows() / median, median);
         }
-        System.out.printf(Locale.ROOT, "peak RSS %d MB%n", ProgressListener.peakRssMb());
-        if (only != null) {
-            return;
-        }
-        // Both run on the same cores, so scoring can go no faster than their serial sum.
-        double limit = 1 / (1 / rate.get("row_pass") + 1 / rate.get("model_alone"));
-        System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f   = 1/(1/row_pass + 1/model_alone)%n", "limit", limit,
-                rows / limit);
-        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f"
-                + " batched/limit=%.2f sql_batched/row_udf=%.2f%n",
-                rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
-                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit,
-                rate.get("sql_batched") / rate.get("row_udf"));
+        return rate;
     }
 
     /** One measured method: how many rows a run scores, a timed run, and a warm-up. */
