@@ -91,10 +91,7 @@ public final class ModelMetadata implements Serializable {
         if (Files.isDirectory(model)) {
             return model.resolve(DIRECTORY_FILE_NAME);
         }
-        String file = model.getFileName().toString();
-        int dot = file.lastIndexOf('.');
-        String stem = dot > 0 ? file.substring(0, dot) : file;
-        return model.resolveSibling(stem + ".json");
+        return model.resolveSibling(ModelLocation.siblingJson(model.getFileName().toString()));
     }
 
     /**
@@ -108,44 +105,16 @@ public final class ModelMetadata implements Serializable {
      * @throws PropensityModelException when there is none, or it is invalid
      */
     public static ModelMetadata readFor(String location, Object hadoopConf) {
-        String text;
-        String where;
+        ModelLocation.Json json;
         try {
-            if (location.startsWith(PropensityModel.CLASSPATH)) {
-                String name = location.substring(PropensityModel.CLASSPATH.length()).replaceFirst("^/", "");
-                String json = name.replaceFirst("\\.[^./]+$", "") + ".json";
-                ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
-                        ? Thread.currentThread().getContextClassLoader() : ModelMetadata.class.getClassLoader();
-                where = PropensityModel.CLASSPATH + json;
-                try (var in = loader.getResourceAsStream(json)) {
-                    if (in == null) {
-                        throw new PropensityModelException("No metadata for model " + location + ": expected " + where);
-                    }
-                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            } else if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !location.startsWith("file:")) {
-                where = location;
-                text = HadoopFiles.readMetadata(java.net.URI.create(location), hadoopConf);
-            } else {
-                Path model = location.startsWith("file:") ? Path.of(java.net.URI.create(location))
-                        : Path.of(location).toAbsolutePath();
-                if (!Files.exists(model)) {
-                    throw new PropensityModelException("Model not found: " + location);
-                }
-                Path json = pathFor(model);
-                where = json.toString();
-                if (!Files.exists(json)) {
-                    throw new PropensityModelException("No metadata for model " + location + ": expected " + json);
-                }
-                text = Files.readString(json, StandardCharsets.UTF_8);
-            }
+            json = ModelLocation.of(location).metadataJson(hadoopConf);
         } catch (IOException e) {
             throw new PropensityModelException(e.getMessage(), e);
         }
         try {
-            return fromJson(text);
+            return fromJson(json.text());
         } catch (JsonParseException | IllegalStateException | IllegalArgumentException e) {
-            throw new PropensityModelException("Invalid model metadata " + where + ": " + e.getMessage(), e);
+            throw new PropensityModelException("Invalid model metadata " + json.where() + ": " + e.getMessage(), e);
         }
     }
 

@@ -4,16 +4,13 @@ import io.propensitykit.internal.Sha256;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -40,7 +37,6 @@ public final class PropensityModel implements Serializable, AutoCloseable {
     /** The prefix of a model shipped on the class path, e.g. {@code classpath:models/retail_mlp.pt}. */
     public static final String CLASSPATH = "classpath:";
 
-    private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
     private static final int SMOKE_ROWS = 2;
 
     private final String location;
@@ -401,67 +397,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
         }
 
         private Path localize() {
-            Path local;
-            if (location.startsWith(CLASSPATH)) {
-                local = fromClassPath(location.substring(CLASSPATH.length()));
-            } else if (URI_SCHEME.matcher(location).matches()) {
-                URI uri = URI.create(location);
-                if ("file".equals(uri.getScheme())) {
-                    local = Path.of(uri);
-                } else {
-                    try {
-                        Path dir = cacheRoot().resolve("remote").resolve(Sha256.of(location));
-                        local = HadoopFiles.copyToLocal(uri, hadoopConf, dir);
-                    } catch (IOException e) {
-                        throw new PropensityModelException("Could not fetch model from " + location + ": "
-                                + e.getMessage(), e);
-                    } catch (NoClassDefFoundError e) {
-                        throw new PropensityModelException("Loading " + location + " needs Hadoop on the class"
-                                + " path (it comes with Spark); for a local model give a plain path.", e);
-                    }
-                }
-            } else {
-                local = Path.of(location).toAbsolutePath();
-            }
-            if (!Files.exists(local)) {
-                throw new PropensityModelException("Model not found: " + location
-                        + (location.equals(local.toString()) ? "" : " (looked at " + local + ")")
-                        + ". Give a .pt file or a DJL model directory; on a cluster use an hdfs:// or s3a:// URI.");
-            }
-            return local;
-        }
-
-        /**
-         * Copies a model file and its metadata from the class path (the kit jar, or any jar on
-         * {@code spark.jars}) to the local cache, so that a note finds it wherever its server runs.
-         */
-        private Path fromClassPath(String resource) {
-            String name = resource.startsWith("/") ? resource.substring(1) : resource;
-            ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
-                    ? Thread.currentThread().getContextClassLoader() : PropensityModel.class.getClassLoader();
-            Path dir = cacheRoot().resolve("classpath").resolve(Sha256.of(location));
-            Path file = dir.resolve(Path.of(name).getFileName().toString());
-            try {
-                Files.createDirectories(dir);
-                for (String part : List.of(name, name.replaceFirst("\\.[^./]+$", "") + ".json")) {
-                    try (InputStream in = loader.getResourceAsStream(part)) {
-                        if (in == null) {
-                            if (part.equals(name)) {
-                                throw new PropensityModelException("Model not found: " + location + " (no resource "
-                                        + name + " in the kit jar or on the class path). The kit ships "
-                                        + "classpath:models/retail_mlp.pt and classpath:models/tiny_mlp.pt.");
-                            }
-                            continue;
-                        }
-                        Files.copy(in, dir.resolve(Path.of(part).getFileName().toString()),
-                                StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            } catch (IOException e) {
-                throw new PropensityModelException("Could not copy " + location + " to " + dir + ": " + e.getMessage(),
-                        e);
-            }
-            return file;
+            return ModelLocation.of(location).localize(hadoopConf, cacheRoot());
         }
 
         private ModelMetadata readMetadata(Path local) {
