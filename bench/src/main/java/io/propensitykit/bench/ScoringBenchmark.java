@@ -7,6 +7,7 @@ import io.propensitykit.model.FeatureEncoder;
 import io.propensitykit.model.MlpArchitecture;
 import io.propensitykit.model.ModelFormat;
 import io.propensitykit.model.ModelLease;
+import io.propensitykit.model.ModelRuntime;
 import io.propensitykit.model.ModelMetadata;
 import io.propensitykit.model.OutputKind;
 import io.propensitykit.model.PropensityModel;
@@ -286,7 +287,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
         }
         long perThread = rows / threads;
         Runnable work = () -> {
-            try (ModelLease lease = model.lease(batchSize)) {
+            try (ModelLease lease = ModelRuntime.lease(model, batchSize)) {
                 for (long done = 0, k = 0; done < perThread; done += batchSize, k++) {
                     lease.batch().addEncoded(encoded[(int) (k % batches)], batchSize);
                     lease.predict();

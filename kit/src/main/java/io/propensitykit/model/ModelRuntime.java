@@ -8,6 +8,7 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -20,10 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the feature batches, lends them out as {@link ModelLease}s, and closes the model only once no
  * lease is open. Runtimes live in the one registry of the kit, keyed by the model's location,
  * checksum and metadata, so Spark tasks on an executor share one loaded model, each with its own
- * predictor.
+ * predictor. This is the executor side of a {@link PropensityModel}, for the kit's Spark front ends:
+ * a user holds the model, and its front ends lease from its runtime.
  *
  * <pre>{@code
- * try (ModelLease lease = model.lease(4096)) { ... }   // PropensityModel finds or loads its runtime
+ * try (ModelLease lease = ModelRuntime.lease(model, 4096)) { ... }   // finds or loads the model's runtime
  * ModelRuntime.clear();                                // unload all: each model closes when its last lease does
  * }</pre>
  */
@@ -57,6 +59,71 @@ public final class ModelRuntime {
     static ModelRuntime of(PropensityModel model, LocalSource source) {
         return RUNTIMES.computeIfAbsent(model.cacheKey(), key -> new ModelRuntime(model.metadata().name(),
                 load(model, source.localModel()), model.metadata().encoding().encoder()));
+    }
+
+
+    /**
+     * How executors get the model's files, shipped once per handle (on Spark, a broadcast) and
+     * released when the handle is closed. It travels inside the tasks, so it is serializable.
+     */
+    public interface Shipment extends Serializable, AutoCloseable {
+        /** @return the model's files, wherever this runs */
+        ModelFiles files();
+
+        /** @return whether the shipment can still be read (its Spark context has not stopped) */
+        boolean isLive();
+
+        /** Releases the shipment everywhere (on Spark, destroys the broadcast). */
+        @Override
+        void close();
+    }
+
+    /**
+     * Lends a predictor and a batch of the model in this JVM, loading it first if this JVM has not:
+     * for the driver, where the model was loaded.
+     *
+     * @param model the model
+     * @param batchSize the most rows one {@link ModelLease#predict()} call takes
+     * @return a lease for the calling thread; close it when done
+     */
+    public static ModelLease lease(PropensityModel model, int batchSize) {
+        return model.lease(batchSize);
+    }
+
+    /**
+     * Lends a predictor and a batch, materializing the model from its shipment when its files are not
+     * on this machine: for executors.
+     *
+     * @param model the model
+     * @param batchSize the most rows one {@link ModelLease#predict()} call takes
+     * @param shipment the model's files, read only when this JVM loads the model away from the driver
+     * @return a lease for the calling thread; close it when done
+     */
+    public static ModelLease lease(PropensityModel model, int batchSize, Shipment shipment) {
+        return model.lease(batchSize, shipment::files);
+    }
+
+    /**
+     * The model's runtime in this JVM, loaded on first use, from its shipment away from the driver.
+     *
+     * @param model the model
+     * @param shipment the model's files
+     * @return the runtime
+     */
+    public static ModelRuntime of(PropensityModel model, Shipment shipment) {
+        return model.runtime(shipment::files);
+    }
+
+    /**
+     * The model's files shipped for executors: the first call ships them with {@code ship}, later
+     * calls reuse that shipment while it is live; closing the model releases it.
+     *
+     * @param model the model, loaded on this driver
+     * @param ship ships the files, for example as a Spark broadcast
+     * @return the model's shipment
+     */
+    public static Shipment ship(PropensityModel model, java.util.function.Function<ModelFiles, Shipment> ship) {
+        return model.shipment(ship);
     }
 
     /** @return how many models this JVM holds loaded and registered */

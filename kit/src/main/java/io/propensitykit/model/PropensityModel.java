@@ -46,7 +46,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
     private final String paramsPrefix;
     private final String cacheKey;
     private final transient Path localModel;
-    private transient Shipment shipment;
+    private transient ModelRuntime.Shipment shipment;
 
     private PropensityModel(String location, ModelMetadata metadata, ModelFormat format, String sha256,
             String paramsPrefix, Path localModel) {
@@ -108,19 +108,19 @@ public final class PropensityModel implements Serializable, AutoCloseable {
     }
 
     /** @return the key of this model in the per-JVM cache: location, checksum and metadata */
-    public String cacheKey() {
+    String cacheKey() {
         return cacheKey;
     }
 
     /**
      * Lends a predictor and a batch from the model's runtime in this JVM, loading the model first
      * if this JVM has not yet. For the driver, where the model was loaded; executors use
-     * {@link #lease(int, Supplier)}.
+     * {@link #lease(int, Supplier)}. The kit's front ends reach it through {@link ModelRuntime#lease}.
      *
      * @param batchSize the most rows one {@link ModelLease#predict()} call takes
      * @return a lease for the calling thread; close it when done
      */
-    public ModelLease lease(int batchSize) {
+    ModelLease lease(int batchSize) {
         return lease(batchSize, () -> {
             throw new PropensityModelException("Model '" + metadata.name() + "' is not on this machine ("
                     + location + ") and its files were not shipped.");
@@ -135,7 +135,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
      * @param shipped the model's files, asked for only when this JVM loads the model away from the driver
      * @return a lease for the calling thread; close it when done
      */
-    public ModelLease lease(int batchSize, Supplier<ModelFiles> shipped) {
+    ModelLease lease(int batchSize, Supplier<ModelFiles> shipped) {
         while (true) {
             ModelLease lease = runtime(shipped).lease(batchSize);
             if (lease != null) {
@@ -151,7 +151,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
      * @param shipped the model's files, asked for only when this JVM loads the model away from the driver
      * @return the runtime
      */
-    public ModelRuntime runtime(Supplier<ModelFiles> shipped) {
+    ModelRuntime runtime(Supplier<ModelFiles> shipped) {
         ModelRuntime.LocalSource source = () -> {
             if (localModel != null && Files.exists(localModel)) {
                 return localModel;
@@ -171,21 +171,6 @@ public final class PropensityModel implements Serializable, AutoCloseable {
         }
     }
 
-    /**
-     * How executors get the model's files, shipped once per handle (on Spark, a broadcast) and
-     * released when the handle is closed. It travels inside the tasks, so it is serializable.
-     */
-    public interface Shipment extends Serializable, AutoCloseable {
-        /** @return the model's files, wherever this runs */
-        ModelFiles files();
-
-        /** @return whether the shipment can still be read (its Spark context has not stopped) */
-        boolean isLive();
-
-        /** Releases the shipment everywhere (on Spark, destroys the broadcast). */
-        @Override
-        void close();
-    }
 
     /**
      * The model's files shipped for executors: the first call ships them with {@code ship}, later
@@ -194,7 +179,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
      * @param ship ships the files, for example as a Spark broadcast
      * @return the handle's shipment
      */
-    public synchronized Shipment shipment(java.util.function.Function<ModelFiles, Shipment> ship) {
+    synchronized ModelRuntime.Shipment shipment(java.util.function.Function<ModelFiles, ModelRuntime.Shipment> ship) {
         if (shipment == null || !shipment.isLive()) {
             shipment = ship.apply(files());
         }
@@ -222,7 +207,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
      *
      * @return the files' bytes
      */
-    public ModelFiles files() {
+    ModelFiles files() {
         if (localModel == null) {
             throw new IllegalStateException("files() is for the driver, where the model was loaded");
         }

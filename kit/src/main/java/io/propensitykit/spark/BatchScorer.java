@@ -2,6 +2,7 @@ package io.propensitykit.spark;
 
 import io.propensitykit.model.ModelLease;
 import io.propensitykit.model.ModelMetadata;
+import io.propensitykit.model.ModelRuntime;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.TaskContext;
@@ -96,7 +97,7 @@ final class BatchScorer {
         StructType outSchema = transformSchema(schema, model.metadata(), outputCol, handleInvalid, inputCols,
                 featuresCol);
         SparkSession spark = df.sparkSession();
-        PropensityModel.Shipment files = TaskLeases.ship(model, spark.sparkContext());
+        ModelRuntime.Shipment files = TaskLeases.ship(model, spark.sparkContext());
         LongAccumulator skipped = spark.sparkContext().longAccumulator(
                 "propensity rows skipped (" + model.metadata().name() + " -> " + outputCol + ")");
         lastSkipped = skipped;
@@ -151,7 +152,7 @@ final class BatchScorer {
         private final FeatureReader reader;
         private final int batchSize;
         private final HandleInvalid mode;
-        private final PropensityModel.Shipment files;
+        private final ModelRuntime.Shipment files;
         private final LongAccumulator skipped;
         private final String idCol;
         private final int idOrdinal;
@@ -161,7 +162,7 @@ final class BatchScorer {
         private transient String firstSkipped;
 
         ScorePartition(PropensityModel model, FeatureReader reader, int batchSize, HandleInvalid mode,
-                PropensityModel.Shipment files, LongAccumulator skipped, String idCol, int idOrdinal, DataType idType,
+                ModelRuntime.Shipment files, LongAccumulator skipped, String idCol, int idOrdinal, DataType idType,
                 String outputCol) {
             this.model = model;
             this.reader = reader;

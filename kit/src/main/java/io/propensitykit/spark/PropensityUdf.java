@@ -2,6 +2,7 @@ package io.propensitykit.spark;
 
 import io.propensitykit.model.FeatureProblem;
 import io.propensitykit.model.ModelLease;
+import io.propensitykit.model.ModelRuntime;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.model.RawValues;
 
@@ -49,9 +50,9 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
     private final PropensityModel model;
     private final HandleInvalid mode;
     private final String name;
-    private final PropensityModel.Shipment files;
+    private final ModelRuntime.Shipment files;
 
-    private PropensityUdf(PropensityModel model, HandleInvalid mode, String name, PropensityModel.Shipment files) {
+    private PropensityUdf(PropensityModel model, HandleInvalid mode, String name, ModelRuntime.Shipment files) {
         this.model = model;
         this.mode = mode;
         this.name = name;
@@ -63,7 +64,7 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
             throw new IllegalArgumentException("A SQL function cannot drop rows: register '" + name + "' with"
                     + " handleInvalid 'error' or 'keep', and filter with WHERE, or use Propensity.score with 'skip'.");
         }
-        PropensityModel.Shipment files = TaskLeases.ship(model, spark.sparkContext());
+        ModelRuntime.Shipment files = TaskLeases.ship(model, spark.sparkContext());
         boolean spec = model.metadata().spec() != null;
         UserDefinedFunction udf = (spec
                 ? functions.udf(new RawFeatures(model, mode, name, files), DataTypes.DoubleType)
@@ -183,9 +184,9 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
         private final PropensityModel model;
         private final HandleInvalid mode;
         private final String name;
-        private final PropensityModel.Shipment files;
+        private final ModelRuntime.Shipment files;
 
-        RawFeatures(PropensityModel model, HandleInvalid mode, String name, PropensityModel.Shipment files) {
+        RawFeatures(PropensityModel model, HandleInvalid mode, String name, ModelRuntime.Shipment files) {
             this.model = model;
             this.mode = mode;
             this.name = name;
@@ -229,10 +230,10 @@ final class PropensityUdf implements UDF1<Seq<Object>, Double> {
 
     /** Scores one row of raw values through the model's encoder, with the task's scorer. */
     private static Double scoreOne(PropensityModel model, HandleInvalid mode, String name,
-            PropensityModel.Shipment files, Object[] raw) {
+            ModelRuntime.Shipment files, Object[] raw) {
         TaskContext task = TaskContext.get();
         // Evaluated on the driver (constant folding), a call gets a short-lived lease of its own.
-        ModelLease lease = task == null ? model.lease(1, files::files) : TaskLeases.shared(model, files, task);
+        ModelLease lease = task == null ? ModelRuntime.lease(model, 1, files) : TaskLeases.shared(model, files, task);
         try {
             FeatureProblem problem = lease.batch().add(RawValues.of(raw));
             if (problem != null) {

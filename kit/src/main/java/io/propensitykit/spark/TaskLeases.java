@@ -24,8 +24,8 @@ final class TaskLeases {
      * The handle's shipment for this session: one broadcast of the model's bytes per handle,
      * destroyed by {@link PropensityModel#close()}.
      */
-    static PropensityModel.Shipment ship(PropensityModel model, SparkContext sc) {
-        return model.shipment(files -> new BroadcastShipment(sc, files));
+    static ModelRuntime.Shipment ship(PropensityModel model, SparkContext sc) {
+        return ModelRuntime.ship(model, files -> new BroadcastShipment(sc, files));
     }
 
     /**
@@ -36,8 +36,8 @@ final class TaskLeases {
      * @param shipment where the executor finds the model's files
      * @return the lease
      */
-    static ModelLease open(PropensityModel model, int batchSize, PropensityModel.Shipment shipment) {
-        ModelLease lease = model.lease(batchSize, shipment::files);
+    static ModelLease open(PropensityModel model, int batchSize, ModelRuntime.Shipment shipment) {
+        ModelLease lease = ModelRuntime.lease(model, batchSize, shipment);
         TaskContext task = TaskContext.get();
         if (task != null) {
             task.addTaskCompletionListener((TaskCompletionListener) context -> lease.close());
@@ -54,14 +54,14 @@ final class TaskLeases {
      * @param task the running task
      * @return the lease
      */
-    static ModelLease shared(PropensityModel model, PropensityModel.Shipment shipment, TaskContext task) {
-        ModelRuntime runtime = model.runtime(shipment::files);
+    static ModelLease shared(PropensityModel model, ModelRuntime.Shipment shipment, TaskContext task) {
+        ModelRuntime runtime = ModelRuntime.of(model, shipment);
         return runtime.taskLease(task.taskAttemptId(), attempt -> task.addTaskCompletionListener(
                 (TaskCompletionListener) context -> runtime.endTask(attempt)));
     }
 
     /** The model's bytes as a Spark broadcast, read once per executor. */
-    private static final class BroadcastShipment implements PropensityModel.Shipment {
+    private static final class BroadcastShipment implements ModelRuntime.Shipment {
         private static final long serialVersionUID = 1L;
 
         private final Broadcast<ModelFiles> files;

@@ -62,6 +62,19 @@ class NotebookApiTest {
                         + " is the Scala keyword 'type'"), problems);
     }
 
+    @Test
+    void theModelHandleShowsAUserNothingOfTheExecutors() {
+        // Leases, runtimes and shipments are ModelRuntime's, for the Spark front ends; a note holds the model.
+        Set<String> handle = new java.util.TreeSet<>();
+        for (Method m : io.propensitykit.model.PropensityModel.class.getDeclaredMethods()) {
+            if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
+                handle.add(m.getName());
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(Set.of("load", "builder", "location", "metadata", "features", "format",
+                "sha256", "predict", "close", "toString")), handle);
+    }
+
     /** Where the kit's results live: what a note computes and then shows. */
     static final List<String> RESULT_PACKAGES = List.of("io.propensitykit.metrics", "io.propensitykit.causal",
             "io.propensitykit.monitor", "io.propensitykit.explain");

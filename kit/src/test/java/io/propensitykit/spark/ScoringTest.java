@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.SharedSpark;
 import io.propensitykit.model.Fixtures;
+import io.propensitykit.model.ModelRuntime;
 import io.propensitykit.model.PropensityModel;
 
 import org.apache.spark.ml.Pipeline;
@@ -219,7 +220,7 @@ class ScoringTest extends SharedSpark {
         Dataset<Row> first = Propensity.score(customers, handle);
         Dataset<Row> second = Propensity.score(customers, handle);
         assertTorchScores(second, "propensity");
-        PropensityModel.Shipment shipment = TaskLeases.ship(handle, spark.sparkContext());
+        ModelRuntime.Shipment shipment = TaskLeases.ship(handle, spark.sparkContext());
         assertTrue(shipment.isLive());
         handle.close();
         assertFalse(shipment.isLive(), "close() released the broadcast of the model's bytes");
