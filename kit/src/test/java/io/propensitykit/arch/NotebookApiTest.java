@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.propensitykit.display.Tabular;
+import io.propensitykit.model.PropensityModel;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The kit's public API as a {@code %spark} paragraph meets it. Scala reserves words that are plain
@@ -30,7 +32,7 @@ import java.util.Set;
  */
 class NotebookApiTest {
 
-    /** Scala 2.12's reserved words (the language specification, 1.1), less those Java reserves as well. */
+    /** Scala 2.12's reserved words (the language specification, 1.1); Java reserves some of them too. */
     static final Set<String> SCALA_KEYWORDS = Set.of("abstract", "case", "catch", "class", "def", "do", "else",
             "extends", "false", "final", "finally", "for", "forSome", "if", "implicit", "import", "lazy", "macro",
             "match", "new", "null", "object", "override", "package", "private", "protected", "return", "sealed",
@@ -65,13 +67,13 @@ class NotebookApiTest {
     @Test
     void theModelHandleShowsAUserNothingOfTheExecutors() {
         // Leases, runtimes and shipments are ModelRuntime's, for the Spark front ends; a note holds the model.
-        Set<String> handle = new java.util.TreeSet<>();
-        for (Method m : io.propensitykit.model.PropensityModel.class.getDeclaredMethods()) {
+        Set<String> handle = new TreeSet<>();
+        for (Method m : PropensityModel.class.getDeclaredMethods()) {
             if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
                 handle.add(m.getName());
             }
         }
-        assertEquals(new java.util.TreeSet<>(Set.of("load", "builder", "location", "metadata", "features", "format",
+        assertEquals(new TreeSet<>(Set.of("load", "builder", "location", "metadata", "features", "format",
                 "sha256", "predict", "close", "toString")), handle);
     }
 
