@@ -6,8 +6,6 @@ import com.google.gson.JsonObject;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +23,10 @@ import java.util.Map;
  * float[] x = new float[spec.width()];
  * FeatureProblem problem = spec.encode(new Object[] {12, 230.5, "web"}, x, 0);   // null: encoded
  * }</pre>
+ *
+ * <p>This class is longer than the kit's others (fitting lives in {@link FeatureFit}) on purpose: the
+ * encoding and the JSON the metadata keeps of it are written side by side, so that what is saved is
+ * exactly what is scored.
  */
 public final class FeatureSpec implements Serializable {
 
@@ -43,7 +45,7 @@ public final class FeatureSpec implements Serializable {
     private final boolean[] missingFlag;
 
     /** One raw column's encoding. */
-    private record Column(String name, boolean categorical, boolean log, double mean, double std,
+    record Column(String name, boolean categorical, boolean log, double mean, double std,
             boolean missingFlag, List<String> levels, Map<String, Integer> index) implements Serializable {
 
         int width() {
@@ -116,16 +118,16 @@ public final class FeatureSpec implements Serializable {
     }
 
     /** A fitted term: where its columns are among the raw ones, and its standardization. */
-    private record Derived(Term term, int[] bases, double mean, double std) implements Serializable {}
+    record Derived(Term term, int[] bases, double mean, double std) implements Serializable {}
 
     private final List<Derived> terms;
     private transient volatile FeatureEncoder encoder;
 
-    private FeatureSpec(List<Column> columns) {
+    FeatureSpec(List<Column> columns) {
         this(columns, List.of());
     }
 
-    private FeatureSpec(List<Column> columns, List<Derived> terms) {
+    FeatureSpec(List<Column> columns, List<Derived> terms) {
         this.columns = List.copyOf(columns);
         this.terms = List.copyOf(terms);
         this.offsets = new int[columns.size()];
@@ -161,7 +163,7 @@ public final class FeatureSpec implements Serializable {
      * @return the fitted spec
      */
     public static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels) {
-        return fit(rows, numeric, categorical, maxLevels, java.util.Set.of());
+        return fitting(numeric, categorical).optMaxLevels(maxLevels).fit(rows);
     }
 
     /**
@@ -175,129 +177,17 @@ public final class FeatureSpec implements Serializable {
         return new FeatureFit(numeric, categorical);
     }
 
-    /**
-     * Fits the spec, taking {@code log1p} of the listed numeric columns before standardizing them:
-     * for skewed, non-negative columns such as spend or days since the last order.
-     *
-     * @param rows raw values, numeric columns first then categorical
-     * @param numeric the numeric column names
-     * @param categorical the categorical column names
-     * @param maxLevels the most frequent levels kept per categorical column
-     * @param logColumns numeric columns to transform with {@code log1p}
-     * @return the fitted spec
-     */
-    static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
-            java.util.Set<String> logColumns) {
-        return fit(rows, numeric, categorical, maxLevels, logColumns, List.of());
-    }
-
-    /**
-     * Fits the spec with specification terms after the raw columns, each standardized on the
-     * training rows where its columns are not null.
-     *
-     * @param rows raw values, numeric columns first then categorical
-     * @param numeric the numeric column names
-     * @param categorical the categorical column names
-     * @param maxLevels the most frequent levels kept per categorical column
-     * @param logColumns numeric columns to transform with {@code log1p}
-     * @param specification terms of numeric columns: powers, products, zero indicators
-     * @return the fitted spec
-     */
-    static FeatureSpec fit(List<Object[]> rows, List<String> numeric, List<String> categorical, int maxLevels,
-            java.util.Set<String> logColumns, List<Term> specification) {
-        FeatureSpec raw = fitColumns(rows, numeric, categorical, maxLevels, logColumns);
-        List<Derived> derived = new ArrayList<>();
-        for (Term term : specification) {
-            int[] bases = new int[term.of().size()];
-            for (int k = 0; k < bases.length; k++) {
-                bases[k] = numeric.indexOf(term.of().get(k));
-                if (bases[k] < 0) {
-                    throw new IllegalArgumentException("Term " + term.name() + " reads '" + term.of().get(k)
-                            + "', which is not one of the numeric columns " + numeric);
-                }
-            }
-            double sum = 0;
-            double sumSq = 0;
-            long n = 0;
-            for (Object[] row : rows) {
-                Object a = row[bases[0]];
-                Object b = bases.length > 1 ? row[bases[1]] : a;
-                if (a == null || b == null) {
-                    continue;
-                }
-                double v = term.value(((Number) a).doubleValue(), ((Number) b).doubleValue());
-                sum += v;
-                sumSq += v * v;
-                n++;
-            }
-            double mean = n == 0 ? 0 : sum / n;
-            double var = n == 0 ? 0 : Math.max(0, sumSq / n - mean * mean);
-            derived.add(new Derived(term, bases, mean, var > 1e-24 ? Math.sqrt(var) : 1.0));
-        }
-        return new FeatureSpec(raw.columns, derived);
-    }
-
-    private static FeatureSpec fitColumns(List<Object[]> rows, List<String> numeric, List<String> categorical,
-            int maxLevels, java.util.Set<String> logColumns) {
-        if (rows.isEmpty()) {
-            throw new IllegalArgumentException("A feature spec needs at least one training row");
-        }
-        List<Column> columns = new ArrayList<>();
-        for (int j = 0; j < numeric.size(); j++) {
-            double sum = 0;
-            double sumSq = 0;
-            long n = 0;
-            long missing = 0;
-            for (Object[] row : rows) {
-                Object v = row[j];
-                if (v == null) {
-                    missing++;
-                    continue;
-                }
-                double x = ((Number) v).doubleValue();
-                boolean log = logColumns.contains(numeric.get(j));
-                if (!Double.isFinite(x) || log && x <= -1) {
-                    throw new IllegalArgumentException("Column '" + numeric.get(j) + "' holds " + x
-                            + " in the training data" + (log ? ", which log1p cannot take" : "")
-                            + "; fix or drop such rows before fitting.");
-                }
-                x = log ? Math.log1p(x) : x;
-                sum += x;
-                sumSq += x * x;
-                n++;
-            }
-            if (n == 0) {
-                throw new IllegalArgumentException("Column '" + numeric.get(j) + "' is null in every training row");
-            }
-            double mean = sum / n;
-            double var = Math.max(0, sumSq / n - mean * mean);
-            double std = var > 1e-24 ? Math.sqrt(var) : 1.0;
-            columns.add(new Column(numeric.get(j), false, logColumns.contains(numeric.get(j)), mean, std, missing > 0,
-                    List.of(), Map.of()));
-        }
-        for (int k = 0; k < categorical.size(); k++) {
-            int j = numeric.size() + k;
-            Map<String, Long> counts = new HashMap<>();
-            for (Object[] row : rows) {
-                if (row[j] != null) {
-                    counts.merge(level(row[j]), 1L, Long::sum);
-                }
-            }
-            List<String> levels = counts.entrySet().stream()
-                    .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-                            .thenComparing(Map.Entry.comparingByKey()))
-                    .limit(maxLevels).map(Map.Entry::getKey).sorted().toList();
-            columns.add(categorical(categorical.get(k), levels));
-        }
-        return new FeatureSpec(columns);
-    }
-
-    private static Column categorical(String name, List<String> levels) {
+    static Column categorical(String name, List<String> levels) {
         Map<String, Integer> index = new LinkedHashMap<>();
         for (int i = 0; i < levels.size(); i++) {
             index.put(levels.get(i), i);
         }
         return new Column(name, true, false, 0, 1, false, List.copyOf(levels), index);
+    }
+
+    /** The fitted columns, for the terms fitted after them. */
+    List<Column> columns() {
+        return columns;
     }
 
     /** @return the raw input columns, in the order {@link #encode} takes them */
@@ -402,7 +292,7 @@ public final class FeatureSpec implements Serializable {
     }
 
     /** The level text of a training value: as {@link FeatureEncoder} reads it when scoring. */
-    private static String level(Object v) {
+    static String level(Object v) {
         return v instanceof Number n ? level(n.doubleValue()) : v.toString();
     }
 

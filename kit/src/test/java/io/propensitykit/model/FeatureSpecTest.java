@@ -66,7 +66,8 @@ class FeatureSpecTest {
         for (double v : new double[] {0, Math.E - 1, Math.E * Math.E - 1}) {
             rows.add(new Object[] {v});
         }
-        FeatureSpec spec = FeatureSpec.fit(rows, List.of("days"), List.of(), 5, Set.of("days"));
+        FeatureSpec spec = FeatureSpec.fitting(List.of("days"), List.of()).optMaxLevels(5).optLogColumns(Set.of("days"))
+                .fit(rows);
         // log1p gives 0, 1, 2: mean 1, std sqrt(2/3).
         assertArrayEquals(new float[] {(float) (1 / Math.sqrt(2.0 / 3))}, encode(spec, Math.E * Math.E - 1), 1e-5f);
         assertEquals(new FeatureProblem(0, null, FeatureProblem.Reason.NULL),
@@ -74,8 +75,8 @@ class FeatureSpecTest {
         assertEquals(new FeatureProblem(0, -1.0, FeatureProblem.Reason.OUTSIDE_LOG1P),
                 spec.encode(new Object[] {-1.0}, new float[spec.width()], 0), "log1p(-1) is -infinity");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FeatureSpec.fit(List.<Object[]>of(new Object[] {-2.0}), List.of("days"), List.of(), 5,
-                        Set.of("days")));
+                () -> FeatureSpec.fitting(List.of("days"), List.of()).optLogColumns(Set.of("days"))
+                        .fit(List.<Object[]>of(new Object[] {-2.0})));
         assertEquals("Column 'days' holds -2.0 in the training data, which log1p cannot take; fix or drop such rows"
                 + " before fitting.", e.getMessage());
     }
@@ -84,9 +85,9 @@ class FeatureSpecTest {
     void specificationTermsFollowTheRawColumnsAndRoundTrip() {
         List<Object[]> rows = List.of(new Object[] {0.0, 2.0}, new Object[] {3.0, 1.0}, new Object[] {0.0, 4.0},
                 new Object[] {5.0, 1.0});
-        FeatureSpec spec = FeatureSpec.fit(rows, List.of("re74", "educ"), List.of(), 5, Set.of(),
+        FeatureSpec spec = FeatureSpec.fitting(List.of("re74", "educ"), List.of()).optTerms(
                 List.of(FeatureSpec.Term.zero("re74"), FeatureSpec.Term.power("educ", 2),
-                        FeatureSpec.Term.product("educ", "re74")));
+                        FeatureSpec.Term.product("educ", "re74"))).fit(rows);
         assertEquals(List.of("re74", "educ", "re74==0", "educ^2", "educ*re74"), spec.encodedNames());
         assertEquals(List.of("re74", "educ"), spec.inputColumns());
         // re74==0 is 1, 0, 1, 0: mean 0.5, SD 0.5; educ^2 is 4, 1, 16, 1: mean 5.5, SD sqrt(68.5 - 30.25).
@@ -96,8 +97,8 @@ class FeatureSpecTest {
         FeatureSpec back = FeatureSpec.fromJson(JsonParser.parseString(spec.toJson().toString()).getAsJsonObject());
         assertEquals(spec, back);
         assertArrayEquals(encode(spec, 3.0, 1.0), encode(back, 3.0, 1.0), 0f);
-        assertThrows(IllegalArgumentException.class, () -> FeatureSpec.fit(rows, List.of("re74", "educ"), List.of(), 5,
-                Set.of(), List.of(FeatureSpec.Term.zero("age"))), "a term of a column that is not numeric input");
+        assertThrows(IllegalArgumentException.class, () -> FeatureSpec.fitting(List.of("re74", "educ"), List.of())
+                .optTerms(List.of(FeatureSpec.Term.zero("age"))).fit(rows), "a term of a column that is not numeric input");
         assertThrows(IllegalArgumentException.class, () -> FeatureSpec.Term.power("age", 1));
     }
 }
