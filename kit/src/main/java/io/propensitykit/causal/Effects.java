@@ -239,22 +239,6 @@ public final class Effects {
     }
 
     /**
-     * The Hájek IPW estimate of the ATE: weighted means with weights 1/e and 1/(1-e).
-     *
-     * @param df the rows
-     * @param scoreCol treatment propensity in (0, 1)
-     * @param treatCol 0/1 treatment
-     * @param outcomeCol numeric outcome
-     * @param replicates bootstrap replicates
-     * @param seed bootstrap seed
-     * @return the estimate
-     */
-    static Estimate ipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, int replicates,
-            long seed) {
-        return ipw(df, scoreCol, treatCol, outcomeCol, Estimand.ATE, replicates, seed);
-    }
-
-    /**
      * The Hájek IPW estimate of the estimand's effect: the weighted difference in mean outcome,
      * with the estimand's weights (ATT: treated 1, controls e/(1-e)).
      *
@@ -287,24 +271,6 @@ public final class Effects {
 
     private static String name(String method, Estimand estimand) {
         return estimand == Estimand.ATE ? method : method + " (" + estimand.name() + ")";
-    }
-
-    /**
-     * The AIPW (doubly robust) estimate of the ATE from the propensity and two outcome predictions.
-     *
-     * @param df the rows
-     * @param scoreCol treatment propensity in (0, 1)
-     * @param treatCol 0/1 treatment
-     * @param outcomeCol numeric outcome
-     * @param mu1Col predicted outcome under treatment
-     * @param mu0Col predicted outcome under control
-     * @param replicates bootstrap replicates
-     * @param seed bootstrap seed
-     * @return the estimate
-     */
-    static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
-            String mu0Col, int replicates, long seed) {
-        return aipw(df, scoreCol, treatCol, outcomeCol, mu1Col, mu0Col, Estimand.ATE, replicates, seed);
     }
 
     /**

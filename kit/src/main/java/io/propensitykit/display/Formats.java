@@ -27,17 +27,6 @@ public final class Formats {
         return new NumberColumnFormatter(decimals(places));
     }
 
-    /**
-     * A number with {@code places} decimals, as {@link #fixed} prints it in a table.
-     *
-     * @param value the number
-     * @param places decimals, 0 or more
-     * @return the text
-     */
-    public static String fixed(double value, int places) {
-        return decimals(places).format(value);
-    }
-
     private static DecimalFormat decimals(int places) {
         if (places < 0) {
             throw new IllegalArgumentException("decimals must be 0 or more, found " + places);

@@ -119,6 +119,8 @@ final class MlpFit implements TrainingAlgorithm {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = data.validationRows() + i;
         }
+        float[] bx = new float[batchSize * data.width()];
+        float[] by = new float[batchSize];
         byte[] best = null;
         double bestAuc = -1;
         int bestEpoch = 0;
@@ -126,7 +128,7 @@ final class MlpFit implements TrainingAlgorithm {
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();
             shuffle(rows, shuffles);
-            double loss = epoch(trainer, data, rows);
+            double loss = epoch(trainer, data, rows, bx, by);
             double auc = validationAuc(trainer, data);
             PropensityTrainer.Epoch e = new PropensityTrainer.Epoch(epoch, loss, auc, (System.nanoTime() - t0) / 1e9);
             history.add(e);
@@ -146,11 +148,9 @@ final class MlpFit implements TrainingAlgorithm {
         return best;
     }
 
-    /** One pass over the training rows in batches; the mean batch loss. */
-    private double epoch(Trainer trainer, Split data, int[] rows) {
+    /** One pass over the training rows in batches, through the caller's batch buffers; the mean batch loss. */
+    private double epoch(Trainer trainer, Split data, int[] rows, float[] bx, float[] by) {
         int width = data.width();
-        float[] bx = new float[batchSize * width];
-        float[] by = new float[batchSize];
         double lossSum = 0;
         int batches = 0;
         for (int start = 0; start < rows.length; start += batchSize) {

@@ -89,10 +89,11 @@ class CausalTest extends SharedSpark {
     @Test
     void effectPointEstimatesMatchNumPy() {
         assertEquals(0.26633738601823709, Effects.naive(fixture, "t", "y", 50, 1).estimate(), TOL);
-        assertEquals(0.25790698657589728, Effects.ipw(fixture, "e", "t", "y", 50, 1).estimate(), TOL);
-        assertEquals(0.17908059268816526, Effects.aipw(fixture, "e", "t", "y", "m1", "m0", 50, 1).estimate(), TOL);
-        Effects.Estimate a = Effects.ipw(fixture, "e", "t", "y", 100, 5);
-        Effects.Estimate again = Effects.ipw(fixture, "e", "t", "y", 100, 5);
+        Effects ate = Effects.on(fixture).setTreatment("t").setOutcome("y").optReplicates(50).optSeed(1);
+        assertEquals(0.25790698657589728, ate.ipw("e").estimate(), TOL);
+        assertEquals(0.17908059268816526, ate.aipw("e", "m1", "m0").estimate(), TOL);
+        Effects.Estimate a = ate.optReplicates(100).optSeed(5).ipw("e");
+        Effects.Estimate again = ate.ipw("e");
         assertEquals(a, again, "the seed fixes the bootstrap");
         assertTrue(a.lower() < a.estimate() && a.estimate() < a.upper());
     }
@@ -189,9 +190,10 @@ class CausalTest extends SharedSpark {
                 .withColumn("mu0", functions.vector_to_array(org.apache.spark.sql.functions.col("p0"), "float64")
                         .getItem(1));
         Effects.Estimate naive = Effects.naive(df, "treated", "purchased", 200, 11);
-        Effects.Estimate ipw = Effects.ipw(df, "true_treatment_propensity", "treated", "purchased", 200, 11);
-        Effects.Estimate aipw = Effects.aipw(withMu, "true_treatment_propensity", "treated", "purchased", "mu1", "mu0",
-                200, 11);
+        Effects.Estimate ipw = Effects.on(df).setTreatment("treated").setOutcome("purchased").optReplicates(200)
+                .optSeed(11).ipw("true_treatment_propensity");
+        Effects.Estimate aipw = Effects.on(withMu).setTreatment("treated").setOutcome("purchased").optReplicates(200)
+                .optSeed(11).aipw("true_treatment_propensity", "mu1", "mu0");
         System.out.printf("true ATE %.4f; naive %.4f [%.4f, %.4f]; IPW %.4f [%.4f, %.4f]; AIPW %.4f [%.4f, %.4f]%n",
                 trueAte, naive.estimate(), naive.lower(), naive.upper(), ipw.estimate(), ipw.lower(), ipw.upper(),
                 aipw.estimate(), aipw.lower(), aipw.upper());
@@ -364,7 +366,7 @@ class CausalTest extends SharedSpark {
     void propensitiesAtZeroOrOneAreRefused() {
         Dataset<Row> bad = fixture.withColumn("e", org.apache.spark.sql.functions.lit(1.0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Effects.ipw(bad, "e", "t", "y", 50, 1));
+                () -> Effects.on(bad).setTreatment("t").setOutcome("y").optReplicates(50).ipw("e"));
         assertEquals("300 rows have 'e' outside (0, 1); trim them first (Overlap.trim).", e.getMessage());
     }
 }
