@@ -1,9 +1,10 @@
 package io.propensitykit.cli;
 
 import org.apache.spark.SparkConf;
-import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -15,6 +16,8 @@ import java.util.List;
  * @param owned whether this command started it
  */
 public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SparkApp.class);
 
     /**
      * Finds or starts the session.
@@ -81,41 +84,29 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
      */
     public void save(DataFrameWriter<?> writer, OutputPaths.Target target) {
         boolean saved = false;
-        try {
-            writer.save(target.location());
-            saved = true;
-        } finally {
-            // Spark's job failures are checked exceptions thrown unchecked: a finally sees them all.
-            if (!saved) {
-                awaitIdle(30_000);
-                target.removeIfCreated();
+        try (SaveTasks tasks = SaveTasks.follow(spark.sparkContext())) {
+            try {
+                writer.save(target.location());
+                saved = true;
+            } finally {
+                // Spark's job failures are checked exceptions thrown unchecked: a finally sees them all.
+                if (!saved) {
+                    awaitEnded(tasks);
+                    target.removeIfCreated();
+                }
             }
         }
     }
 
-    /**
-     * Waits until no task runs on any executor, for at most {@code timeoutMillis}. After a failed
-     * job Spark kills the job's other tasks asynchronously, and one may still write under the
-     * output; cleaning up before they stop races with them.
-     */
-    private boolean awaitIdle(long timeoutMillis) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            int running = 0;
-            for (SparkExecutorInfo info : spark.sparkContext().statusTracker().getExecutorInfos()) {
-                running += info.numRunningTasks();
+    /** Waits for the failed save's killed tasks, which may still create the output's directories. */
+    private static void awaitEnded(SaveTasks tasks) {
+        try {
+            if (!tasks.awaitEnded(1_000, 60_000)) {
+                LOG.warn("Tasks of the failed save were still running after 60 s; removing its output anyway");
             }
-            if (running == 0 && spark.sparkContext().statusTracker().getActiveStageIds().length == 0) {
-                return true;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return false;
     }
 
     @Override
