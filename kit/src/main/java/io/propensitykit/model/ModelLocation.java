@@ -11,12 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Where a model is, read once: {@code classpath:NAME} (a model shipped in a jar), a Hadoop URI
  * ({@code hdfs:}, {@code s3a:}, ...), or a local path or {@code file:} URI. It knows the rules every
  * reader of a model follows: where the metadata JSON sits beside a model file, which class loader
- * holds the class path's models, and how a remote or shipped model becomes a local file.
+ * holds the class path's models, and how a remote or shipped model becomes a local file; and, once
+ * local, what the model's files must be (its metadata, a DJL directory's one params file, the
+ * weights' pinned checksum).
  */
 final class ModelLocation {
 
@@ -170,5 +173,83 @@ final class ModelLocation {
     @Override
     public String toString() {
         return text;
+    }
+
+    /**
+     * The metadata of a localized model: its JSON beside the file or inside the directory. A directory
+     * of {@code .pt} files without {@code propensity.json} is told apart from a DJL model directory.
+     */
+    static ModelMetadata metadataIn(String location, Path local) {
+        Path json = ModelMetadata.pathFor(local);
+        if (!Files.exists(json) && Files.isDirectory(local)) {
+            List<String> pt = listPt(local);
+            if (!pt.isEmpty()) {
+                throw new PropensityModelException("Model directory " + location + " holds " + pt + " but no "
+                        + ModelMetadata.DIRECTORY_FILE_NAME + ", so it is not a DJL model directory. For a"
+                        + " TorchScript model pass the .pt file itself, with its metadata beside it ("
+                        + ModelMetadata.pathFor(local.resolve(pt.get(0))).getFileName() + ").");
+            }
+        }
+        if (!Files.exists(json)) {
+            throw new PropensityModelException("No metadata for model " + location + ": expected " + json
+                    + ". Write it once with ModelMetadata.builder().setFeatures(List.of(...)).build().writeFor(path),"
+                    + " or pass it with optMetadata(...).");
+        }
+        try {
+            return ModelMetadata.read(json);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new PropensityModelException(e.getMessage(), e);
+        }
+    }
+
+    private static List<String> listPt(Path dir) {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pt")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The one {@code NAME-NNNN.params} file of a localized DJL model directory. */
+    static Path paramsFile(String location, Path dir, ModelMetadata meta) {
+        List<Path> params;
+        try (Stream<Path> list = Files.list(dir)) {
+            params = list.filter(p -> p.getFileName().toString().matches(".+-\\d{4}\\.params")).sorted().toList();
+        } catch (IOException e) {
+            throw new PropensityModelException("Could not list model directory " + dir + ": " + e.getMessage(), e);
+        }
+        if (params.size() != 1) {
+            throw new PropensityModelException("Model '" + meta.name() + "' at " + location
+                    + " should hold exactly one NAME-NNNN.params file, found " + params.size()
+                    + (params.isEmpty() ? "" : ": " + params));
+        }
+        return params.get(0);
+    }
+
+    /**
+     * The weights file's sha256, checked against a pin when there is one.
+     *
+     * @param pinnedWhere where the pin came from, for the message
+     * @throws PropensityModelException when the file cannot be read or its checksum differs
+     */
+    static String checkedSha256(String location, String modelName, Path weights, String pin, String pinnedWhere) {
+        String actual;
+        try {
+            actual = Sha256.of(weights);
+        } catch (IOException e) {
+            throw new PropensityModelException("Could not read model file " + weights + ": " + e.getMessage(), e);
+        }
+        if (pin != null && !pin.equals(actual)) {
+            throw new PropensityModelException("Checksum mismatch for model '" + modelName + "' at " + location
+                    + ": expected sha256 " + pin + " (" + pinnedWhere + "), found " + actual + " for " + weights
+                    + ". The file changed since it was pinned: restore it, or pin the new checksum.");
+        }
+        return actual;
+    }
+
+    /** Where models fetched from remote locations or shipped to executors are kept on local disk. */
+    static Path cacheRoot() {
+        String dir = System.getProperty("propensity.cache.dir");
+        return dir != null ? Path.of(dir) : Path.of(System.getProperty("java.io.tmpdir"), "propensity-kit");
     }
 }

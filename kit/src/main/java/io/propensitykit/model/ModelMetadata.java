@@ -1,19 +1,10 @@
 package io.propensitykit.model;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +33,6 @@ public final class ModelMetadata implements Serializable {
 
     /** The metadata file's name inside a DJL-saved model directory. */
     public static final String DIRECTORY_FILE_NAME = "propensity.json";
-
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private final String name;
     private final String version;
@@ -105,17 +94,7 @@ public final class ModelMetadata implements Serializable {
      * @throws PropensityModelException when there is none, or it is invalid
      */
     public static ModelMetadata readFor(String location, Object hadoopConf) {
-        ModelLocation.Json json;
-        try {
-            json = ModelLocation.of(location).metadataJson(hadoopConf);
-        } catch (IOException e) {
-            throw new PropensityModelException(e.getMessage(), e);
-        }
-        try {
-            return fromJson(json.text());
-        } catch (JsonParseException | IllegalStateException | IllegalArgumentException e) {
-            throw new PropensityModelException("Invalid model metadata " + json.where() + ": " + e.getMessage(), e);
-        }
+        return MetadataJson.readFor(location, hadoopConf);
     }
 
     /**
@@ -127,12 +106,7 @@ public final class ModelMetadata implements Serializable {
      * @throws IllegalArgumentException naming the file and field when the content is invalid
      */
     public static ModelMetadata read(Path json) throws IOException {
-        String text = Files.readString(json, StandardCharsets.UTF_8);
-        try {
-            return fromJson(text);
-        } catch (JsonParseException | IllegalStateException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid model metadata " + json + ": " + e.getMessage(), e);
-        }
+        return MetadataJson.read(json);
     }
 
     /**
@@ -142,74 +116,7 @@ public final class ModelMetadata implements Serializable {
      * @return the metadata
      */
     public static ModelMetadata fromJson(String text) {
-        JsonObject root = JsonParser.parseString(text).getAsJsonObject();
-        Builder b = builder();
-        JsonArray featureArray = required(root, "features").getAsJsonArray();
-        List<String> names = new ArrayList<>();
-        for (JsonElement e : featureArray) {
-            names.add(e.getAsString());
-        }
-        b.setFeatures(names);
-        if (root.has("name")) {
-            b.optName(root.get("name").getAsString());
-        }
-        if (root.has("version")) {
-            b.optVersion(root.get("version").getAsString());
-        }
-        if (root.has("format")) {
-            b.optFormat(ModelFormat.parse(root.get("format").getAsString()));
-        }
-        if (root.has("output")) {
-            b.optOutput(OutputKind.parse(root.get("output").getAsString()));
-        }
-        if (root.has("sha256")) {
-            b.optSha256(root.get("sha256").getAsString());
-        }
-        if (root.has("preprocessing")) {
-            JsonObject pre = root.getAsJsonObject("preprocessing");
-            String type = required(pre, "type").getAsString();
-            if ("standardize".equals(type)) {
-                b.optStandardization(doubles(required(pre, "mean")), doubles(required(pre, "std")));
-            } else if (!"none".equals(type)) {
-                throw new IllegalArgumentException(
-                        "preprocessing.type is '" + type + "': use \"standardize\" or \"none\"");
-            }
-        }
-        if (root.has("architecture")) {
-            JsonObject arch = root.getAsJsonObject("architecture");
-            String type = required(arch, "type").getAsString();
-            if (!"mlp".equals(type)) {
-                throw new IllegalArgumentException("architecture.type is '" + type + "': only \"mlp\" is known");
-            }
-            List<Integer> hidden = new ArrayList<>();
-            for (JsonElement e : required(arch, "hidden").getAsJsonArray()) {
-                hidden.add(e.getAsInt());
-            }
-            String activation = arch.has("activation") ? arch.get("activation").getAsString() : "relu";
-            boolean sigmoid = arch.has("sigmoid") && arch.get("sigmoid").getAsBoolean();
-            b.optArchitecture(new MlpArchitecture(hidden, activation, sigmoid));
-        }
-        if (root.has("spec")) {
-            b.optSpec(FeatureSpec.fromJson(root.getAsJsonObject("spec")));
-        }
-        return b.build();
-    }
-
-    private static JsonElement required(JsonObject object, String field) {
-        JsonElement value = object.get(field);
-        if (value == null || value.isJsonNull()) {
-            throw new IllegalArgumentException("the field '" + field + "' is missing");
-        }
-        return value;
-    }
-
-    private static double[] doubles(JsonElement array) {
-        JsonArray a = array.getAsJsonArray();
-        double[] out = new double[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).getAsDouble();
-        }
-        return out;
+        return MetadataJson.parse(text);
     }
 
     /**
@@ -218,40 +125,7 @@ public final class ModelMetadata implements Serializable {
      * @return pretty-printed JSON
      */
     public String toJson() {
-        JsonObject root = new JsonObject();
-        root.addProperty("name", name);
-        root.addProperty("version", version);
-        if (format != null) {
-            root.addProperty("format", format.jsonName());
-        }
-        JsonArray names = new JsonArray();
-        features.forEach(names::add);
-        root.add("features", names);
-        JsonObject pre = new JsonObject();
-        if (mean == null) {
-            pre.addProperty("type", "none");
-        } else {
-            pre.addProperty("type", "standardize");
-            pre.add("mean", GSON.toJsonTree(mean));
-            pre.add("std", GSON.toJsonTree(std));
-        }
-        root.add("preprocessing", pre);
-        root.addProperty("output", output.jsonName());
-        if (sha256 != null) {
-            root.addProperty("sha256", sha256);
-        }
-        if (architecture != null) {
-            JsonObject arch = new JsonObject();
-            arch.addProperty("type", "mlp");
-            arch.add("hidden", GSON.toJsonTree(architecture.hidden()));
-            arch.addProperty("activation", architecture.activation());
-            arch.addProperty("sigmoid", architecture.sigmoid());
-            root.add("architecture", arch);
-        }
-        if (spec != null) {
-            root.add("spec", spec.toJson());
-        }
-        return GSON.toJson(root) + "\n";
+        return MetadataJson.render(this);
     }
 
     /**
@@ -327,6 +201,16 @@ public final class ModelMetadata implements Serializable {
     /** @return the MLP architecture of a DJL-saved model, or null */
     public MlpArchitecture architecture() {
         return architecture;
+    }
+
+    /** The standardization's means, or null; not a copy, for {@link MetadataJson} only. */
+    double[] standardMeans() {
+        return mean;
+    }
+
+    /** The standardization's standard deviations, or null; not a copy, for {@link MetadataJson} only. */
+    double[] standardStds() {
+        return std;
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * A propensity model, loaded and checked on the driver, that Spark tasks can score with.
@@ -157,7 +156,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
                 return localModel;
             }
             try {
-                return shipped.get().materialize(cacheRoot().resolve("shipped").resolve(sha256));
+                return shipped.get().materialize(ModelLocation.cacheRoot().resolve("shipped").resolve(sha256));
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not write model '" + metadata.name() + "' to local disk", e);
             }
@@ -170,7 +169,6 @@ public final class PropensityModel implements Serializable, AutoCloseable {
             // Unloaded by ModelRuntime.clear() a moment ago: the next of() loads it again.
         }
     }
-
 
     /**
      * The model's files shipped for executors: the first call ships them with {@code ship}, later
@@ -274,11 +272,6 @@ public final class PropensityModel implements Serializable, AutoCloseable {
                 + ", sha256 " + sha256.substring(0, 12) + "]";
     }
 
-    static Path cacheRoot() {
-        String dir = System.getProperty("propensity.cache.dir");
-        return dir != null ? Path.of(dir) : Path.of(System.getProperty("java.io.tmpdir"), "propensity-kit");
-    }
-
     /** Builds and checks a {@link PropensityModel}: {@code set*} is required, {@code opt*} optional. */
     public static final class Builder {
         private String location;
@@ -346,31 +339,21 @@ public final class PropensityModel implements Serializable, AutoCloseable {
                 throw new IllegalArgumentException("setLocation is required: a .pt file or a DJL model directory");
             }
             Path local = localize();
-            ModelMetadata meta = metadata != null ? metadata : readMetadata(local);
+            ModelMetadata meta = metadata != null ? metadata : ModelLocation.metadataIn(location, local);
             ModelFormat format = meta.format() != null ? meta.format()
                     : Files.isDirectory(local) ? ModelFormat.DJL : ModelFormat.TORCHSCRIPT;
             if (format == ModelFormat.DJL && meta.architecture() == null) {
                 throw new PropensityModelException("Model '" + meta.name() + "' at " + location
                         + " is a DJL model directory, but its metadata has no 'architecture' to rebuild the block.");
             }
-            Path weights = format == ModelFormat.DJL ? paramsFile(local, meta) : local;
+            Path weights = format == ModelFormat.DJL ? ModelLocation.paramsFile(location, local, meta) : local;
             if (format == ModelFormat.TORCHSCRIPT && Files.isDirectory(local)) {
                 throw new PropensityModelException("Model '" + meta.name() + "' at " + location
                         + " is declared torchscript, but the location is a directory; give the .pt file.");
             }
-            String actual;
-            try {
-                actual = Sha256.of(weights);
-            } catch (IOException e) {
-                throw new PropensityModelException("Could not read model file " + weights + ": " + e.getMessage(), e);
-            }
             String pin = sha256 != null ? sha256 : meta.sha256();
-            if (pin != null && !pin.equals(actual)) {
-                String where = sha256 != null ? "given to optSha256" : "pinned in the metadata";
-                throw new PropensityModelException("Checksum mismatch for model '" + meta.name() + "' at " + location
-                        + ": expected sha256 " + pin + " (" + where + "), found " + actual + " for " + weights
-                        + ". The file changed since it was pinned: restore it, or pin the new checksum.");
-            }
+            String actual = ModelLocation.checkedSha256(location, meta.name(), weights, pin,
+                    sha256 != null ? "given to optSha256" : "pinned in the metadata");
             String prefix = null;
             if (format == ModelFormat.DJL) {
                 String name = weights.getFileName().toString();
@@ -382,53 +365,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
         }
 
         private Path localize() {
-            return ModelLocation.of(location).localize(hadoopConf, cacheRoot());
-        }
-
-        private ModelMetadata readMetadata(Path local) {
-            Path json = ModelMetadata.pathFor(local);
-            if (!Files.exists(json) && Files.isDirectory(local)) {
-                List<String> pt = listPt(local);
-                if (!pt.isEmpty()) {
-                    throw new PropensityModelException("Model directory " + location + " holds " + pt + " but no "
-                            + ModelMetadata.DIRECTORY_FILE_NAME + ", so it is not a DJL model directory. For a"
-                            + " TorchScript model pass the .pt file itself, with its metadata beside it ("
-                            + ModelMetadata.pathFor(local.resolve(pt.get(0))).getFileName() + ").");
-                }
-            }
-            if (!Files.exists(json)) {
-                throw new PropensityModelException("No metadata for model " + location + ": expected " + json
-                        + ". Write it once with ModelMetadata.builder().setFeatures(List.of(...)).build().writeFor(path),"
-                        + " or pass it with optMetadata(...).");
-            }
-            try {
-                return ModelMetadata.read(json);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new PropensityModelException(e.getMessage(), e);
-            }
-        }
-
-        private static List<String> listPt(Path dir) {
-            try (var files = Files.list(dir)) {
-                return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pt")).sorted().toList();
-            } catch (IOException e) {
-                return List.of();
-            }
-        }
-
-        private Path paramsFile(Path dir, ModelMetadata meta) {
-            List<Path> params;
-            try (Stream<Path> list = Files.list(dir)) {
-                params = list.filter(p -> p.getFileName().toString().matches(".+-\\d{4}\\.params")).sorted().toList();
-            } catch (IOException e) {
-                throw new PropensityModelException("Could not list model directory " + dir + ": " + e.getMessage(), e);
-            }
-            if (params.size() != 1) {
-                throw new PropensityModelException("Model '" + meta.name() + "' at " + location
-                        + " should hold exactly one NAME-NNNN.params file, found " + params.size()
-                        + (params.isEmpty() ? "" : ": " + params));
-            }
-            return params.get(0);
+            return ModelLocation.of(location).localize(hadoopConf, ModelLocation.cacheRoot());
         }
 
         /** One smoke prediction on the driver: feature count, output shape, output range. */
