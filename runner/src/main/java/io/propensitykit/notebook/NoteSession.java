@@ -45,6 +45,9 @@ final class NoteSession implements AutoCloseable {
     /** Zeppelin's setting for the rows z.show and %sql display. */
     static final String MAX_RESULT = "zeppelin.spark.maxResult";
 
+    /** Zeppelin's setting for the REPL's echo in a {@code %spark} paragraph's output; true unless set. */
+    static final String PRINT_REPL_OUTPUT = "zeppelin.spark.printREPLOutput";
+
     private final Note note;
     private final RunOptions options;
     private final PrintStream console;
@@ -184,7 +187,7 @@ final class NoteSession implements AutoCloseable {
             spark.sparkContext().setJobGroup(pendingGroup[0], pendingGroup[1], true);
             pendingGroup = null;
         }
-        repl = new ScalaRepl(replDir);
+        repl = new ScalaRepl(replDir, printReplOutput(conf.get(PRINT_REPL_OUTPUT, "true")));
         repl.bind("spark", "org.apache.spark.sql.SparkSession", spark);
         repl.bind("sc", "org.apache.spark.SparkContext", spark.sparkContext());
         repl.bind("sqlContext", "org.apache.spark.sql.SQLContext", spark.sqlContext());
@@ -194,6 +197,15 @@ final class NoteSession implements AutoCloseable {
         repl.quiet("import spark.sql");
         repl.quiet("import org.apache.spark.sql.functions._");
         return spark;
+    }
+
+    /** Zeppelin reads the setting with Scala's {@code toBoolean}: true or false in any case, nothing else. */
+    private static boolean printReplOutput(String value) {
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("%spark.conf sets " + PRINT_REPL_OUTPUT + " to '" + value
+                    + "': use true (show the REPL's echo) or false (show only what the paragraph prints)");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     /**

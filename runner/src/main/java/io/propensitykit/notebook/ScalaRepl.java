@@ -7,28 +7,39 @@ import scala.tools.nsc.Settings;
 import scala.tools.nsc.interpreter.IMain;
 import scala.tools.nsc.interpreter.Results;
 
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * The Scala REPL that runs {@code %spark} paragraphs, as Zeppelin's Spark interpreter does:
- * class-based wrappers (so closures serialize to executors), the REPL's echo of each definition,
- * and state shared from paragraph to paragraph of one note.
+ * class-based wrappers (so closures serialize to executors), the REPL's echo of each definition
+ * unless {@code zeppelin.spark.printREPLOutput} is false, and state shared from paragraph to
+ * paragraph of one note.
+ *
+ * <p>Without the echo, what a paragraph prints is all it shows, as in Zeppelin. One difference, in
+ * the reader's favour: when a paragraph fails, Zeppelin sends the compiler's message or the
+ * exception to its interpreter log, where the REPL's writer then points; the runner shows it in the
+ * paragraph.
  */
 final class ScalaRepl implements AutoCloseable {
 
     private final IMain intp;
     private final RedirectableStream out = new RedirectableStream();
+    private final boolean echo;
 
     /**
      * Starts a REPL that compiles against this JVM's class path.
      *
      * @param classOutputDir where generated classes go; Spark serves them to executors from here
+     * @param echo whether a paragraph shows the REPL's echo ({@code x: Int = 1}, {@code import ...})
      */
-    ScalaRepl(Path classOutputDir) {
+    ScalaRepl(Path classOutputDir, boolean echo) {
+        this.echo = echo;
         Settings settings = new Settings();
         settings.processArgumentString("-usejavacp -Yrepl-class-based -Yrepl-outdir " + classOutputDir);
         intp = new IMain(settings, new PrintWriter(out, true));
@@ -72,7 +83,8 @@ final class ScalaRepl implements AutoCloseable {
      * @return true when the code compiled and ran
      */
     boolean interpret(String code, OutputStream sink) {
-        out.target = sink;
+        ByteArrayOutputStream held = new ByteArrayOutputStream();
+        out.target = echo ? sink : held;
         out.lineStart = true;
         PrintStream stdout = System.out;
         PrintStream printer = new PrintStream(sink, true);
@@ -87,7 +99,12 @@ final class ScalaRepl implements AutoCloseable {
             if (result instanceof Results.Incomplete$) {
                 printer.println("error: incomplete input: the paragraph ends in the middle of an expression");
             }
-            return result instanceof Results.Success$;
+            boolean ok = result instanceof Results.Success$;
+            if (!ok && !echo) {
+                printer.print(held.toString(StandardCharsets.UTF_8));
+                printer.flush();
+            }
+            return ok;
         } finally {
             System.setOut(stdout);
             out.target = OutputStream.nullOutputStream();

@@ -119,6 +119,42 @@ class RunCommandTest extends NoteRunTestBase {
         assertTrue(Files.exists(tmp.resolve("out/all.html")));
     }
 
+    private Path echoNote(String name, String printReplOutput) throws Exception {
+        return Notes.named(name)
+                .paragraph("Conf", "%spark.conf\nzeppelin.spark.printREPLOutput " + printReplOutput)
+                .paragraph("Values", "%spark\nimport scala.math.max\nval answer = max(41, 1) + 1\n"
+                        + "case class Pair(a: Int, b: Int)\nprintln(s\"the answer is $answer\")\nPair(1, 2)")
+                .paragraph("Html", "%spark\nprintln(\"%html <b>kept</b>\")")
+                .paragraph("Boom", "%spark\nval y: Int = \"not an int\"")
+                .write(tmp, name + ".zpln");
+    }
+
+    @Test
+    void printReplOutputSwitchesTheEchoAndKeepsWhatIsPrinted() throws Exception {
+        // Zeppelin's default (true): the echo of the import, the val, the class and the bare value.
+        assertEquals(1, kit.note(echoNote("echo", "true")));
+        JsonObject on = kit.executed("echo");
+        String echoed = data(paragraph(on, 1), 0);
+        for (String line : List.of("import scala.math.max", "answer: Int = 42", "defined class Pair",
+                "Pair = Pair(1,2)", "the answer is 42")) {
+            assertTrue(echoed.contains(line), line + " in: " + echoed);
+        }
+        // false, as the shipped notes set it: only what the paragraph prints.
+        assertEquals(1, kit.note(echoNote("quiet", "FALSE")));
+        JsonObject off = kit.executed("quiet");
+        assertEquals("the answer is 42\n", data(paragraph(off, 1), 0));
+        assertEquals(1, msgs(paragraph(off, 1)).size());
+        assertEquals("HTML", type(paragraph(off, 2), 0));
+        assertEquals("<b>kept</b>\n", data(paragraph(off, 2), 0));
+        // A failure still says why in the report (Zeppelin sends it to its interpreter log instead).
+        JsonObject boom = paragraph(off, 3);
+        assertEquals("ERROR", boom.get("status").getAsString());
+        assertTrue(data(boom, 0).contains("type mismatch"), data(boom, 0));
+
+        assertEquals(1, kit.note(echoNote("wrong", "no")));
+        assertTrue(kit.console().contains("zeppelin.spark.printREPLOutput to 'no': use true"), kit.console());
+    }
+
     private Path failingNote() throws Exception {
         return Notes.named("Failing")
                 .paragraph("Fine", "%spark\nval x = 1")
