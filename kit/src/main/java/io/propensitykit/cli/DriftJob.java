@@ -261,8 +261,8 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
     /** A standalone page: the verdict, the table, PSI by column and each drifted column's bins. */
     private String html(DriftReport report) {
         StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kit drift"
-                + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:right}"
-                + "td:first-child{text-align:left}</style></head><body>\n");
+                + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}"
+                + ".num{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>\n");
         page.append("<h1>What changed</h1>\n<p>").append(isProfile(baseline) ? "Baseline profile" : "Baseline")
                 .append(" <code>").append(Display.escape(baseline)).append("</code> (")
                 .append(String.format(Locale.ROOT, "%,d", report.baselineRows()))
@@ -275,18 +275,8 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
                 : "Moved: " + String.join(", ", report.drifted().stream().map(f -> Display.escape(f.feature())
                         + String.format(Locale.ROOT, " (PSI %.3f, %s)", f.psi(), f.status().name().toLowerCase(
                                 Locale.ROOT))).toList()) + ".");
-        page.append("</p>\n<table>\n<tr>");
-        Table table = report.table();
-        table.columnNames().forEach(n -> page.append("<th>").append(Display.escape(n)).append("</th>"));
-        page.append("</tr>\n");
-        for (int r = 0; r < table.rowCount(); r++) {
-            page.append("<tr>");
-            for (int c = 0; c < table.columnCount(); c++) {
-                page.append("<td>").append(Display.escape(table.column(c).getString(r))).append("</td>");
-            }
-            page.append("</tr>\n");
-        }
-        page.append("</table>\n").append(svg(DriftPlots.psi(report)));
+        page.append("</p>\n").append(Display.htmlTable(Display.tableData(report.table()))).append('\n');
+        page.append(svg(DriftPlots.psi(report)));
         page.append(svg(DriftPlots.drift(report.feature(scoreCol))));
         report.drifted().stream().filter(f -> !f.feature().equals(scoreCol))
                 .forEach(f -> page.append(svg(DriftPlots.drift(f))));

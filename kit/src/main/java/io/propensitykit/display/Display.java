@@ -41,6 +41,16 @@ public final class Display {
      * @return Zeppelin output, ending in a switch back to {@code %text}
      */
     public static String table(Table table) {
+        return "%table " + tableData(table) + "\n%text ";
+    }
+
+    /**
+     * The body of a {@code %table} for a Tablesaw table, each cell as its column prints it.
+     *
+     * @param table the table
+     * @return the table text, without output markers
+     */
+    public static String tableData(Table table) {
         List<List<String>> rows = new ArrayList<>(table.rowCount());
         for (int r = 0; r < table.rowCount(); r++) {
             List<String> row = new ArrayList<>(table.columnCount());
@@ -49,7 +59,7 @@ public final class Display {
             }
             rows.add(row);
         }
-        return table(table.columnNames(), rows);
+        return tableData(table.columnNames(), rows);
     }
 
     /**
@@ -165,5 +175,48 @@ public final class Display {
      */
     public static String escape(Object value) {
         return LINE_START_PERCENT.matcher(HtmlEscapers.htmlEscaper().escape(String.valueOf(value))).replaceAll("&#37;");
+    }
+
+    /**
+     * Lays Zeppelin's table text out as an HTML table for a report: every cell escaped, each column
+     * made readable by {@link Formats#readable} and numbers right-aligned. The reports of
+     * {@code kit run} and {@code kit drift} show their tables this way.
+     *
+     * @param tableData a tab-separated header line, then one line per row ({@link #tableData})
+     * @return a {@code <table class="result">} whose number cells have the class {@code num}
+     */
+    public static String htmlTable(String tableData) {
+        List<String[]> lines = new ArrayList<>();
+        for (String line : tableData.split("\n")) {
+            if (!line.isEmpty()) {
+                lines.add(line.split("\t", -1));
+            }
+        }
+        if (lines.isEmpty()) {
+            return "<table class=\"result\"></table>";
+        }
+        String[] header = lines.get(0);
+        List<Formats.Column> columns = new ArrayList<>(header.length);
+        for (int c = 0; c < header.length; c++) {
+            List<String> cells = new ArrayList<>(lines.size() - 1);
+            for (String[] row : lines.subList(1, lines.size())) {
+                cells.add(c < row.length ? row[c] : "");
+            }
+            columns.add(Formats.readable(header[c], cells));
+        }
+        StringBuilder h = new StringBuilder("<table class=\"result\">\n<tr>");
+        for (int c = 0; c < header.length; c++) {
+            h.append(columns.get(c).numeric() ? "<th class=\"num\">" : "<th>").append(escape(header[c])).append("</th>");
+        }
+        h.append("</tr>\n");
+        for (int r = 0; r < lines.size() - 1; r++) {
+            h.append("<tr>");
+            for (Formats.Column column : columns) {
+                h.append(column.numeric() ? "<td class=\"num\">" : "<td>").append(escape(column.cells().get(r)))
+                        .append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        return h.append("</table>").toString();
     }
 }

@@ -2,16 +2,22 @@ package io.propensitykit.display;
 
 import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
+import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.text.FieldPosition;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * How the kit prints numbers in tables: a fixed number of decimals with thousands grouped, and a
  * value that rounds to zero printed without a sign (a shift of identical sides is a rounding error
- * either side of zero, not "-0.0000").
+ * either side of zero, not "-0.0000"). The kit's own tables choose each column's decimals; a table
+ * of raw values (a DataFrame shown with {@code z.show}, a {@code %sql} result) is made readable
+ * column by column in reports by {@link #readable(String, List)}.
  */
 public final class Formats {
 
@@ -44,4 +50,66 @@ public final class Formats {
         format.setRoundingMode(RoundingMode.HALF_UP); // as String.format rounds
         return format;
     }
+
+    private static final Pattern INTEGER = Pattern.compile("-?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d+\\.(\\d+)");
+    private static final Pattern EXPONENT = Pattern.compile("-?\\d+(\\.\\d+)?[eE][-+]?\\d+");
+    private static final Pattern GROUPED = Pattern.compile("-?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
+    private static final Pattern ID_COLUMN = Pattern.compile("(?i)(.*[_ ])?id");
+
+    /**
+     * One column of a table made readable, and whether it holds numbers. Whole numbers get thousands
+     * separators, except in an identifier column ({@code id}, {@code customer_id}); raw decimals (more
+     * than six places, or an exponent) are rounded to places chosen by the column's size: 4 below 10
+     * (rates, probabilities), 2 below 1,000, none above. Numbers already written with their places
+     * keep them, grouped; text, {@code null} and blanks stay as they are.
+     *
+     * @param column the header, to tell identifiers apart
+     * @param cells the column's cells as text
+     * @return the cells to show
+     */
+    public static Column readable(String column, List<String> cells) {
+        boolean id = ID_COLUMN.matcher(column.strip()).matches() || column.strip().matches(".*[a-z]Id");
+        boolean numeric = false;
+        double largest = 0;
+        for (String cell : cells) {
+            String c = cell.strip();
+            if (c.isEmpty() || c.equals("null") || c.equals("NaN")) {
+                continue;
+            }
+            if (!(INTEGER.matcher(c).matches() || DECIMAL.matcher(c).matches() || EXPONENT.matcher(c).matches()
+                    || GROUPED.matcher(c).matches())) {
+                return new Column(List.copyOf(cells), false);
+            }
+            numeric = true;
+            largest = Math.max(largest, Math.abs(Double.parseDouble(c.replace(",", ""))));
+        }
+        if (!numeric) {
+            return new Column(List.copyOf(cells), false);
+        }
+        int rawPlaces = largest < 10 ? 4 : largest < 1_000 ? 2 : 0;
+        List<String> shown = new ArrayList<>(cells.size());
+        for (String cell : cells) {
+            String c = cell.strip();
+            var decimal = DECIMAL.matcher(c);
+            if (INTEGER.matcher(c).matches() && !id) {
+                shown.add(decimals(0).format(new BigDecimal(c)));
+            } else if (decimal.matches() && decimal.group(1).length() <= 6) {
+                shown.add(decimals(decimal.group(1).length()).format(new BigDecimal(c)));
+            } else if (decimal.matches() || EXPONENT.matcher(c).matches()) {
+                shown.add(decimals(rawPlaces).format(Double.parseDouble(c)));
+            } else {
+                shown.add(cell);
+            }
+        }
+        return new Column(shown, true);
+    }
+
+    /**
+     * A column as shown.
+     *
+     * @param cells the cells
+     * @param numeric whether every cell that holds a value holds a number (shown right-aligned)
+     */
+    public record Column(List<String> cells, boolean numeric) {}
 }

@@ -61,14 +61,16 @@ public final class Rows<R> {
     }
 
     /**
-     * A whole-number column (rows, counts, an index).
+     * A whole-number column (rows, counts, an index), thousands grouped.
      *
      * @param column the header
      * @param value the cell of a row
      * @return these rows
      */
     public Rows<R> count(String column, ToLongFunction<R> value) {
-        columns.add(LongColumn.create(column, rows.stream().mapToLong(value).toArray()));
+        LongColumn c = LongColumn.create(column, rows.stream().mapToLong(value).toArray());
+        c.setPrintFormatter(Formats.fixed(0));
+        columns.add(c);
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.propensitykit.notebook;
 
+import io.propensitykit.display.Display;
+
 import com.vladsch.flexmark.util.sequence.Escaping;
 
 import org.apache.zeppelin.interpreter.InterpreterResult;
@@ -45,6 +47,7 @@ final class HtmlReport {
             table.result { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
             table.result th, table.result td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
             table.result th { background: #f0f0f0; }
+            table.result .num { text-align: right; font-variant-numeric: tabular-nums; }
             .notrun { color: #999; font-style: italic; }
             img { max-width: 100%; }
             .result-alert { background: #fcf8e3; border: 1px solid #faebcc; color: #8a6d3b; padding: 6px 10px;
@@ -159,22 +162,9 @@ final class HtmlReport {
         }
     }
 
-    /** Zeppelin's table text: a tab-separated header line, then one line per row; every cell is escaped. */
+    /** Zeppelin's table text, laid out as the kit lays out every report's tables: escaped, numbers readable. */
     private static void table(StringBuilder h, String data) {
-        String[] lines = data.split("\n");
-        h.append("<div class=\"table-wrap\"><table class=\"result\">\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isEmpty()) {
-                continue;
-            }
-            String cell = i == 0 ? "th" : "td";
-            h.append("<tr>");
-            for (String value : lines[i].split("\t", -1)) {
-                h.append('<').append(cell).append('>').append(esc(value)).append("</").append(cell).append('>');
-            }
-            h.append("</tr>\n");
-        }
-        h.append("</table></div>\n");
+        h.append("<div class=\"table-wrap\">").append(Display.htmlTable(data)).append("</div>\n");
     }
 
     private static String params(Map<String, String> params) {

@@ -90,7 +90,7 @@ class RunCommandTest extends NoteRunTestBase {
         assertEquals(PNG_1PX, data(markers, 3));
         String html = kit.report("all");
         assertTrue(html.contains("<img alt=\"result\" src=\"data:image/png;base64," + PNG_1PX + "\">"));
-        assertTrue(html.contains("<tr><th>a</th><th>b</th></tr>"));
+        assertTrue(html.contains("<tr><th class=\"num\">a</th><th class=\"num\">b</th></tr>"), "number columns right-aligned");
         String header = html.substring(html.indexOf("<dt>Parameters</dt>"), html.indexOf("<dt>Started</dt>"));
         for (String used : List.of("rows=4", "limit=7", "factor=2", "segment=b", "channels=web")) {
             assertTrue(header.contains("<code>" + used + "</code>"), "the report's header lists " + used + ": " + header);
