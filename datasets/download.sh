@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Fetches the public datasets from their publishers into this folder (or $1) and verifies each
-# file's sha256. For machines with internet; the kit never downloads at run time.
+# Fetches the public datasets from their publishers and verifies each file's sha256. For machines
+# with internet; the kit never downloads at run time. They go where the notes and the tests read
+# them: DIR, else $KIT_DATA_DIR, else ~/propensity-kit/datasets.
 #
-#   datasets/download.sh [DIR]      # default: the folder this script is in
+#   datasets/download.sh [DIR]
 set -euo pipefail
 
-dir="${1:-$(cd "$(dirname "$0")" && pwd)}"
+dir="${1:-${KIT_DATA_DIR:-$HOME/propensity-kit/datasets}}"
 mkdir -p "$dir/lalonde"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

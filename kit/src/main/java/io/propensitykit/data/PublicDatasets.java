@@ -24,7 +24,7 @@ import java.util.List;
  * against the published one.
  *
  * <pre>{@code
- * PublicDatasets data = PublicDatasets.defaults();           // datasets/, or -Dpropensity.datasets.dir
+ * PublicDatasets data = PublicDatasets.defaults();           // $KIT_DATA_DIR, else ~/propensity-kit/datasets
  * Dataset<Row> hillstrom = data.hillstrom(spark);
  * Dataset<Row> nswPsid = data.lalonde(spark, PublicDatasets.Comparison.PSID);
  * }</pre>

@@ -24,7 +24,7 @@ import java.util.List;
  * Hillstrom's randomized e-mail test made observational: controls are kept with a probability
  * that depends on their purchase history and recency, so the naive comparison of visit rates is
  * biased; a propensity model of the observed covariates and ATT weighting must give back the
- * experiment's effect. Reads {@code ../shared/datasets}, skipped when absent.
+ * experiment's effect. Reads the data directory ({@code KIT_DATA_DIR}), skipped when absent.
  */
 class ExperimentMadeObservationalTest extends SharedSpark {
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Path;
 
 /**
- * Dehejia and Wahba (1999) on LaLonde's NSW men, read from {@code ../shared/datasets} when present:
+ * Dehejia and Wahba (1999) on LaLonde's NSW men, read from the data directory ({@code KIT_DATA_DIR}) when present:
  * the 185 trained men against the PSID-1 and CPS-1 survey groups, a logistic propensity with
  * their specification, trimmed to the treated's common support, then the effect on the treated by
  * stratification (their rule) and by ATT weighting. The experiment's answer is +$1,794; both must

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The loaders on the real files in {@code ../shared/datasets} beside the project, when present;
+ * The loaders on the real files in the data directory ({@code KIT_DATA_DIR}), when present;
  * the missing-file and checksum errors on files of our own.
  */
 class PublicDatasetsTest extends SharedSpark {

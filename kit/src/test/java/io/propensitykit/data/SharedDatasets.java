@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 
-/** The real public data in {@code ../shared/datasets} beside the project, for tests that skip without it. */
+/**
+ * The real public data, for tests that skip without it: read where the notes and
+ * {@code datasets/download.sh} keep it ({@link Workspace#dataDir()}: {@code $KIT_DATA_DIR}, else
+ * {@code ~/propensity-kit/datasets}). CI points {@code KIT_DATA_DIR} at the shared copy beside the clone.
+ */
 public final class SharedDatasets {
 
-    /** The shared data sits beside the project root, which is the kit module's parent. */
-    public static final Path DIR = Path.of("").toAbsolutePath().getParent().resolveSibling("shared")
-            .resolve("datasets");
+    /** Where the data is looked for. */
+    public static final Path DIR = Workspace.dataDir();
 
     private SharedDatasets() {}
 
@@ -22,8 +25,8 @@ public final class SharedDatasets {
     public static PublicDatasets require(PublicDataset... needed) {
         PublicDatasets data = PublicDatasets.at(DIR);
         for (PublicDataset file : needed) {
-            assumeTrue(data.has(file), file.file() + " is not in " + DIR + "; it comes from " + file.source()
-                    + " (datasets/download.sh fetches it)");
+            assumeTrue(data.has(file), file.file() + " is not in " + DIR + " (KIT_DATA_DIR, else"
+                    + " ~/propensity-kit/datasets); it comes from " + file.source() + ": datasets/download.sh fetches it there");
         }
         return data;
     }

@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,13 +50,23 @@ class S3Test extends SharedSpark {
 
     private static Process server;
     private static PropensityModel model;
+    /** Why the tests skip, or null when s3rver runs. */
+    private static String missing;
+
+    /** Each test is reported as skipped, with the reason, when s3rver is not there (not "0 tests run"). */
+    @BeforeEach
+    void requireS3() {
+        Assumptions.assumeTrue(missing == null, missing);
+    }
 
     @BeforeAll
     static void startS3() throws Exception {
         Path bin = Path.of(System.getProperty("s3rver", Path.of(S3Test.class.getProtectionDomain().getCodeSource()
                 .getLocation().toURI()).resolveSibling("s3rver/node_modules/.bin/s3rver").toString()));
-        Assumptions.assumeTrue(Files.isExecutable(bin), "s3rver is not installed at " + bin
-                + ": npm install --prefix kit/target/s3rver s3rver@3.7.1");
+        if (!Files.isExecutable(bin)) {
+            missing = "s3rver is not installed at " + bin + ": npm install --prefix kit/target/s3rver s3rver@3.7.1";
+            return;
+        }
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
