@@ -155,6 +155,27 @@ public final class Display {
         return "%html " + String.format(Locale.ROOT, trustedTemplate, safe) + "\n%text ";
     }
 
+    /** The class that marks a note's "nothing to do" message, for reports and their index. */
+    public static final String NOTHING_TO_DO_CLASS = "kit-nothing-to-do";
+
+    /**
+     * Says that the note has nothing to do, and why (its data is not there, say), as
+     * {@link #html(String, Object...)} does, in a box that {@code kit run} recognizes: the report
+     * and its index then tell this note from one that did its work.
+     *
+     * <pre>{@code println(Display.nothingToDo("<b>%s</b> is not in %s.", file, dir))}</pre>
+     *
+     * @param trustedTemplate HTML with {@code %s}, {@code %,d}… conversions
+     * @param values the values, escaped as in {@link #html(String, Object...)}
+     * @return Zeppelin {@code %html} output, ending in a switch back to {@code %text}
+     */
+    public static String nothingToDo(String trustedTemplate, Object... values) {
+        String filled = html(trustedTemplate, values);
+        String body = filled.substring("%html ".length(), filled.length() - "\n%text ".length());
+        return "%html <div class=\"" + NOTHING_TO_DO_CLASS + "\" style=\"background:#fcf8e3;border:1px solid #faebcc;"
+                + "color:#8a6d3b;padding:6px 10px\">" + body + "</div>\n%text ";
+    }
+
     /**
      * Shows a value as preformatted text, exactly as it is, whatever it holds: markup and output
      * markers are shown, never run.

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 final class HtmlReport {
 
+    private static final DateTimeFormatter INDEX_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
     private static final DateTimeFormatter HEADER_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT).withZone(ZoneId.systemDefault());
 
@@ -49,6 +51,7 @@ final class HtmlReport {
             table.result th { background: #f0f0f0; }
             table.result .num { text-align: right; font-variant-numeric: tabular-nums; }
             .notrun { color: #999; font-style: italic; }
+            .idle { color: #8a6d3b; } .empty { color: #999; font-style: italic; }
             img { max-width: 100%; }
             .result-alert { background: #fcf8e3; border: 1px solid #faebcc; color: #8a6d3b; padding: 6px 10px;
                             font-size: 12px; margin: 4px 0; display: inline-block; }
@@ -85,33 +88,40 @@ final class HtmlReport {
     }
 
     /**
-     * The run's index: one row per report, with its status, paragraphs, start, time and the
-     * parameters the note used, each name linking to the report.
+     * The index of a {@code --out} folder: one row per report there, newest first, with its status
+     * (ok, failed, or nothing to do and why), paragraphs, start, time and the parameters the note
+     * used, each name linking to the report.
      *
-     * @param reports each note's outcome with its report's file name, in run order
+     * @param reports the folder's reports ({@link ReportIndex#scan})
      * @param kitVersion the kit's version
      * @return the page
      */
-    static String index(List<Map.Entry<String, NoteRunner.Outcome>> reports, String kitVersion) {
+    static String index(List<ReportIndex.Entry> reports, String kitVersion) {
         StringBuilder h = new StringBuilder(4_096);
-        long failed = reports.stream().filter(r -> !r.getValue().ok()).count();
+        long failed = reports.stream().filter(r -> !r.ok()).count();
+        long idle = reports.stream().filter(r -> r.ok() && r.nothingToDo() != null).count();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Reports</title>\n")
                 .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n<h1>Reports</h1>\n")
                 .append("<dl>\n");
-        row(h, "Notes", reports.size() + (failed == 0 ? ", all ran" : ", " + failed + " failed"));
+        row(h, "Notes", reports.size() + (failed == 0 ? ", none failed" : ", " + failed + " failed")
+                + (idle == 0 ? "" : ", " + idle + " with nothing to do"));
         row(h, "Versions", "propensity kit " + esc(kitVersion));
         h.append("</dl>\n</header>\n<div class=\"paragraphs\">\n<table class=\"result\">\n<tr><th>Note</th>")
-                .append("<th>Status</th><th>Paragraphs</th><th>Started</th><th>Time</th><th>Parameters</th></tr>\n");
-        for (Map.Entry<String, NoteRunner.Outcome> r : reports) {
-            NoteRunner.Outcome o = r.getValue();
-            h.append("<tr><td><a href=\"").append(esc(r.getKey())).append("\">").append(esc(o.note().name()))
-                    .append("</a></td><td").append(o.ok() ? ">ok" : " class=\"status error\">failed")
-                    .append("</td><td>")
-                    .append(o.ran()).append(" ran").append(o.failed() > 0 ? ", " + o.failed() + " failed" : "")
-                    .append(o.notRun() > 0 ? ", " + o.notRun() + " not run" : "").append("</td><td>")
-                    .append(esc(HEADER_TIME.format(o.start()))).append("</td><td>")
-                    .append(String.format(Locale.ROOT, "%.1f s", o.elapsed().toMillis() / 1000.0)).append("</td><td>")
-                    .append(o.paramsUsed().isEmpty() ? "none" : params(o.paramsUsed())).append("</td></tr>\n");
+                .append("<th>Status</th><th>Paragraphs</th><th>Started</th><th class=\"num\">Time</th><th>Parameters</th>")
+                .append("</tr>\n");
+        for (ReportIndex.Entry r : reports) {
+            String status = switch (r.status()) {
+                case "failed" -> "<td class=\"status error\">failed";
+                case "nothing to do" -> "<td class=\"idle\">nothing to do: " + esc(r.nothingToDo());
+                default -> "<td>ok";
+            };
+            h.append("<tr><td><a href=\"").append(esc(r.report())).append("\">").append(esc(r.name()))
+                    .append("</a></td>").append(status).append("</td><td>")
+                    .append(r.ran()).append(" ran").append(r.failed() > 0 ? ", " + r.failed() + " failed" : "")
+                    .append(r.notRun() > 0 ? ", " + r.notRun() + " not run" : "").append("</td><td>")
+                    .append(r.started() == null ? "" : esc(INDEX_TIME.format(r.started()))).append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%.1f s", r.time().toMillis() / 1000.0)).append("</td><td>")
+                    .append(r.params().isEmpty() ? "none" : params(r.params())).append("</td></tr>\n");
         }
         return h.append("</table>\n</div>\n</body>\n</html>\n").toString();
     }
@@ -167,10 +177,11 @@ final class HtmlReport {
         h.append("<div class=\"table-wrap\">").append(Display.htmlTable(data)).append("</div>\n");
     }
 
+    /** Form values as {@code name=value}; an empty value says so rather than reading {@code name=}. */
     private static String params(Map<String, String> params) {
         StringBuilder s = new StringBuilder();
-        params.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append("<code>").append(esc(k)).append('=')
-                .append(esc(v)).append("</code>"));
+        params.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append("<code>").append(esc(k))
+                .append(v.isEmpty() ? "</code> <span class=\"empty\">(empty)</span>" : "=" + esc(v) + "</code>"));
         return s.toString();
     }
 

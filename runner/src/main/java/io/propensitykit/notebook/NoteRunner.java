@@ -223,7 +223,7 @@ final class NoteRunner {
     }
 
     /** A parameter value as the command line would give it: checkbox lists comma-separated. */
-    private static String text(com.google.gson.JsonElement value) {
+    static String text(com.google.gson.JsonElement value) {
         if (value.isJsonArray()) {
             List<String> items = new ArrayList<>();
             value.getAsJsonArray().forEach(v -> items.add(v.isJsonPrimitive() ? v.getAsString() : v.toString()));

@@ -1,5 +1,7 @@
 package io.propensitykit.notebook;
 
+import com.google.gson.JsonParser;
+
 import io.propensitykit.cli.Cli;
 
 import picocli.CommandLine.Command;
@@ -127,7 +129,6 @@ public final class RunCommand implements Callable<Integer> {
         Files.createDirectories(options.out());
         String kitVersion = kitVersion();
         int failedNotes = 0;
-        List<Map.Entry<String, NoteRunner.Outcome>> reports = new ArrayList<>();
         for (Path file : options.notes()) {
             Note note = Note.read(file);
             console.printf("%s (%d paragraphs)%n", note.name(), note.paragraphs().size());
@@ -147,13 +148,15 @@ public final class RunCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(hook);
             }
             write(outcome, zpln, html, kitVersion);
-            reports.add(Map.entry(html.getFileName().toString(), outcome));
-            // Rewritten after each note, so that a run cut short still lists what it finished.
-            Files.writeString(options.out().resolve(INDEX), HtmlReport.index(reports, kitVersion),
-                    StandardCharsets.UTF_8);
+            // Rewritten after each note, so that a run cut short still lists what it finished; it lists
+            // the reports of earlier runs into the same folder too.
+            Files.writeString(options.out().resolve(INDEX), HtmlReport.index(ReportIndex.scan(options.out()),
+                    kitVersion), StandardCharsets.UTF_8);
+            String idle = ReportIndex.of(html.getFileName().toString(),
+                    JsonParser.parseString(outcome.note().toJson()).getAsJsonObject()).nothingToDo();
             console.printf(Locale.ROOT, "%s: %s, %d paragraphs ran, %d failed, %d not run, %.1f s -> %s%n",
-                    note.name(), outcome.ok() ? "ok" : "FAILED", outcome.ran(), outcome.failed(), outcome.notRun(),
-                    outcome.elapsed().toMillis() / 1000.0, html);
+                    note.name(), !outcome.ok() ? "FAILED" : idle != null ? "ok, nothing to do (" + idle + ")" : "ok",
+                    outcome.ran(), outcome.failed(), outcome.notRun(), outcome.elapsed().toMillis() / 1000.0, html);
             for (String name : options.params().keySet()) {
                 if (!outcome.paramsUsed().containsKey(name)) {
                     console.printf("%s: note: -p %s matched no form in this note%n", note.name(), name);

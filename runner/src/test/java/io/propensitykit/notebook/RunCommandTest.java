@@ -292,8 +292,8 @@ class RunCommandTest extends NoteRunTestBase {
 
     @Test
     void theIndexListsEveryReportWithItsStatusTimeAndParameters() throws Exception {
-        Path fine = Notes.named("Fine <one>").paragraph("Rows", "%spark\nval n = z.textbox(\"rows\", \"5\")")
-                .write(tmp, "a-fine.zpln");
+        Path fine = Notes.named("Fine <one>").paragraph("Rows", "%spark\nval n = z.textbox(\"rows\", \"5\")\n"
+                + "val path = z.textbox(\"baseline\", \"\")").write(tmp, "a-fine.zpln");
         assertEquals(1, kit.notes(List.of(fine, failingNote()), "-p", "rows=7", "--keep-going"), kit.console());
         String index = kit.report("index");
         assertTrue(index.contains("<a href=\"a-fine.html\">Fine &lt;one&gt;</a></td><td>ok</td><td>1 ran</td>"),
@@ -301,8 +301,43 @@ class RunCommandTest extends NoteRunTestBase {
         assertTrue(index.contains("<a href=\"failing.html\">Failing</a></td><td class=\"status error\">failed</td>"
                 + "<td>3 ran, 1 failed</td>"), index);
         assertTrue(index.contains("<code>rows=7</code>"), "the parameters the note used: " + index);
+        assertTrue(index.contains("<code>baseline</code> <span class=\"empty\">(empty)</span>"),
+                "an empty parameter says so: " + index);
+        assertFalse(index.contains("baseline=<"), index);
         assertTrue(index.contains("2, 1 failed"), index);
         assertTrue(kit.console().contains("2 notes, 1 failed; index "), kit.console());
+    }
+
+    @Test
+    void theIndexAccumulatesRunsIntoTheSameFolderNewestFirst() throws Exception {
+        Path first = Notes.named("First").paragraph("md", "%md one").write(tmp, "first.zpln");
+        Path second = Notes.named("Second").paragraph("md", "%md two").write(tmp, "second.zpln");
+        assertEquals(0, kit.note(first));
+        Thread.sleep(1_100); // the index orders by start, to the millisecond; a clear gap keeps the order certain
+        assertEquals(0, kit.note(second));
+        String index = kit.report("index");
+        int at1 = index.indexOf("href=\"first.html\"");
+        int at2 = index.indexOf("href=\"second.html\"");
+        assertTrue(at1 > 0 && at2 > 0, "both runs are listed: " + index);
+        assertTrue(at2 < at1, "the newest first: " + index);
+        assertTrue(index.contains("<dd>2, none failed</dd>"), index);
+        // A note run again replaces its row, not adds one.
+        assertEquals(0, kit.note(first));
+        index = kit.report("index");
+        assertEquals(1, index.split("href=\"first.html\"", -1).length - 1, index);
+        assertTrue(index.indexOf("href=\"first.html\"") < index.indexOf("href=\"second.html\""), index);
+    }
+
+    @Test
+    void aNoteWithNothingToDoSaysSoInTheIndexAndTheConsole() throws Exception {
+        Path idle = Notes.named("Idle").paragraph("Data", "%spark\nprintln(io.propensitykit.display.Display"
+                + ".nothingToDo(\"<b>%s</b> is not in %s.\", \"hillstrom.csv\", \"/data\"))")
+                .paragraph("Rest", "%spark\nprintln(\"%text nothing here\")").write(tmp, "idle.zpln");
+        assertEquals(0, kit.note(idle), "nothing to do is not a failure");
+        String index = kit.report("index");
+        assertTrue(index.contains("<td class=\"idle\">nothing to do: hillstrom.csv is not in /data.</td>"), index);
+        assertTrue(index.contains("1 with nothing to do"), index);
+        assertTrue(kit.console().contains("Idle: ok, nothing to do (hillstrom.csv is not in /data.)"), kit.console());
     }
 
     @Test
