@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -86,6 +87,66 @@ class NotebooksTest {
         assertTrue(spliced > 10, "the check saw the notes' interpolated templates: " + spliced);
     }
 
+    /** What the Scala REPL echoes: imports, definitions, {@code name: Type = value}, {@code res0: ...}. */
+    private static final java.util.regex.Pattern ECHO = java.util.regex.Pattern.compile(
+            "(?m)^(import \\w|defined (class|object|trait|type) |(res\\d+|[a-z]\\w*): [\\w.$\\[\\], ()=>]+ = )");
+    /** A record's or case class's default toString: {@code Deciles[rows=...}, {@code Decile(1, ...}. */
+    private static final java.util.regex.Pattern DUMP = java.util.regex.Pattern.compile(
+            "\\b[A-Z]\\w*(\\[[a-z]\\w*=|\\$\\$|@[0-9a-f]{6,})");
+    private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("(?s)<table class=\"result\">(.*?)</table>");
+    private static final java.util.regex.Pattern CELL = java.util.regex.Pattern.compile("<t[hd][^>]*>(.*?)</t[hd]>");
+
+    /**
+     * A report a business reader trusts: no REPL echo, no record dump, and in its tables no number
+     * of five or more digits without thousands separators (identifier columns aside).
+     */
+    private static void assertReadsAsAReport(String base, JsonObject done, String html) {
+        for (JsonElement e : done.getAsJsonArray("paragraphs")) {
+            JsonObject p = e.getAsJsonObject();
+            for (JsonElement m : p.getAsJsonObject("results").getAsJsonArray("msg")) {
+                String type = m.getAsJsonObject().get("type").getAsString();
+                String data = m.getAsJsonObject().get("data").getAsString();
+                String where = base + " '" + p.get("title").getAsString() + "' (" + type + ")";
+                if (!type.equals("IMG")) {
+                    java.util.regex.Matcher echo = ECHO.matcher(data);
+                    if (echo.find()) {
+                        fail(where + " shows the REPL's echo: " + around(data, echo));
+                    }
+                    java.util.regex.Matcher dump = DUMP.matcher(data);
+                    if (dump.find()) {
+                        fail(where + " shows a record dump: " + around(data, dump));
+                    }
+                }
+            }
+        }
+        java.util.regex.Matcher table = TABLE.matcher(html);
+        int tables = 0;
+        while (table.find()) {
+            tables++;
+            List<List<String>> rows = table.group(1).lines().filter(l -> l.startsWith("<tr>")).map(l -> {
+                List<String> cells = new java.util.ArrayList<>();
+                java.util.regex.Matcher c = CELL.matcher(l);
+                while (c.find()) {
+                    cells.add(c.group(1));
+                }
+                return cells;
+            }).toList();
+            List<String> header = rows.get(0);
+            for (List<String> row : rows.subList(1, rows.size())) {
+                for (int c = 0; c < row.size(); c++) {
+                    boolean id = header.get(c).matches("(?i)(.*[_ ])?id");
+                    assertFalse(!id && row.get(c).matches("-?\\d{5,}(\\.\\d+)?"), base + ": the table column '"
+                            + header.get(c) + "' shows " + row.get(c) + " without thousands separators");
+                }
+            }
+        }
+        assertTrue(tables > 0 || base.startsWith("07"), base + " shows tables: " + tables);
+    }
+
+    private static String around(String data, java.util.regex.Matcher m) {
+        return data.substring(Math.max(0, m.start() - 40), Math.min(data.length(), m.end() + 60));
+    }
+
     /**
      * The splices of the interpolated strings ({@code f"..."}, {@code s"..."}) in a call's first
      * argument, each as its expression and the format that follows it (empty when none).
@@ -145,7 +206,7 @@ class NotebooksTest {
         Path cwd = Files.createDirectories(tmp.resolve("elsewhere"));
         Path out = tmp.resolve("out");
         // Small and non-default: other rows, seed, trim, budget and dataset than the notes' defaults.
-        Path shared = Project.root().resolveSibling("shared").resolve("datasets");
+        Path shared = io.propensitykit.data.Workspace.dataDir();
         Path console = tmp.resolve("console.txt");
         Process run = Project.kitRun(cwd, console, NOTEBOOKS.toString(), "-p", "rows=20000", "-p", "seed=7",
                 "-p", "trim=0.1", "-p", "budget=500", "-p", "epochs=3", "-p", "dataset=nsw",
@@ -183,6 +244,7 @@ class NotebooksTest {
                 assertTrue(after.getAsJsonObject("settings").has("forms"), where);
                 assertTrue(after.get("dateStarted").getAsString().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}"));
             }
+            assertReadsAsAReport(base, done, Files.readString(out.resolve(base + ".html")));
             // The executed note reads back as a note.
             assertEquals(source.getAsJsonArray("paragraphs").size(), Note.read(out.resolve(base + ".zpln"))
                     .paragraphs().size());
