@@ -56,7 +56,7 @@ import java.util.stream.Stream;
  * {@value #PROFILE}: given as {@code --baseline} to later runs, it spares them reading the baseline
  * (twice) again, and the baseline need not be kept.
  */
-@Command(name = "kit drift", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "kit drift", mixinStandardHelpOptions = true, versionProvider = KitVersion.class, sortOptions = false,
         description = "Compares a current input with a baseline: PSI, KS, nulls and shifts of the score and every"
                 + " feature the model reads. Exit status 3 when a PSI is above --fail-above.")
 public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {

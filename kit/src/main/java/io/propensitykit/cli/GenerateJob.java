@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
  * kit/bin/kit generate --rows 10000000 --seed 42 --output /data/retail.parquet
  * </pre>
  */
-@Command(name = "kit generate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "kit generate", mixinStandardHelpOptions = true, versionProvider = KitVersion.class, sortOptions = false,
         description = "Writes synthetic customers with features, treated, purchased and true_* columns.")
 public final class GenerateJob implements Callable<Integer> {
 

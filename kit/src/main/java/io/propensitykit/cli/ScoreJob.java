@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
  * created. Errors are one line, {@code kit score: error: ...}, with status 1; usage mistakes
  * status 2.
  */
-@Command(name = "kit score", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "kit score", mixinStandardHelpOptions = true, versionProvider = KitVersion.class, sortOptions = false,
         description = "Scores a Parquet or CSV file with a propensity model and writes the rows with their scores.")
 public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
 

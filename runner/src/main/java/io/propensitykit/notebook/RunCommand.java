@@ -3,6 +3,7 @@ package io.propensitykit.notebook;
 import com.google.gson.JsonParser;
 
 import io.propensitykit.cli.Cli;
+import io.propensitykit.cli.KitVersion;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,7 +12,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * written however the run ends: a paragraph that fails or times out, a signal, or {@code sys.exit}
  * in a note's code.
  */
-@Command(name = "kit run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "kit run", mixinStandardHelpOptions = true, versionProvider = KitVersion.class, sortOptions = false,
         description = "Reruns Zeppelin notes headless: an executed .zpln and an HTML report per note.")
 public final class RunCommand implements Callable<Integer> {
 
@@ -235,10 +235,6 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     static String kitVersion() {
-        try (InputStream in = RunCommand.class.getResourceAsStream("kit-version.txt")) {
-            return in == null ? "unknown" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return KitVersion.kit();
     }
 }
