@@ -60,9 +60,9 @@ public final class DriftPlots {
         }
         CategoryChart chart = Charts.categoryChart(String.format(Locale.ROOT, "%s: PSI %.3f (%s)", feature.feature(),
                 feature.psi(), feature.status().name().toLowerCase(Locale.ROOT)), feature.feature(), "share of rows");
-        chart.getStyler().setOverlapped(true);
         chart.addSeries("baseline", feature.bins(), Charts.toList(feature.baselineShares())).setFillColor(Charts.PALETTE[0]);
         chart.addSeries("current", feature.bins(), Charts.toList(feature.currentShares())).setFillColor(Charts.PALETTE[1]);
         return new Plot(chart, List.of(new Plot.Series("baseline", x, feature.baselineShares()),
                 new Plot.Series("current", x, feature.currentShares())));
-    }}
+    }
+}

@@ -7,7 +7,6 @@ import io.propensitykit.causal.Uplift;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
@@ -48,7 +47,6 @@ public final class EffectPlots {
         }
         CategoryChart chart = Charts.categoryChart("Covariate balance: |standardized mean difference|", "covariate", "|SMD|");
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.addSeries("before", names, Charts.toList(before)).setMarkerColor(Charts.PALETTE[1]);
         chart.addSeries("after", names, Charts.toList(after)).setMarkerColor(Charts.PALETTE[0]);
         Charts.threshold(chart, "threshold 0.1", names, Balance.THRESHOLD, Color.GRAY);
@@ -67,7 +65,6 @@ public final class EffectPlots {
         double[] random = {0, q[q.length - 1]};
         XYChart chart = Charts.xyChart(String.format(Locale.ROOT, "Qini curve (coefficient %.4f)", uplift.qiniCoefficient()),
                 "share of customers targeted (by uplift score, highest first)", "incremental responders");
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         Charts.line(chart, "random", new double[] {0, 1}, random).setLineColor(Color.GRAY);
         Charts.line(chart, "model", x, q).setMarker(SeriesMarkers.CIRCLE);
         return new Plot(chart, List.of(new Plot.Series("random", new double[] {0, 1}, random),
@@ -95,7 +92,6 @@ public final class EffectPlots {
         Charts.line(chart, "sign test", gamma, sign).setMarker(SeriesMarkers.CIRCLE);
         Charts.line(chart, "signed-rank test", gamma, wilcoxon).setMarker(SeriesMarkers.DIAMOND);
         Charts.line(chart, "alpha", alphaX, alphaY).setLineColor(Color.GRAY);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         return new Plot(chart, List.of(new Plot.Series("sign test", gamma, sign),
                 new Plot.Series("signed-rank test", gamma, wilcoxon), new Plot.Series("alpha", alphaX, alphaY)));
     }}

@@ -69,8 +69,10 @@ public final class ExplainPlots {
         Arrays.setAll(x, i -> i + 1);
         CategoryChart chart = Charts.categoryChart(String.format(Locale.ROOT, "Permutation importance (AUC %.3f, %d"
                 + " repeats)", importance.auc(), importance.repeats()), "feature", "AUC drop when shuffled");
-        chart.addSeries("mean AUC drop", names, Charts.toList(drop)).setFillColor(Charts.PALETTE[0]);
-        chart.addSeries("sd over repeats", names, Charts.toList(sd)).setFillColor(Charts.PALETTE[1]);
-        return new Plot(chart, List.of(new Plot.Series("mean AUC drop", x, drop),
-                new Plot.Series("sd over repeats", x, sd)));
-    }}
+        // The spread over repeats is an error bar on each bar (one sd either side), not a bar of its own.
+        chart.getStyler().setErrorBarsColor(java.awt.Color.BLACK);
+        chart.addSeries("mean AUC drop ± sd", names, Charts.toList(drop), Charts.toList(sd))
+                .setFillColor(Charts.PALETTE[0]);
+        return new Plot(chart, List.of(new Plot.Series("mean AUC drop ± sd", x, drop)));
+    }
+}

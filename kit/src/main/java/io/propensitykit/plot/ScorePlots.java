@@ -5,6 +5,7 @@ import io.propensitykit.metrics.Calibration;
 import io.propensitykit.metrics.Deciles;
 import io.propensitykit.metrics.Histogram;
 
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -31,11 +32,14 @@ import java.util.Map;
  */
 public final class ScorePlots {
 
+    /** A calibration bin with fewer rows than this gets its row count written beside its point. */
+    static final long THIN_BIN = 100;
+
     private ScorePlots() {}
 
     /**
-     * Histogram by group, overlaid; each group's bars are its share of rows, so groups of
-     * different sizes compare.
+     * Histogram by group, the groups' bars side by side in each bin, each group's bars its share of
+     * rows, so groups of different sizes compare.
      *
      * @param histogram the counts, from {@code Histogram.of(scored, "propensity", "channel", 20)}
      * @return the plot
@@ -43,7 +47,6 @@ public final class ScorePlots {
     public static Plot histogram(Histogram histogram) {
         CategoryChart chart = Charts.categoryChart("Score distribution by " + histogram.group(), histogram.column(),
                 "share of group");
-        chart.getStyler().setOverlapped(true);
         List<Plot.Series> series = new ArrayList<>();
         int c = 0;
         for (String g : histogram.counts().keySet()) {
@@ -70,7 +73,12 @@ public final class ScorePlots {
         }
         CategoryChart chart = Charts.categoryChart("Propensity overlap: treated above, control below", arms.column(),
                 "share of arm");
+        // Each arm's bars start at the axis, the control's downwards; both read as shares, so the
+        // ticks below the axis have no minus sign: a negative subpattern with a thin space for a
+        // prefix (DecimalFormat ignores one identical to the positive pattern). XChart's tick label
+        // function would fold the sign too, but its tick search never ends with one that does.
         chart.getStyler().setOverlapped(true);
+        chart.getStyler().setYAxisDecimalPattern(Charts.TICKS + ";\u2009" + Charts.TICKS);
         chart.addSeries("treated", labels(arms), Charts.toList(treated)).setFillColor(Charts.PALETTE[1]);
         chart.addSeries("control", labels(arms), Charts.toList(control)).setFillColor(Charts.PALETTE[0]);
         return new Plot(chart, List.of(new Plot.Series("treated", arms.centres(), treated),
@@ -96,7 +104,7 @@ public final class ScorePlots {
 
     /**
      * Reliability per segment: one curve for each segment's bins, over the diagonal of perfect
-     * calibration, each named with its ECE.
+     * calibration, each named with its ECE; a bin of fewer than 100 rows has its count beside it.
      *
      * @param bySegment from {@code Calibration.bySegment(scored, "propensity", "purchased", "device")}
      * @return the plot
@@ -114,6 +122,13 @@ public final class ScorePlots {
             Color color = Charts.PALETTE[c % Charts.PALETTE.length];
             Charts.line(chart, name, x, y).setMarker(SeriesMarkers.CIRCLE).setMarkerColor(color).setLineColor(color);
             series.add(new Plot.Series(e.getKey(), x, y));
+            // A bin of few rows moves a lot by chance: say how few, beside its point.
+            for (Calibration.Bin bin : e.getValue().bins()) {
+                if (bin.n() < THIN_BIN) {
+                    chart.addAnnotation(new AnnotationText(String.format(Locale.ROOT, "n=%,d", bin.n()),
+                            bin.meanScore(), bin.observedRate() + 0.04, false));
+                }
+            }
             c++;
         }
         return new Plot(chart, series);
