@@ -1,7 +1,5 @@
 package io.propensitykit.model;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
 import java.io.Serializable;
@@ -24,9 +22,8 @@ import java.util.Map;
  * FeatureProblem problem = spec.encode(new Object[] {12, 230.5, "web"}, x, 0);   // null: encoded
  * }</pre>
  *
- * <p>This class is longer than the kit's others (fitting lives in {@link FeatureFit}) on purpose: the
- * encoding and the JSON the metadata keeps of it are written side by side, so that what is saved is
- * exactly what is scored.
+ * <p>Fitting lives in {@link FeatureFit}, the JSON in {@link FeatureSpecJson}; equality is by that
+ * JSON, so what is saved is what is scored ({@code FeatureSpecTest} round-trips specs and encodes alike).
  */
 public final class FeatureSpec implements Serializable {
 
@@ -231,6 +228,11 @@ public final class FeatureSpec implements Serializable {
         return terms.stream().map(Derived::term).toList();
     }
 
+    /** The fitted terms, for {@link FeatureSpecJson}. */
+    List<Derived> derived() {
+        return terms;
+    }
+
     /** @return how many specification terms follow the raw columns */
     int termCount() {
         return terms.size();
@@ -367,47 +369,7 @@ public final class FeatureSpec implements Serializable {
 
     /** @return the spec as the JSON kept in the model's metadata */
     public JsonObject toJson() {
-        JsonArray list = new JsonArray();
-        for (Column c : columns) {
-            JsonObject o = new JsonObject();
-            o.addProperty("name", c.name());
-            if (c.categorical()) {
-                o.addProperty("type", "categorical");
-                JsonArray levels = new JsonArray();
-                c.levels().forEach(levels::add);
-                o.add("levels", levels);
-            } else {
-                o.addProperty("type", "numeric");
-                if (c.log()) {
-                    o.addProperty("transform", "log1p");
-                }
-                o.addProperty("mean", c.mean());
-                o.addProperty("std", c.std());
-                o.addProperty("missing_indicator", c.missingFlag());
-            }
-            list.add(o);
-        }
-        JsonObject root = new JsonObject();
-        root.add("columns", list);
-        if (!terms.isEmpty()) {
-            JsonArray termList = new JsonArray();
-            for (Derived d : terms) {
-                JsonObject o = new JsonObject();
-                o.addProperty("name", d.term().name());
-                o.addProperty("op", d.term().op());
-                JsonArray of = new JsonArray();
-                d.term().of().forEach(of::add);
-                o.add("of", of);
-                if (d.term().power() > 0) {
-                    o.addProperty("power", d.term().power());
-                }
-                o.addProperty("mean", d.mean());
-                o.addProperty("std", d.std());
-                termList.add(o);
-            }
-            root.add("terms", termList);
-        }
-        return root;
+        return FeatureSpecJson.render(this);
     }
 
     /**
@@ -417,56 +379,7 @@ public final class FeatureSpec implements Serializable {
      * @return the spec
      */
     public static FeatureSpec fromJson(JsonObject json) {
-        List<Column> columns = new ArrayList<>();
-        for (JsonElement e : json.getAsJsonArray("columns")) {
-            JsonObject o = e.getAsJsonObject();
-            String name = o.get("name").getAsString();
-            String type = o.get("type").getAsString();
-            if ("categorical".equals(type)) {
-                List<String> levels = new ArrayList<>();
-                o.getAsJsonArray("levels").forEach(l -> levels.add(l.getAsString()));
-                columns.add(categorical(name, levels));
-            } else if ("numeric".equals(type)) {
-                double std = o.get("std").getAsDouble();
-                if (!(std > 0)) {
-                    throw new IllegalArgumentException("feature spec column '" + name + "' has std " + std);
-                }
-                boolean log = o.has("transform") && "log1p".equals(o.get("transform").getAsString());
-                if (o.has("transform") && !log) {
-                    throw new IllegalArgumentException("feature spec column '" + name + "' has transform '"
-                            + o.get("transform").getAsString() + "': only \"log1p\" is known");
-                }
-                columns.add(new Column(name, false, log, o.get("mean").getAsDouble(), std,
-                        o.has("missing_indicator") && o.get("missing_indicator").getAsBoolean(), List.of(), Map.of()));
-            } else {
-                throw new IllegalArgumentException("feature spec column '" + name + "' has type '" + type
-                        + "': use \"numeric\" or \"categorical\"");
-            }
-        }
-        List<Derived> derived = new ArrayList<>();
-        if (json.has("terms")) {
-            List<String> names = columns.stream().map(Column::name).toList();
-            for (JsonElement e : json.getAsJsonArray("terms")) {
-                JsonObject o = e.getAsJsonObject();
-                List<String> of = new ArrayList<>();
-                o.getAsJsonArray("of").forEach(c -> of.add(c.getAsString()));
-                Term term = new Term(o.get("op").getAsString(), of, o.has("power") ? o.get("power").getAsInt() : 0);
-                int[] bases = new int[of.size()];
-                for (int k = 0; k < bases.length; k++) {
-                    bases[k] = names.indexOf(of.get(k));
-                    if (bases[k] < 0 || columns.get(bases[k]).categorical()) {
-                        throw new IllegalArgumentException("feature spec term " + term.name() + " reads '" + of.get(k)
-                                + "', which is not a numeric column of the spec");
-                    }
-                }
-                double std = o.get("std").getAsDouble();
-                if (!(std > 0)) {
-                    throw new IllegalArgumentException("feature spec term " + term.name() + " has std " + std);
-                }
-                derived.add(new Derived(term, bases, o.get("mean").getAsDouble(), std));
-            }
-        }
-        return new FeatureSpec(columns, derived);
+        return FeatureSpecJson.parse(json);
     }
 
     @Override
