@@ -51,7 +51,7 @@ final class HtmlReport {
             table.result th { background: #f0f0f0; }
             table.result .num { text-align: right; font-variant-numeric: tabular-nums; }
             .notrun { color: #999; font-style: italic; }
-            .idle { color: #8a6d3b; } .empty { color: #999; font-style: italic; }
+            .idle { color: #8a6d3b; } .nowrap { white-space: nowrap; } .empty { color: #999; font-style: italic; }
             img { max-width: 100%; }
             .result-alert { background: #fcf8e3; border: 1px solid #faebcc; color: #8a6d3b; padding: 6px 10px;
                             font-size: 12px; margin: 4px 0; display: inline-block; }
@@ -118,8 +118,9 @@ final class HtmlReport {
             h.append("<tr><td><a href=\"").append(esc(r.report())).append("\">").append(esc(r.name()))
                     .append("</a></td>").append(status).append("</td><td>")
                     .append(r.ran()).append(" ran").append(r.failed() > 0 ? ", " + r.failed() + " failed" : "")
-                    .append(r.notRun() > 0 ? ", " + r.notRun() + " not run" : "").append("</td><td>")
-                    .append(r.started() == null ? "" : esc(INDEX_TIME.format(r.started()))).append("</td><td class=\"num\">")
+                    .append(r.notRun() > 0 ? ", " + r.notRun() + " not run" : "").append("</td><td class=\"nowrap\">")
+                    .append(r.started() == null ? "" : esc(INDEX_TIME.format(r.started())))
+                    .append("</td><td class=\"num nowrap\">")
                     .append(String.format(Locale.ROOT, "%.1f s", r.time().toMillis() / 1000.0)).append("</td><td>")
                     .append(r.params().isEmpty() ? "none" : params(r.params())).append("</td></tr>\n");
         }

@@ -92,7 +92,7 @@ final class ReportIndex {
             for (JsonElement m : p.getAsJsonObject("results").getAsJsonArray("msg")) {
                 String data = m.getAsJsonObject().get("data").getAsString();
                 if (nothingToDo == null && data.contains("class=\"" + Display.NOTHING_TO_DO_CLASS + "\"")) {
-                    nothingToDo = plainText(data);
+                    nothingToDo = firstSentence(plainText(data));
                 }
             }
         }
@@ -139,6 +139,12 @@ final class ReportIndex {
 
     private static LocalDateTime earliest(LocalDateTime a, LocalDateTime b) {
         return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    /** The reason's first sentence, for the index's status cell; the report holds the rest. */
+    private static String firstSentence(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(.+?[.!?])\\s").matcher(text);
+        return m.find() ? m.group(1) : text;
     }
 
     /** An HTML message's text: tags dropped, the few entities the kit writes decoded, spaces collapsed. */
