@@ -86,6 +86,7 @@ final class NoteRunner {
                     console.println(prefix + " … disabled, skipped");
                     continue;
                 }
+                startSparkFor(p, session);
                 long t0 = System.nanoTime();
                 String started = LocalDateTime.now().format(ZEPPELIN_DATE);
                 synchronized (this) {
@@ -196,6 +197,28 @@ final class NoteRunner {
             p.setResult(ok ? InterpreterResult.Code.SUCCESS : InterpreterResult.Code.ERROR, messages, null, null);
         }
         return new Run(ok, stuck);
+    }
+
+    /**
+     * Starts Spark as a step of its own before the first paragraph that needs it (after the note's
+     * {@code %spark.conf}), with a line before and after, so that its start is neither a silence nor
+     * counted in that paragraph's time. A Spark that does not start is left to the paragraph, which
+     * then fails with the reason in the report.
+     */
+    private void startSparkFor(Paragraph p, NoteSession session) {
+        String interpreter = p.interpreter().isEmpty() ? note.defaultInterpreterGroup() : p.interpreter();
+        if (session.sparkVersion() != null || !List.of("spark", "spark.spark", "sql", "spark.sql").contains(interpreter)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        console.println("[spark] starting Spark for this note …");
+        try {
+            session.spark();
+            console.printf(Locale.ROOT, "[spark] Spark %s (%s) ready in %.1f s%n", session.sparkVersion(),
+                    session.master(), (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException e) {
+            console.println("[spark] Spark did not start: " + e.getMessage());
+        }
     }
 
     private static boolean finishes(CountDownLatch ended) {

@@ -227,6 +227,11 @@ final class NoteSession implements AutoCloseable {
         }
     }
 
+    /** @return the master URL of the note's Spark, or null before it starts */
+    String master() {
+        return spark == null ? null : spark.sparkContext().master();
+    }
+
     /** @return the Spark version when Spark ran in this note, or null */
     String sparkVersion() {
         return spark == null ? null : spark.version();

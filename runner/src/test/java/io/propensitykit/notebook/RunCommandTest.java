@@ -115,6 +115,11 @@ class RunCommandTest extends NoteRunTestBase {
         assertTrue(partitions.contains("String = 3"), partitions);
 
         assertTrue(log.contains("[1/11] Intro … "), log);
+        // Spark starts as a step of its own, after the conf paragraph and before the first %spark one.
+        int conf = log.indexOf("[2/11] Conf … ");
+        int starting = log.indexOf("[spark] starting Spark for this note …");
+        assertTrue(conf >= 0 && starting > conf && log.indexOf("[3/11] Rows form … ") > starting, log);
+        assertTrue(log.matches("(?s).*\\[spark\\] Spark 3\\.5\\.\\d+ \\(local\\[2\\]\\) ready in \\d+\\.\\d s\n.*"), log);
         assertTrue(log.contains("[9/11] Disabled … disabled, skipped"), log);
         assertTrue(Files.exists(tmp.resolve("out/all.html")));
     }
