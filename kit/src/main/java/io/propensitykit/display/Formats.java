@@ -21,6 +21,12 @@ import java.util.regex.Pattern;
  */
 public final class Formats {
 
+    private static final Pattern INTEGER = Pattern.compile("-?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d+\\.(\\d+)");
+    private static final Pattern EXPONENT = Pattern.compile("-?\\d+(\\.\\d+)?[eE][-+]?\\d+");
+    private static final Pattern GROUPED = Pattern.compile("-?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
+    private static final Pattern ID_COLUMN = Pattern.compile("(?i)(.*[_ ])?id");
+
     private Formats() {}
 
     /**
@@ -50,12 +56,6 @@ public final class Formats {
         format.setRoundingMode(RoundingMode.HALF_UP); // as String.format rounds
         return format;
     }
-
-    private static final Pattern INTEGER = Pattern.compile("-?\\d+");
-    private static final Pattern DECIMAL = Pattern.compile("-?\\d+\\.(\\d+)");
-    private static final Pattern EXPONENT = Pattern.compile("-?\\d+(\\.\\d+)?[eE][-+]?\\d+");
-    private static final Pattern GROUPED = Pattern.compile("-?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
-    private static final Pattern ID_COLUMN = Pattern.compile("(?i)(.*[_ ])?id");
 
     /**
      * One column of a table made readable, and whether it holds numbers. Whole numbers get thousands
