@@ -127,7 +127,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RunOptions options = options();
         Files.createDirectories(options.out());
-        String kitVersion = kitVersion();
+        String kitVersion = KitVersion.kit();
         int failedNotes = 0;
         for (Path file : options.notes()) {
             Note note = Note.read(file);
@@ -232,9 +232,5 @@ public final class RunCommand implements Callable<Integer> {
             throw Cli.usage(spec, "no such note: " + path);
         }
         return List.of(path);
-    }
-
-    static String kitVersion() {
-        return KitVersion.kit();
     }
 }
