@@ -146,13 +146,18 @@ public final class Display {
      * @return Zeppelin {@code %html} output, ending in a switch back to {@code %text}
      */
     public static String html(String trustedTemplate, Object... values) {
+        return html(fill(trustedTemplate, values));
+    }
+
+    /** The template with its values formatted, text values escaped. */
+    private static String fill(String trustedTemplate, Object... values) {
         Object[] safe = Arrays.copyOf(values, values.length);
         for (int i = 0; i < safe.length; i++) {
             if (!(safe[i] instanceof Number || safe[i] instanceof Boolean)) {
                 safe[i] = escape(safe[i]);
             }
         }
-        return "%html " + String.format(Locale.ROOT, trustedTemplate, safe) + "\n%text ";
+        return String.format(Locale.ROOT, trustedTemplate, safe);
     }
 
     /** The class that marks a note's "nothing to do" message, for reports and their index. */
@@ -170,10 +175,8 @@ public final class Display {
      * @return Zeppelin {@code %html} output, ending in a switch back to {@code %text}
      */
     public static String nothingToDo(String trustedTemplate, Object... values) {
-        String filled = html(trustedTemplate, values);
-        String body = filled.substring("%html ".length(), filled.length() - "\n%text ".length());
-        return "%html <div class=\"" + NOTHING_TO_DO_CLASS + "\" style=\"background:#fcf8e3;border:1px solid #faebcc;"
-                + "color:#8a6d3b;padding:6px 10px\">" + body + "</div>\n%text ";
+        return html("<div class=\"" + NOTHING_TO_DO_CLASS + "\" style=\"background:#fcf8e3;border:1px solid #faebcc;"
+                + "color:#8a6d3b;padding:6px 10px\">" + fill(trustedTemplate, values) + "</div>");
     }
 
     /**

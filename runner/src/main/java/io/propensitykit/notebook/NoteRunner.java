@@ -147,7 +147,7 @@ final class NoteRunner {
     private Run runParagraph(ExecutorService worker, NoteSession session, Paragraph p) {
         InterpreterOutput out = new InterpreterOutput();
         ParamGui gui = new ParamGui(new LinkedHashMap<>(options.params()));
-        String interpreter = p.interpreter().isEmpty() ? note.defaultInterpreterGroup() : p.interpreter();
+        String interpreter = interpreterOf(p);
         String jobGroup = "kit-run-" + note.baseName() + "-" + p.id();
         List<InterpreterResultMessage> extra = new ArrayList<>();
         CountDownLatch ended = new CountDownLatch(1);
@@ -206,7 +206,7 @@ final class NoteRunner {
      * then fails with the reason in the report.
      */
     private void startSparkFor(Paragraph p, NoteSession session) {
-        String interpreter = p.interpreter().isEmpty() ? note.defaultInterpreterGroup() : p.interpreter();
+        String interpreter = interpreterOf(p);
         if (session.sparkVersion() != null || !List.of("spark", "spark.spark", "sql", "spark.sql").contains(interpreter)) {
             return;
         }
@@ -219,6 +219,11 @@ final class NoteRunner {
         } catch (RuntimeException e) {
             console.println("[spark] Spark did not start: " + e.getMessage());
         }
+    }
+
+    /** The paragraph's interpreter, the note's default when its text names none. */
+    private String interpreterOf(Paragraph p) {
+        return p.interpreter().isEmpty() ? note.defaultInterpreterGroup() : p.interpreter();
     }
 
     private static boolean finishes(CountDownLatch ended) {

@@ -1,7 +1,5 @@
 package io.propensitykit.notebook;
 
-import com.google.gson.JsonParser;
-
 import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.KitVersion;
 
@@ -150,10 +148,12 @@ public final class RunCommand implements Callable<Integer> {
             write(outcome, zpln, html, kitVersion);
             // Rewritten after each note, so that a run cut short still lists what it finished; it lists
             // the reports of earlier runs into the same folder too.
-            Files.writeString(options.out().resolve(INDEX), HtmlReport.index(ReportIndex.scan(options.out()),
-                    kitVersion), StandardCharsets.UTF_8);
-            String idle = ReportIndex.of(html.getFileName().toString(),
-                    JsonParser.parseString(outcome.note().toJson()).getAsJsonObject()).nothingToDo();
+            List<ReportIndex.Entry> reports = ReportIndex.scan(options.out());
+            Files.writeString(options.out().resolve(INDEX), HtmlReport.index(reports, kitVersion),
+                    StandardCharsets.UTF_8);
+            // The note just written is among them: its entry says whether it had nothing to do.
+            String idle = reports.stream().filter(r -> r.report().equals(html.getFileName().toString()))
+                    .map(ReportIndex.Entry::nothingToDo).filter(java.util.Objects::nonNull).findFirst().orElse(null);
             console.printf(Locale.ROOT, "%s: %s, %d paragraphs ran, %d failed, %d not run, %.1f s -> %s%n",
                     note.name(), !outcome.ok() ? "FAILED" : idle != null ? "ok, nothing to do (" + idle + ")" : "ok",
                     outcome.ran(), outcome.failed(), outcome.notRun(), outcome.elapsed().toMillis() / 1000.0, html);
