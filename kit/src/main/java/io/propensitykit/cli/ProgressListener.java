@@ -1,10 +1,20 @@
 package io.propensitykit.cli;
 
 import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.sql.execution.SparkPlanInfo;
+import org.apache.spark.sql.execution.metric.SQLMetricInfo;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLAdaptiveExecutionUpdate;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
+import scala.Tuple4;
+import scala.collection.JavaConverters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +36,11 @@ import java.util.stream.Stream;
  * Prints a progress line every few seconds while Spark has a stage running: the stage, its tasks
  * done out of total, rows read and written, time so far. Silent when nothing runs, so a quick job
  * prints nothing and a stuck one keeps saying where it stands.
+ *
+ * <p>Rows read move while tasks run, not only when one finishes: for a SQL query the listener
+ * follows the "number of output rows" metric of the plan's leaves (the scans, a range) in the
+ * executors' heartbeats ({@code spark.executor.heartbeatInterval}, 10 s by default), as Spark's own
+ * SQL tab does. Other jobs count the input records of finished tasks.
  *
  * <pre>{@code
  * try (ProgressListener progress = ProgressListener.attach(spark.sparkContext(), "kit score", System.err, 5)) {
@@ -40,6 +57,10 @@ public final class ProgressListener extends SparkListener implements AutoCloseab
     private final Map<Integer, Stage> running = new ConcurrentSkipListMap<>();
     private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong rowsWritten = new AtomicLong();
+    /** Accumulator ids of the row counts of the leaves of the SQL plans seen. */
+    private final Set<Long> leafRowMetrics = ConcurrentHashMap.newKeySet();
+    /** Rows read so far by each running task, from its last heartbeat. */
+    private final Map<Long, Long> runningRows = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
     private record Stage(int tasks, AtomicInteger done) {}
@@ -84,15 +105,65 @@ public final class ProgressListener extends SparkListener implements AutoCloseab
     }
 
     @Override
+    public void onOtherEvent(SparkListenerEvent event) {
+        if (event instanceof SparkListenerSQLExecutionStart start) {
+            trackLeaves(start.sparkPlanInfo());
+        } else if (event instanceof SparkListenerSQLAdaptiveExecutionUpdate update) {
+            trackLeaves(update.sparkPlanInfo());
+        }
+    }
+
+    private void trackLeaves(SparkPlanInfo node) {
+        if (node.children().isEmpty()) {
+            for (SQLMetricInfo metric : JavaConverters.seqAsJavaList(node.metrics())) {
+                if ("number of output rows".equals(metric.name())) {
+                    leafRowMetrics.add(metric.accumulatorId());
+                }
+            }
+        }
+        JavaConverters.seqAsJavaList(node.children()).forEach(this::trackLeaves);
+    }
+
+    @Override
+    public void onTaskStart(SparkListenerTaskStart task) {
+        runningRows.put(task.taskInfo().taskId(), 0L);
+    }
+
+    @Override
+    public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
+        for (Tuple4<Object, Object, Object, scala.collection.Seq<AccumulableInfo>> task
+                : JavaConverters.seqAsJavaList(update.accumUpdates())) {
+            long rows = leafRows(task._4());
+            // Only tasks still running: a heartbeat taken before a task ended may arrive after it.
+            runningRows.computeIfPresent((Long) task._1(), (id, before) -> Math.max(before, rows));
+        }
+    }
+
+    @Override
     public void onTaskEnd(SparkListenerTaskEnd task) {
+        runningRows.remove(task.taskInfo().taskId());
         Stage stage = running.get(task.stageId());
-        if (stage != null && task.taskInfo().successful()) {
+        boolean successful = task.taskInfo().successful();
+        if (stage != null && successful) {
             stage.done().incrementAndGet();
         }
-        if (task.taskMetrics() != null) {
-            rowsRead.addAndGet(task.taskMetrics().inputMetrics().recordsRead());
+        if (successful && task.taskMetrics() != null) {
+            long leaves = leafRows(task.taskInfo().accumulables());
+            rowsRead.addAndGet(leaves > 0 ? leaves : task.taskMetrics().inputMetrics().recordsRead());
             rowsWritten.addAndGet(task.taskMetrics().outputMetrics().recordsWritten());
         }
+    }
+
+    /** @return the rows the plan's leaves have produced in one task, from its accumulator updates */
+    private long leafRows(scala.collection.Seq<AccumulableInfo> updates) {
+        long rows = 0;
+        for (AccumulableInfo info : JavaConverters.seqAsJavaList(updates)) {
+            if (leafRowMetrics.contains(info.id()) && info.update().isDefined()
+                    && info.update().get() instanceof Long value) {
+                rows += value;
+            }
+        }
+        return rows;
     }
 
     private void report() {
@@ -110,8 +181,13 @@ public final class ProgressListener extends SparkListener implements AutoCloseab
         StringBuilder stages = new StringBuilder();
         running.forEach((id, s) -> stages.append(stages.length() == 0 ? "" : ", ").append("stage ").append(id)
                 .append(' ').append(s.done().get()).append('/').append(s.tasks()).append(" tasks"));
-        return String.format(Locale.ROOT, "%s: %s, %,d rows read, %,d written, %.0f s", label, stages, rowsRead.get(),
+        return String.format(Locale.ROOT, "%s: %s, %,d rows read, %,d written, %.0f s", label, stages, rowsRead(),
                 rowsWritten.get(), seconds());
+    }
+
+    /** @return rows read by finished tasks, plus those running tasks reported in their last heartbeat */
+    long rowsRead() {
+        return rowsRead.get() + runningRows.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** @return rows written by finished tasks */
