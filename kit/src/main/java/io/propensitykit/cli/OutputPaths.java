@@ -7,10 +7,16 @@ import org.apache.hadoop.fs.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * Checks an output path before anything is written: it must not overlap an input, and it must not
- * exist unless the user asked to replace it. A job that fails removes what it created, so that a
+ * Checks an output path before anything is written: it must not overlap an input, as written or
+ * as it is on disk (symbolic links resolved, including links inside a local input directory), and
+ * it must not exist unless the user asked to replace it. A job that fails removes what it created, so that a
  * rerun is not blocked by a half-written directory; it never removes what was there before.
  *
  * <pre>{@code
@@ -63,10 +69,16 @@ public final class OutputPaths {
     public static Target check(Configuration conf, String flag, String output, boolean overwrite, String... inputs) {
         try {
             Path out = qualify(conf, output);
+            Path realOut = real(conf, out);
             for (String input : inputs) {
                 Path in = qualify(conf, input);
-                if (contains(out, in) || contains(in, out)) {
-                    throw new IllegalArgumentException(flag + " " + output + " overlaps the input " + input
+                Path realIn = real(conf, in);
+                String through = overlap(out, in) ? ""
+                        : overlap(realOut, realIn) ? " (through a symbolic link: " + resolved(output, out, realOut,
+                                input, in, realIn) + ")"
+                        : linkedInto(in, realOut);
+                if (through != null) {
+                    throw new IllegalArgumentException(flag + " " + output + " overlaps the input " + input + through
                             + ": writing there would destroy the data being read, even with --overwrite. Choose an"
                             + " output outside the input.");
                 }
@@ -84,6 +96,87 @@ public final class OutputPaths {
             throw new UncheckedIOException("Could not check " + flag + " " + output + ": " + e.getMessage(), e);
         }
     }
+
+    private static boolean overlap(Path a, Path b) {
+        return contains(a, b) || contains(b, a);
+    }
+
+    /** @return "A is B", for each of the two paths that a link leads elsewhere */
+    private static String resolved(String output, Path out, Path realOut, String input, Path in, Path realIn) {
+        List<String> words = new ArrayList<>();
+        if (!out.equals(realOut)) {
+            words.add(output + " is " + shown(realOut));
+        }
+        if (!in.equals(realIn)) {
+            words.add(input + " is " + shown(realIn));
+        }
+        return String.join("; ", words);
+    }
+
+    /** @return a local path as a plain path, any other as its URI */
+    private static String shown(Path path) {
+        return "file".equals(path.toUri().getScheme()) ? path.toUri().getPath() : path.toString();
+    }
+
+    /**
+     * The path as it is on its file system: symbolic links resolved (on the local file system by the
+     * operating system, elsewhere by {@link FileSystem#resolvePath}), for the part of it that exists.
+     */
+    static Path real(Configuration conf, Path path) throws IOException {
+        FileSystem fs = path.getFileSystem(conf);
+        Path existing = path;
+        List<String> rest = new ArrayList<>();
+        while (existing.getParent() != null && !fs.exists(existing)) {
+            rest.add(0, existing.getName());
+            existing = existing.getParent();
+        }
+        Path resolved;
+        if ("file".equals(existing.toUri().getScheme())) {
+            resolved = new Path(java.nio.file.Path.of(existing.toUri()).toRealPath().toString());
+        } else if (fs.exists(existing)) {
+            resolved = fs.resolvePath(existing);
+        } else {
+            return path;
+        }
+        for (String name : rest) {
+            resolved = new Path(resolved, name);
+        }
+        return fs.makeQualified(resolved);
+    }
+
+    /**
+     * A local input directory may hold symbolic links of its own (a table assembled from links); one
+     * that leads into the output would be deleted with it.
+     *
+     * @return the words that name such a link, or null when there is none
+     */
+    private static String linkedInto(Path input, Path realOut) throws IOException {
+        if (!"file".equals(input.toUri().getScheme())) {
+            return null;
+        }
+        java.nio.file.Path dir = java.nio.file.Path.of(input.toUri());
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<java.nio.file.Path> walk = Files.walk(dir)) {
+            Iterator<java.nio.file.Path> entries = walk.limit(LINK_SCAN_LIMIT).iterator();
+            while (entries.hasNext()) {
+                java.nio.file.Path entry = entries.next();
+                if (Files.isSymbolicLink(entry) && Files.exists(entry)) {
+                    Path target = new Path("file", null, entry.toRealPath().toString());
+                    if (overlap(realOut, target)) {
+                        return " (through the symbolic link " + entry + " to " + entry.toRealPath() + ")";
+                    }
+                }
+            }
+        } catch (UncheckedIOException unreadable) {
+            // A subdirectory that cannot be listed cannot be read by the job either; Spark will say so.
+        }
+        return null;
+    }
+
+    /** Entries of a local input directory looked at for symbolic links. */
+    private static final long LINK_SCAN_LIMIT = 100_000;
 
     private static Path qualify(Configuration conf, String location) throws IOException {
         Path path = new Path(location);

@@ -146,4 +146,19 @@ class DriftJobTest extends SharedSpark {
         assertEquals("mine", Files.readString(existing.resolve("notes.txt")));
         assertFalse(Files.exists(tmp.resolve("x")), "a usage error writes nothing");
     }
+
+    @Test
+    void aBaselineInsideTheOutputThroughALinkSurvivesOverwrite() throws IOException {
+        // Last week's run keeps its data in its --out; this week reaches it through a link elsewhere.
+        Path out = Files.createDirectories(tmp.resolve("drift-linked"));
+        Path kept = out.resolve("week47.parquet");
+        spark.read().parquet(baseline).write().parquet(kept.toString());
+        Path link = Files.createSymbolicLink(tmp.resolve("week47-link"), kept);
+        Outcome o = drift("--model", MODEL, "--baseline", link.toString(), "--current", steady, "--out",
+                out.toString(), "--overwrite");
+        assertEquals(Cli.FAILED, o.status(), o.err());
+        assertTrue(o.err().contains("kit drift: error: --out " + out + " overlaps the input " + link
+                + " (through a symbolic link: " + link + " is " + kept.toRealPath() + "): writing there would destroy"), o.err());
+        assertEquals(30_000, spark.read().parquet(kept.toString()).count(), "the baseline is untouched");
+    }
 }

@@ -382,6 +382,65 @@ class BadInputTest extends SharedSpark {
         }
     }
 
+    // ---------------------------------------------------------------- paths compared by what they are
+
+    /** A copy of the 64 good rows at {@code name}, for a case that must not lose it. */
+    private static Path copyOfGood(String name) {
+        Path copy = tmp.resolve(name);
+        spark.read().parquet(good.toString()).write().parquet(copy.toString());
+        return copy;
+    }
+
+    static Stream<Arguments> symlinks() {
+        return Stream.of(
+                Arguments.of("the input is a link to the output", (Callable<String[]>) () -> {
+                    Path data = copyOfGood("l1-data");
+                    Path link = Files.createSymbolicLink(tmp.resolve("l1-link"), data);
+                    return new String[] {"--input", link.toString(), "--output", data.toString()};
+                }),
+                Arguments.of("the output is a link to the input", (Callable<String[]>) () -> {
+                    Path data = copyOfGood("l2-data");
+                    Path link = Files.createSymbolicLink(tmp.resolve("l2-link"), data);
+                    return new String[] {"--input", data.toString(), "--output", link.toString()};
+                }),
+                Arguments.of("the output lies below a link into the input", (Callable<String[]>) () -> {
+                    Path data = copyOfGood("l3-data");
+                    Path link = Files.createSymbolicLink(tmp.resolve("l3-link"), data);
+                    return new String[] {"--input", data.toString(), "--output", link.resolve("scored").toString()};
+                }),
+                Arguments.of("the input lies below a link whose target holds the output", (Callable<String[]>) () -> {
+                    Path parent = Files.createDirectories(tmp.resolve("l4-parent"));
+                    Path data = parent.resolve("data");
+                    spark.read().parquet(good.toString()).write().parquet(data.toString());
+                    Path link = Files.createSymbolicLink(tmp.resolve("l4-link"), parent);
+                    return new String[] {"--input", link.resolve("data").toString(), "--output", parent.toString()};
+                }),
+                Arguments.of("the input directory holds a link into the output", (Callable<String[]>) () -> {
+                    Path data = copyOfGood("l5-data");
+                    Path assembled = Files.createDirectories(tmp.resolve("l5-assembled"));
+                    try (Stream<Path> parts = Files.list(data)) {
+                        for (Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                            Files.createSymbolicLink(assembled.resolve(part.getFileName()), part);
+                        }
+                    }
+                    return new String[] {"--input", assembled.toString(), "--output", data.toString()};
+                }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void symlinks(String name, Callable<String[]> paths) throws Exception {
+        List<String> args = new ArrayList<>(List.of(paths.call()));
+        String input = args.get(1);
+        assertEquals(64, rows(input));
+        args.addAll(List.of("--model", model.toString(), "--overwrite"));
+        Outcome o = score(args.toArray(String[]::new));
+        assertEquals(Cli.FAILED, o.status(), o.err());
+        assertTrue(o.line().contains("overlaps the input " + input) && o.line().contains("symbolic link"), o.line());
+        assertFalse(o.err().contains("\tat "), o.err());
+        assertEquals(64, rows(input), "the input read through the link is untouched");
+    }
+
     // ---------------------------------------------------------------- policies: nothing lost, nothing invented
 
     @Test
