@@ -126,7 +126,8 @@ public final class StandaloneCluster implements AutoCloseable {
             List<Long> pids = new ArrayList<>();
             for (Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)
                     && f.getFileName().toString().endsWith(".pid")).toList()) {
-                pids.add(Long.parseLong(Files.readString(f).strip()));
+                // "PID START-TIME", as kit/bin/cluster writes it
+                pids.add(Long.parseLong(Files.readString(f).strip().split(" ")[0]));
             }
             return pids;
         }
