@@ -30,6 +30,52 @@ public final class Formats {
     private Formats() {}
 
     /**
+     * A value as one line, for a {@code toString}: a line break or another control character is
+     * written as its escape ({@code \\n}, {@code \\u0007}), so that a name read from a file can
+     * never start a line of its own in Zeppelin's output, where {@code %html} switches the type.
+     *
+     * @param value any value
+     * @return its text on one line
+     */
+    public static String oneLine(Object value) {
+        String text = String.valueOf(value);
+        if (text.codePoints().noneMatch(Formats::breaksLine)) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder(text.length() + 8);
+        text.codePoints().forEach(c -> {
+            if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (breaksLine(c)) {
+                b.append(String.format(Locale.ROOT, "\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
+    /**
+     * Refuses a name that is not one line of text.
+     *
+     * @param what what the value names, for the message, e.g. {@code feature}
+     * @param value the value, or null
+     * @throws IllegalArgumentException when it holds a line break or another control character
+     */
+    public static void requireOneLine(String what, String value) {
+        if (value != null && value.codePoints().anyMatch(Formats::breaksLine)) {
+            throw new IllegalArgumentException("the " + what + " '" + oneLine(value) + "' holds a line break or"
+                    + " another control character; a " + what + " is one line of text");
+        }
+    }
+
+    private static boolean breaksLine(int c) {
+        return Character.isISOControl(c) || c == 0x2028 || c == 0x2029;
+    }
+
+    /**
      * A column format with {@code places} decimals.
      *
      * @param places decimals, 0 or more

@@ -1,5 +1,7 @@
 package io.propensitykit.model;
 
+import io.propensitykit.display.Formats;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -119,11 +121,7 @@ public final class ModelMetadata implements Serializable {
         return MetadataJson.parse(text);
     }
 
-    /**
-     * Renders this metadata as the JSON the loader reads.
-     *
-     * @return pretty-printed JSON
-     */
+    /** @return this metadata as the JSON the loader reads, pretty-printed */
     public String toJson() {
         return MetadataJson.render(this);
     }
@@ -354,11 +352,15 @@ public final class ModelMetadata implements Serializable {
             if (features == null || features.isEmpty()) {
                 throw new IllegalArgumentException("the field 'features' must list at least one column");
             }
+            // Names are printed in notes, where a line that starts with %html switches Zeppelin's output type.
+            Formats.requireOneLine("name", name);
+            Formats.requireOneLine("version", version);
             Set<String> seen = new HashSet<>();
             for (String f : features) {
                 if (f == null || f.isBlank()) {
                     throw new IllegalArgumentException("feature names must be non-empty: " + features);
                 }
+                Formats.requireOneLine("feature", f);
                 if (!seen.add(f)) {
                     throw new IllegalArgumentException("feature '" + f + "' is listed twice in " + features);
                 }

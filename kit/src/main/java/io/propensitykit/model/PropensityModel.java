@@ -1,5 +1,6 @@
 package io.propensitykit.model;
 
+import io.propensitykit.display.Formats;
 import io.propensitykit.internal.Sha256;
 
 import java.io.IOException;
@@ -268,7 +269,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
     @Override
     public String toString() {
         return "PropensityModel[" + metadata.name() + " v" + metadata.version() + ", " + format.jsonName() + ", "
-                + metadata.featureCount() + " features, " + metadata.output().jsonName() + ", " + location
+                + metadata.featureCount() + " features, " + metadata.output().jsonName() + ", " + Formats.oneLine(location)
                 + ", sha256 " + sha256.substring(0, 12) + "]";
     }
 

@@ -2,6 +2,7 @@ package io.propensitykit.display;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,15 @@ import java.util.List;
 
 /** Tables as people read them: numbers grouped and rounded by column, identifiers and text untouched. */
 class DisplayTest {
+
+    @Test
+    void aNameIsPrintedOnOneLineOrRefused() {
+        assertEquals("/models/x\\n%html <b>\\r\\u0007\\u2028.pt", Formats.oneLine("/models/x\n%html <b>\r\u0007\u2028.pt"));
+        assertEquals("plain name, kept", Formats.oneLine("plain name, kept"));
+        assertEquals("the feature 'a\\nb' holds a line break or another control character; a feature is one line of"
+                + " text", assertThrows(IllegalArgumentException.class, () -> Formats.requireOneLine("feature", "a\nb"))
+                .getMessage());
+    }
 
     @Test
     void countsAreGroupedAndIdentifiersAreNot() {

@@ -276,6 +276,11 @@ class BadInputTest extends SharedSpark {
                 new Failure("metadata that is not JSON", () -> new String[] {"--model",
                     modelWith("notjson", s -> "{ features: [").toString(), "--input", good.toString(), "--output",
                     out("f6")}, "Invalid model metadata "),
+                new Failure("a model name with a line break and %html", () -> new String[] {"--model",
+                    modelWith("newline-name", s -> s.replace("\"name\": \"tiny_mlp\"",
+                            "\"name\": \"tiny\\n%html <img src=y onerror=alert(1)>\"")).toString(), "--input",
+                    good.toString(), "--output", out("f35")}, "the name 'tiny\\n%html <img src=y onerror=alert(1)>'"
+                        + " holds a line break or another control character; a name is one line of text"),
                 new Failure("metadata with 3 features for a 4-input model", () -> new String[] {"--model",
                     modelWith("three", s -> s.replace("\"tenure\"", "").replace("\"monetary\",", "\"monetary\"")
                             .replace("24.0", "").replace("120.0,", "120.0").replace("12.0", "")
@@ -660,6 +665,17 @@ class BadInputTest extends SharedSpark {
     }
 
     // ---------------------------------------------------------------- display: data never becomes markup
+
+    @Test
+    void aModelAtAPathWithALineBreakPrintsOnOneLine() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("models\n%html <img src=y onerror=alert(1)>"));
+        Files.copy(model, dir.resolve("tiny_mlp.pt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(model.resolveSibling("tiny_mlp.json"), dir.resolve("tiny_mlp.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String shown = Propensity.load(spark, dir.resolve("tiny_mlp.pt").toString()).toString();
+        assertEquals(1, shown.lines().count(), shown);
+        assertTrue(shown.contains("models\\n%html <img"), shown);
+    }
 
     @Test
     void tableCellsStayOneCell() {

@@ -7,6 +7,8 @@ import com.vladsch.flexmark.util.sequence.Escaping;
 import org.apache.zeppelin.interpreter.InterpreterResult;
 import org.apache.zeppelin.interpreter.InterpreterResultMessage;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -115,7 +117,7 @@ final class HtmlReport {
                 case "nothing to do" -> "<td class=\"idle\">nothing to do: " + esc(r.nothingToDo());
                 default -> "<td>ok";
             };
-            h.append("<tr><td><a href=\"").append(esc(r.report())).append("\">").append(esc(r.name()))
+            h.append("<tr><td><a href=\"").append(esc(fileLink(r.report()))).append("\">").append(esc(r.name()))
                     .append("</a></td>").append(status).append("</td><td>")
                     .append(r.ran()).append(" ran").append(r.failed() > 0 ? ", " + r.failed() + " failed" : "")
                     .append(r.notRun() > 0 ? ", " + r.notRun() + " not run" : "").append("</td><td class=\"nowrap\">")
@@ -192,6 +194,14 @@ final class HtmlReport {
 
     private static String anchor(Paragraph p) {
         return "p" + (p.index() + 1);
+    }
+
+    /**
+     * A report's file name as a link that can only lead to a file beside the index: encoded, after
+     * {@code ./}, so that a note named {@code javascript:….zpln} links to a file of that name.
+     */
+    static String fileLink(String fileName) {
+        return "./" + URLEncoder.encode(fileName, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     static String esc(String text) {

@@ -2,6 +2,10 @@ package io.propensitykit.notebook;
 
 import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.KitVersion;
+import io.propensitykit.display.Formats;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,6 +77,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--keep-going", description = "run the paragraphs after a failing one instead of stopping")
     private boolean keepGoing;
+
+    @Option(names = "--overwrite", description = "replace the report of another note that has the same file name"
+            + " in --out (a rerun of the same note always replaces its own)")
+    private boolean overwrite;
 
     private long timeout = DEFAULT_TIMEOUT_SECONDS;
 
@@ -210,12 +218,58 @@ public final class RunCommand implements Callable<Integer> {
                         + " them. Choose another --out.");
             }
         }
+        if (!overwrite) {
+            for (Path note : notes) {
+                String other = otherNoteIn(out, note);
+                if (other != null) {
+                    throw Cli.usage(spec, "--out " + out + " holds the report of another note with the file name "
+                            + note.getFileName() + " (" + other + "); running " + note + " would replace it. Pass"
+                            + " --overwrite to replace it, or choose another --out.");
+                }
+            }
+        }
         for (Map.Entry<String, String> p : params.entrySet()) {
             if (p.getKey().isBlank()) {
                 throw Cli.usage(spec, "-p takes name=value, got '=" + p.getValue() + "'");
             }
+            // Zeppelin's forms take one line; a line break in a value printed by a note would start a
+            // line of its own, where %html switches the output type.
+            if (p.getValue().codePoints().anyMatch(c -> c == '\n' || c == '\r')) {
+                throw Cli.usage(spec, "-p " + p.getKey() + ": a form value is one line, as in Zeppelin's forms; got '"
+                        + Formats.oneLine(p.getValue()) + "'");
+            }
         }
         return new RunOptions(notes, params, out, master, conf, keepGoing, timeout);
+    }
+
+    /**
+     * Whether {@code out} holds the outputs of a note other than {@code note} under the same file name:
+     * an executed note of another id (or, without ids, another name), or a report without its note.
+     *
+     * @return that other note's words, or null when there is none or it is this note's own
+     */
+    private static String otherNoteIn(Path out, Path note) {
+        String base = note.getFileName().toString().replaceFirst("\\.zpln$", "");
+        Path executed = out.resolve(base + ".zpln");
+        Path report = out.resolve(base + ".html");
+        if (!Files.exists(executed)) {
+            return Files.exists(report) ? "a report " + report.getFileName() + " whose executed note is not beside it"
+                    : null;
+        }
+        try {
+            JsonObject theirs = JsonParser.parseString(Files.readString(executed)).getAsJsonObject();
+            JsonObject ours = JsonParser.parseString(Files.readString(note)).getAsJsonObject();
+            String key = theirs.has("id") && ours.has("id") ? "id" : "name";
+            if (String.valueOf(theirs.get(key)).equals(String.valueOf(ours.get(key)))) {
+                return null;
+            }
+            return "note '" + Formats.oneLine(theirs.has("name") ? theirs.get("name").getAsString() : "?") + "', "
+                    + key + " " + Formats.oneLine(theirs.get(key).isJsonPrimitive() ? theirs.get(key).getAsString()
+                            : theirs.get(key));
+        } catch (IOException | RuntimeException unreadable) {
+            // A note that cannot be read fails when it runs, in its own words; not a question of --out.
+            return null;
+        }
     }
 
     private List<Path> expand(Path path) throws IOException {

@@ -46,6 +46,45 @@ class RunBadInputTest extends NoteRunTestBase {
     }
 
     @Test
+    void aNoteFileNamedLikeAScriptUrlIsLinkedAsAFile() throws Exception {
+        Path note = Notes.named("Script name").paragraph("md", "%md hi").write(tmp, "javascript:alert(1).zpln");
+        assertEquals(0, kit.note(note), kit.console());
+        String index = kit.report("index");
+        assertTrue(index.contains("<a href=\"./javascript%3Aalert%281%29.html\">Script name</a>"), index);
+        assertFalse(index.contains("href=\"javascript:"), index);
+        assertTrue(Files.exists(tmp.resolve("out").resolve("javascript:alert(1).html")), "the link leads to the report");
+    }
+
+    @Test
+    void aFormValueWithALineBreakIsRefused() throws Exception {
+        Path note = Notes.named("Form").paragraph("Show", "%spark\nprintln(z.textbox(\"segment\", \"web\"))")
+                .write(tmp, "form.zpln");
+        assertEquals(Cli.USAGE, kit.note(note, "-p", "segment=web\n%html <img src=y onerror=alert(1)>"));
+        assertTrue(kit.console().startsWith("kit run: -p segment: a form value is one line, as in Zeppelin's forms;"
+                + " got 'web\\n%html <img src=y onerror=alert(1)>'"), kit.console());
+        assertFalse(Files.exists(tmp.resolve("out").resolve("form.html")), "nothing ran");
+    }
+
+    @Test
+    void anotherNotesReportWithTheSameFileNameIsKeptUnlessOverwrite() throws Exception {
+        Path mine = Notes.named("Weekly churn").paragraph("md", "%md churn").write(tmp.resolve("team-a"), "weekly.zpln");
+        Path theirs = Notes.named("Weekly upsell").paragraph("md", "%md upsell").write(tmp.resolve("team-b"),
+                "weekly.zpln");
+        assertEquals(0, kit.note(mine), kit.console());
+        String before = kit.report("weekly");
+        kit.clearConsole();
+        assertEquals(Cli.USAGE, kit.note(theirs));
+        String id = kit.executed("weekly").get("id").getAsString();
+        assertTrue(kit.console().startsWith("kit run: --out " + tmp.resolve("out") + " holds the report of another note"
+                + " with the file name weekly.zpln (note 'Weekly churn', id " + id + "); running " + theirs
+                + " would replace it. Pass --overwrite"), kit.console());
+        assertEquals(before, kit.report("weekly"), "the other note's report is kept");
+        assertEquals(0, kit.note(mine), "a rerun of the same note replaces its own report");
+        assertEquals(0, kit.note(theirs, "--overwrite"), kit.console());
+        assertTrue(kit.report("weekly").contains("upsell"));
+    }
+
+    @Test
     void tabsAndNewlinesStayInsideTheirCells() throws Exception {
         Path note = Notes.named("Cells")
                 .paragraph("Show", "%spark\nz.show(Seq((\"a\\tb\", \"line1\\nline2\"), (\"c\", \"d\")).toDF(\"x\", \"y\"))")

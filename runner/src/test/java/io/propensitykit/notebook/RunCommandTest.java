@@ -301,9 +301,9 @@ class RunCommandTest extends NoteRunTestBase {
                 + "val path = z.textbox(\"baseline\", \"\")").write(tmp, "a-fine.zpln");
         assertEquals(1, kit.notes(List.of(fine, failingNote()), "-p", "rows=7", "--keep-going"), kit.console());
         String index = kit.report("index");
-        assertTrue(index.contains("<a href=\"a-fine.html\">Fine &lt;one&gt;</a></td><td>ok</td><td>1 ran</td>"),
+        assertTrue(index.contains("<a href=\"./a-fine.html\">Fine &lt;one&gt;</a></td><td>ok</td><td>1 ran</td>"),
                 index);
-        assertTrue(index.contains("<a href=\"failing.html\">Failing</a></td><td class=\"status error\">failed</td>"
+        assertTrue(index.contains("<a href=\"./failing.html\">Failing</a></td><td class=\"status error\">failed</td>"
                 + "<td>3 ran, 1 failed</td>"), index);
         assertTrue(index.contains("<code>rows=7</code>"), "the parameters the note used: " + index);
         assertTrue(index.contains("<code>baseline</code> <span class=\"empty\">(empty)</span>"),
@@ -321,16 +321,16 @@ class RunCommandTest extends NoteRunTestBase {
         Thread.sleep(1_100); // the index orders by start, to the millisecond; a clear gap keeps the order certain
         assertEquals(0, kit.note(second));
         String index = kit.report("index");
-        int at1 = index.indexOf("href=\"first.html\"");
-        int at2 = index.indexOf("href=\"second.html\"");
+        int at1 = index.indexOf("href=\"./first.html\"");
+        int at2 = index.indexOf("href=\"./second.html\"");
         assertTrue(at1 > 0 && at2 > 0, "both runs are listed: " + index);
         assertTrue(at2 < at1, "the newest first: " + index);
         assertTrue(index.contains("<dd>2, none failed</dd>"), index);
         // A note run again replaces its row, not adds one.
         assertEquals(0, kit.note(first));
         index = kit.report("index");
-        assertEquals(1, index.split("href=\"first.html\"", -1).length - 1, index);
-        assertTrue(index.indexOf("href=\"first.html\"") < index.indexOf("href=\"second.html\""), index);
+        assertEquals(1, index.split("href=\"./first.html\"", -1).length - 1, index);
+        assertTrue(index.indexOf("href=\"./first.html\"") < index.indexOf("href=\"./second.html\""), index);
     }
 
     @Test
