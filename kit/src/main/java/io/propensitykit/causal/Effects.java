@@ -197,9 +197,35 @@ public final class Effects {
      * @param upper the 97.5% bootstrap percentile
      * @param replicates bootstrap replicates
      * @param seed the bootstrap seed
+     * @param warnings where the estimate is fragile (few rows carry the weights), in words; empty when it is not
      */
-    public record Estimate(String method, double estimate, double lower, double upper, int replicates, long seed)
-            implements Tabular {
+    public record Estimate(String method, double estimate, double lower, double upper, int replicates, long seed,
+            List<String> warnings) implements Tabular {
+
+        /** Copies the warnings, so the record stays immutable. */
+        public Estimate {
+            warnings = List.copyOf(warnings);
+        }
+
+        /**
+         * An estimate without warnings.
+         *
+         * @param method naive, ipw or aipw
+         * @param estimate the point estimate on all rows
+         * @param lower the 2.5% bootstrap percentile
+         * @param upper the 97.5% bootstrap percentile
+         * @param replicates bootstrap replicates
+         * @param seed the bootstrap seed
+         */
+        public Estimate(String method, double estimate, double lower, double upper, int replicates, long seed) {
+            this(method, estimate, lower, upper, replicates, seed, List.of());
+        }
+
+        Estimate withWarnings(List<String> more) {
+            List<String> all = new java.util.ArrayList<>(warnings);
+            all.addAll(more);
+            return new Estimate(method, estimate, lower, upper, replicates, seed, all);
+        }
 
         /** @return the estimate as one row of {@link Effects#table} */
         @Override
@@ -207,11 +233,11 @@ public final class Effects {
             return Effects.table(this);
         }
 
-        /** @return the method, the estimate and its interval, rounded */
+        /** @return the method, the estimate and its interval, rounded, and any warning */
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "Estimate[%s %.4f, 95%% CI %.4f to %.4f]", method, estimate, lower,
-                    upper);
+            return String.format(Locale.ROOT, "Estimate[%s %.4f, 95%% CI %.4f to %.4f%s]", method, estimate, lower,
+                    upper, warnings.isEmpty() ? "" : "; fragile: " + String.join("; ", warnings));
         }
 
         /** @return whether the interval contains {@code value} */
@@ -232,10 +258,11 @@ public final class Effects {
      */
     static Estimate naive(Dataset<?> df, String treatCol, String outcomeCol, int replicates, long seed) {
         Column t = Columns.binary(df, treatCol);
+        List<String> warnings = EstimateChecks.check(df, treatCol, t, null, outcomeCol);
         Column y = functions.col(outcomeCol).cast("double");
         Column one = functions.lit(1.0);
         return PoissonBootstrap.estimate("naive", df.select(t.multiply(y), t, one.minus(t).multiply(y), one.minus(t)),
-                Effects::ratioDifference, replicates, seed);
+                Effects::ratioDifference, replicates, seed).withWarnings(warnings);
     }
 
     /**
@@ -255,8 +282,9 @@ public final class Effects {
             int replicates, long seed) {
         Column t = Columns.binary(df, treatCol);
         Column w = Weights.of(propensity(df, scoreCol), t, estimand);
+        List<String> warnings = EstimateChecks.check(df, treatCol, t, w, outcomeCol);
         return weightedDifference(name("ipw", estimand), df, t, w, functions.col(outcomeCol).cast("double"),
-                replicates, seed);
+                replicates, seed).withWarnings(warnings);
     }
 
     /** {@code sum(t w v)/sum(t w) - sum((1-t) w v)/sum((1-t) w)}, with its bootstrap. */
@@ -291,22 +319,24 @@ public final class Effects {
      */
     static Estimate aipw(Dataset<?> df, String scoreCol, String treatCol, String outcomeCol, String mu1Col,
             String mu0Col, Estimand estimand, int replicates, long seed) {
-        if (estimand != Estimand.ATE) {
-            Column t = Columns.binary(df, treatCol);
-            Column w = Weights.of(propensity(df, scoreCol), t, estimand);
-            Column y = functions.col(outcomeCol).cast("double");
-            Column residual = y.minus(functions.col(estimand == Estimand.ATT ? mu0Col : mu1Col).cast("double"));
-            return weightedDifference(name("aipw", estimand), df, t, w, residual, replicates, seed);
-        }
         Column t = Columns.binary(df, treatCol);
         Column e = propensity(df, scoreCol);
+        Column w = Weights.of(e, t, estimand);
+        List<String> warnings = EstimateChecks.check(df, treatCol, t, w, outcomeCol, mu1Col, mu0Col);
+        if (estimand != Estimand.ATE) {
+            Column y = functions.col(outcomeCol).cast("double");
+            Column residual = y.minus(functions.col(estimand == Estimand.ATT ? mu0Col : mu1Col).cast("double"));
+            return weightedDifference(name("aipw", estimand), df, t, w, residual, replicates, seed)
+                    .withWarnings(warnings);
+        }
         Column y = functions.col(outcomeCol).cast("double");
         Column m1 = functions.col(mu1Col).cast("double");
         Column m0 = functions.col(mu0Col).cast("double");
         Column one = functions.lit(1.0);
         Column psi = m1.minus(m0).plus(t.multiply(y.minus(m1)).divide(e))
                 .minus(one.minus(t).multiply(y.minus(m0)).divide(one.minus(e)));
-        return PoissonBootstrap.estimate("aipw", df.select(psi, one), s -> s[0] / s[1], replicates, seed);
+        return PoissonBootstrap.estimate("aipw", df.select(psi, one), s -> s[0] / s[1], replicates, seed)
+                .withWarnings(warnings);
     }
 
     /**
@@ -325,6 +355,7 @@ public final class Effects {
     static Estimate regression(Dataset<?> df, String treatCol, String mu1Col, String mu0Col,
             Estimand estimand, int replicates, long seed) {
         Column t = Columns.binary(df, treatCol);
+        List<String> warnings = EstimateChecks.check(df, treatCol, t, null, mu1Col, mu0Col);
         Column rows = switch (estimand) {
             case ATE -> functions.lit(1.0);
             case ATT -> t;
@@ -332,19 +363,25 @@ public final class Effects {
         };
         Column effect = functions.col(mu1Col).cast("double").minus(functions.col(mu0Col).cast("double"));
         return PoissonBootstrap.estimate(name("regression", estimand), df.select(rows.multiply(effect), rows),
-                sums -> sums[0] / sums[1], replicates, seed);
+                sums -> sums[0] / sums[1], replicates, seed).withWarnings(warnings);
     }
 
     /**
      * Lays estimates side by side, four decimals: show it in a note with {@code Display.show(...)}.
      *
      * @param estimates the estimates
-     * @return one row per estimate: method, estimate, the 95% interval and the replicates
+     * @return one row per estimate: method, estimate, the 95% interval and the replicates, and where
+     *     any estimate is fragile, a column that says why
      */
     public static Table table(Estimate... estimates) {
-        return Rows.of("effects", List.of(estimates)).text("method", Estimate::method)
+        Rows<Estimate> rows = Rows.of("effects", List.of(estimates)).text("method", Estimate::method)
                 .number("estimate", Estimate::estimate, 4).number("95% CI lower", Estimate::lower, 4)
-                .number("95% CI upper", Estimate::upper, 4).count("replicates", Estimate::replicates).table();
+                .number("95% CI upper", Estimate::upper, 4).count("replicates", Estimate::replicates);
+        // A warning column only where an estimate is fragile, so that a sound table stays as it was.
+        if (java.util.Arrays.stream(estimates).anyMatch(e -> !e.warnings().isEmpty())) {
+            rows.text("fragile", e -> String.join("; ", e.warnings()));
+        }
+        return rows.table();
     }
 
     private static Column propensity(Dataset<?> df, String scoreCol) {

@@ -94,6 +94,7 @@ public final class Matching {
          * @return the estimate
          */
         public Effects.Estimate att(String outcomeCol, int replicates) {
+            PoissonBootstrap.requireReplicates(replicates);
             double[] diff = setDifferences(outcomeCol);
             double estimate = Arrays.stream(diff).average().orElse(Double.NaN);
             Random random = new Random(seed);
@@ -128,10 +129,19 @@ public final class Matching {
 
         /** Per matched treated row: its outcome minus the mean outcome of its controls. */
         private double[] setDifferences(String outcomeCol) {
+            if (pairs.isEmpty()) {
+                throw new IllegalArgumentException("No treated row found a control within the caliper: there is no"
+                        + " matched effect. Widen the caliper (optCaliper) or check the overlap of the scores.");
+            }
             Map<Long, Double> y = new HashMap<>();
             String id = matched.columns()[0];
             for (Row r : matched.select(functions.col(id).cast("long"), functions.col(outcomeCol).cast("double"))
                     .collectAsList()) {
+                if (r.isNullAt(1) || Double.isNaN(r.getDouble(1))) {
+                    throw new IllegalArgumentException("Outcome '" + outcomeCol + "' is " + (r.isNullAt(1) ? "null"
+                            : "NaN") + " for matched id " + r.getLong(0) + ": the matched effect would be NaN. Drop"
+                            + " or impute such rows before matching.");
+                }
                 y.put(r.getLong(0), r.getDouble(1));
             }
             Map<Long, double[]> sets = new LinkedHashMap<>();

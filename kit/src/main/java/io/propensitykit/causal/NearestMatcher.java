@@ -1,5 +1,7 @@
 package io.propensitykit.causal;
 
+import io.propensitykit.display.Formats;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -9,11 +11,13 @@ import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Random;
@@ -38,6 +42,7 @@ final class NearestMatcher {
     }
 
     Matching.Result run() {
+        requireArmsAndUniqueIds();
         double sum = 0;
         double sumSq = 0;
         for (int i = 0; i < rows.size(); i++) {
@@ -89,6 +94,45 @@ final class NearestMatcher {
     }
 
     /** The row's score, once it and the covariates are known to be usable. */
+    /**
+     * Both arms hold rows, and every row its own id: the pairs are joined back to the rows by id, so
+     * a shared id would mix two customers' outcomes in one pair.
+     */
+    private void requireArmsAndUniqueIds() {
+        long[] ids = new long[rows.size()];
+        long treated = 0;
+        for (int i = 0; i < ids.length; i++) {
+            Row r = rows.get(i);
+            if (r.isNullAt(0)) {
+                throw new IllegalArgumentException("Id '" + Formats.oneLine(options.idCol) + "' is null in a row;"
+                        + " matching needs a unique id per row.");
+            }
+            ids[i] = r.getLong(0);
+            treated += r.getDouble(2) == 1 ? 1 : 0;
+        }
+        if (treated == 0 || treated == ids.length) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "'%s' has %s: %,d of %,d rows are %s."
+                    + " Matching pairs treated rows with controls; with one arm there is nothing to match.",
+                    Formats.oneLine(options.treatCol), treated == 0 ? "no treated rows" : "no controls", ids.length,
+                    ids.length, treated == 0 ? "controls" : "treated"));
+        }
+        Arrays.sort(ids);
+        long shared = 0;
+        Long example = null;
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i] == ids[i - 1]) {
+                shared++;
+                example = example == null ? ids[i] : example;
+            }
+        }
+        if (shared > 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "Id '%s' is not unique: %,d rows repeat"
+                    + " an id of another (for example %d). Matching joins its pairs back to the rows by id; give"
+                    + " each row its own, for example with monotonically_increasing_id().",
+                    Formats.oneLine(options.idCol), shared, example));
+        }
+    }
+
     private double checked(Row r) {
         double e = r.getDouble(1);
         if (!(e > 0 && e < 1)) {

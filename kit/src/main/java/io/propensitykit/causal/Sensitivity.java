@@ -124,6 +124,11 @@ public final class Sensitivity {
      * @return the Γ at which each test's p-value bound crosses α, and the bounds on a grid
      */
     public static Rosenbaum rosenbaum(double[] differences, double alpha) {
+        long nan = Arrays.stream(differences).filter(v -> !Double.isFinite(v)).count();
+        if (nan > 0) {
+            throw new IllegalArgumentException(nan + " of " + differences.length + " pair differences are NaN or"
+                    + " infinite: the signed ranks cannot order them. Drop the pairs with a missing outcome first.");
+        }
         double[] d = Arrays.stream(differences).filter(v -> v != 0).toArray();
         if (d.length == 0) {
             throw new IllegalArgumentException("All " + differences.length

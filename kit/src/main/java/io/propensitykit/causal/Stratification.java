@@ -235,6 +235,7 @@ public final class Stratification implements Tabular {
      */
     public Effects.Estimate effect(String outcomeCol, int replicates, long seed) {
         Column t = Columns.binary(rows, treatCol);
+        List<String> warnings = EstimateChecks.check(rows, treatCol, t, null, outcomeCol);
         Column y = functions.col(outcomeCol).cast("double");
         Column c = functions.lit(1.0).minus(t);
         boolean[] kept = new boolean[strata.size()];
@@ -265,7 +266,8 @@ public final class Stratification implements Tabular {
         String method = "stratification" + (estimand == Estimand.ATE ? "" : " (" + estimand.name() + ")");
         // Per stratum: sum(t y), sum(t), sum((1-t) y), sum(1-t), each row adding only to its own stratum.
         Dataset<Row> terms = rows.select(functions.col(STRATUM_COL).cast("int"), t.multiply(y), t, c.multiply(y), c);
-        return PoissonBootstrap.estimate(method, terms, strata.size(), stratified, replicates, seed);
+        return PoissonBootstrap.estimate(method, terms, strata.size(), stratified, replicates, seed)
+                .withWarnings(warnings);
     }
 
     /**
