@@ -19,6 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 
 import picocli.CommandLine.Command;
@@ -220,10 +221,26 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
     /** The input as it is when it holds the score column, else scored with the model. */
     private Dataset<Row> scored(PropensityModel loaded, Dataset<Row> df, String side) {
         if (holdsScores(df)) {
+            requireProbabilities(df, side);
             log.println("kit drift: the " + side + " holds '" + scoreCol + "'; its scores are compared as they are");
             return df;
         }
         return Propensity.scorer(loaded).optOutputCol(scoreCol).build().transform(df);
+    }
+
+    /** A score compared as it is must be a probability, as everywhere else in the kit. */
+    private void requireProbabilities(Dataset<Row> df, String side) {
+        Column score = Columns.named(scoreCol).cast("double");
+        Column bad = score.lt(0).or(score.gt(1)).or(functions.isnan(score));
+        Row r = df.agg(functions.sum(functions.when(bad, 1).otherwise(0)), functions.count(functions.lit(1)),
+                functions.first(functions.when(bad, score), true)).first();
+        long outside = r.isNullAt(0) ? 0 : r.getLong(0);
+        if (outside > 0) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "the %s's '%s' holds %,d of %,d scores"
+                    + " outside [0, 1] (for example %s): a score is a probability. Recompute them, or drop the column"
+                    + " so that kit drift scores the %s with the model.", side, scoreCol, outside, r.getLong(1),
+                    r.get(2), side));
+        }
     }
 
     private boolean holdsScores(Dataset<Row> df) {

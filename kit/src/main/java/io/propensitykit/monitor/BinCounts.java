@@ -165,11 +165,16 @@ public final class BinCounts implements Serializable {
         b.rows = rows;
         for (int j = 0; j < edges.length; j++) {
             JsonObject o = columns.get(j);
-            b.nulls[j] = o.get("nulls").getAsLong();
+            String name = o.get("name").getAsString();
+            b.nulls[j] = nonNegative(name, "nulls", o.get("nulls").getAsLong());
+            long total = b.nulls[j];
             if (edges[j] == null) {
                 for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("levels").entrySet()) {
-                    b.levels[j].put(e.getKey(), new long[] {e.getValue().getAsLong()});
+                    long n = nonNegative(name, "level '" + e.getKey() + "'", e.getValue().getAsLong());
+                    b.levels[j].put(e.getKey(), new long[] {n});
+                    total += n;
                 }
+                requireAtMostRows(name, total, rows);
                 continue;
             }
             JsonArray n = o.getAsJsonArray("counts");
@@ -182,16 +187,38 @@ public final class BinCounts implements Serializable {
             JsonArray min = o.getAsJsonArray("min");
             JsonArray max = o.getAsJsonArray("max");
             for (int i = 0; i < n.size(); i++) {
-                b.counts[j][i] = n.get(i).getAsLong();
+                b.counts[j][i] = nonNegative(name, "bin " + (i + 1), n.get(i).getAsLong());
+                total += b.counts[j][i];
                 if (b.counts[j][i] > 0) {
                     b.sums[j][i] = sums.get(i).getAsDouble();
                     b.squares[j][i] = squares.get(i).getAsDouble();
                     b.min[j][i] = min.get(i).getAsDouble();
                     b.max[j][i] = max.get(i).getAsDouble();
+                    if (!(b.min[j][i] <= b.max[j][i]) || !Double.isFinite(b.min[j][i])
+                            || !Double.isFinite(b.max[j][i])) {
+                        throw new IllegalArgumentException("column '" + name + "' bin " + (i + 1) + " has min "
+                                + b.min[j][i] + " and max " + b.max[j][i] + ", not a finite range");
+                    }
                 }
             }
+            requireAtMostRows(name, total, rows);
         }
         return b;
+    }
+
+    private static long nonNegative(String column, String what, long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("column '" + column + "' has a negative count " + count + " for "
+                    + what);
+        }
+        return count;
+    }
+
+    private static void requireAtMostRows(String column, long counted, long rows) {
+        if (counted > rows) {
+            throw new IllegalArgumentException("column '" + column + "' counts " + counted + " values in a profile"
+                    + " of " + rows + " rows");
+        }
     }
 
     /**
@@ -247,7 +274,8 @@ public final class BinCounts implements Serializable {
                     nulls[j]++;
                     continue;
                 }
-                if (Double.isInfinite(v)) {
+                // Beyond about 1.3e154 a square overflows, and the spread would be NaN: as good as infinite.
+                if (Double.isInfinite(v * v)) {
                     infinite[j]++;
                     continue;
                 }

@@ -348,7 +348,8 @@ public final class Drift {
         for (int j = 0; j < names.size(); j++) {
             if (counts.infinite(j) > 0) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT, "Column '%s' holds %,d infinite"
-                        + " value(s) in the %s; drift compares finite numbers and counts nulls (and NaN) apart."
+                        + " value(s), or beyond ±1.3e154 where a square overflows, in the %s; drift compares finite"
+                        + " numbers and counts nulls (and NaN) apart."
                         + " Cap them, make them null, or leave the column out.", names.get(j), counts.infinite(j),
                         side));
             }

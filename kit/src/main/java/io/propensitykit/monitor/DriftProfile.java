@@ -1,11 +1,14 @@
 package io.propensitykit.monitor;
 
+import io.propensitykit.display.Formats;
+
 import io.propensitykit.monitor.FeatureDrift.Kind;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -19,6 +22,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,8 +158,17 @@ public final class DriftProfile {
      * @throws IllegalArgumentException when the text is not a drift profile this kit can read
      */
     public static DriftProfile parse(String json, String where) {
+        JsonObject root;
         try {
-            JsonObject root = JsonParser.parseString(json).getAsJsonObject();
+            root = JsonParser.parseString(json).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            java.util.regex.Matcher at = java.util.regex.Pattern.compile("line \\d+ column \\d+")
+                    .matcher(String.valueOf(e.getMessage()));
+            throw new IllegalArgumentException(where + " is not a drift profile the kit can read: it is not a JSON"
+                    + " object" + (at.find() ? " (the text breaks off or goes wrong at " + at.group() + ")" : "")
+                    + ". Write one with Drift.forModel(model, baseline).profile().save(spark, path).", e);
+        }
+        try {
             JsonElement format = root.get("format");
             if (format == null || !FORMAT.equals(format.getAsString())) {
                 throw new IllegalArgumentException("it has no \"format\": \"" + FORMAT + "\"");
@@ -174,16 +187,20 @@ public final class DriftProfile {
             for (int j = 0; j < list.size(); j++) {
                 JsonObject o = list.get(j).getAsJsonObject();
                 String name = o.get("name").getAsString();
-                Kind kind = Kind.valueOf(o.get("kind").getAsString().toUpperCase(Locale.ROOT));
+                Kind kind = kind(name, o.get("kind").getAsString());
                 columns.put(name, kind);
                 if (kind != Kind.CATEGORICAL) {
-                    fine.put(name, doubles(o.getAsJsonArray("edges")));
-                    coarse.put(name, doubles(o.getAsJsonArray("psiEdges")));
+                    fine.put(name, increasing(name, "edges", doubles(o.getAsJsonArray("edges"))));
+                    coarse.put(name, increasing(name, "psiEdges", doubles(o.getAsJsonArray("psiEdges"))));
                     edges[j] = fine.get(name);
                 }
                 bins.add(o);
             }
-            BinCounts counts = BinCounts.fromJson(edges, root.get("rows").getAsLong(), bins);
+            long rows = root.get("rows").getAsLong();
+            if (rows < 0 || root.get("bins").getAsInt() < 1 || root.get("fineBins").getAsInt() < 1) {
+                throw new IllegalArgumentException("its rows (" + rows + "), bins and fineBins must be positive");
+            }
+            BinCounts counts = BinCounts.fromJson(edges, rows, bins);
             return new DriftProfile(columns, fine, coarse, counts, root.get("bins").getAsInt(),
                     root.get("fineBins").getAsInt(), root.has("source") ? root.get("source").getAsString() : "");
         } catch (RuntimeException e) {
@@ -232,6 +249,28 @@ public final class DriftProfile {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read the drift profile " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Kind kind(String column, String kind) {
+        for (Kind k : Kind.values()) {
+            if (k.name().equalsIgnoreCase(kind)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("column '" + Formats.oneLine(column) + "' has the kind '"
+                + Formats.oneLine(kind) + "', which is none of " + Arrays.toString(Kind.values()).toLowerCase(Locale.ROOT));
+    }
+
+    /** Bin edges as a profile must hold them: finite and strictly increasing. */
+    private static double[] increasing(String column, String field, double[] edges) {
+        for (int i = 0; i < edges.length; i++) {
+            if (!Double.isFinite(edges[i]) || (i > 0 && !(edges[i] > edges[i - 1]))) {
+                throw new IllegalArgumentException("column '" + Formats.oneLine(column) + "' has " + field + " "
+                        + Arrays.toString(edges) + ", which are not finite and strictly increasing (at position "
+                        + (i + 1) + ")");
+            }
+        }
+        return edges;
     }
 
     private static JsonArray array(double[] values) {

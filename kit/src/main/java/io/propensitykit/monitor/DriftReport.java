@@ -190,10 +190,10 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
             JsonObject o = new JsonObject();
             o.addProperty("feature", f.feature());
             o.addProperty("kind", f.kind().name().toLowerCase());
-            o.addProperty("psi", f.psi());
+            finite(o, "psi", f.psi());
             o.addProperty("status", f.status().name());
             if (f.ks().isPresent()) {
-                o.addProperty("ks", f.ks().getAsDouble());
+                finite(o, "ks", f.ks().getAsDouble());
             }
             o.add("baseline", side(f.baseline()));
             o.add("current", side(f.current()));
@@ -221,13 +221,22 @@ public record DriftReport(long baselineRows, long currentRows, double watch, dou
         o.addProperty("nulls", side.nulls());
         Optional<Numbers> numbers = side.numbers();
         numbers.ifPresent(n -> {
-            o.addProperty("mean", n.mean());
-            o.addProperty("std", n.std());
-            o.addProperty("p10", n.p10());
-            o.addProperty("median", n.median());
-            o.addProperty("p90", n.p90());
+            finite(o, "mean", n.mean());
+            finite(o, "std", n.std());
+            finite(o, "p10", n.p10());
+            finite(o, "median", n.median());
+            finite(o, "p90", n.p90());
         });
         return o;
+    }
+
+    /** JSON has no NaN or Infinity: a value that is not finite is written as null. */
+    private static void finite(JsonObject o, String key, double value) {
+        if (Double.isFinite(value)) {
+            o.addProperty(key, value);
+        } else {
+            o.add(key, com.google.gson.JsonNull.INSTANCE);
+        }
     }
 
     /** @return the size of the comparison and its largest PSI, as a notebook shows a value */

@@ -161,4 +161,18 @@ class DriftJobTest extends SharedSpark {
                 + " (through a symbolic link: " + link + " is " + kept.toRealPath() + "): writing there would destroy"), o.err());
         assertEquals(30_000, spark.read().parquet(kept.toString()).count(), "the baseline is untouched");
     }
+
+    @Test
+    void aScoreColumnOutsideZeroOneIsRefused() throws IOException {
+        Path scored = tmp.resolve("week48-bad-scores.parquet");
+        spark.read().parquet(steady).withColumn("propensity", functions.when(functions.col("customer_id").mod(10)
+                .equalTo(0), 7.5).otherwise(0.3)).write().parquet(scored.toString());
+        Path out = tmp.resolve("drift-bad-scores");
+        Outcome o = drift("--model", MODEL, "--baseline", baseline, "--current", scored.toString(), "--out",
+                out.toString());
+        assertEquals(Cli.FAILED, o.status(), o.err());
+        assertTrue(o.err().contains("kit drift: error: the current's 'propensity' holds 3,000 of 30,000 scores outside"
+                + " [0, 1] (for example 7.5): a score is a probability."), o.err());
+        assertFalse(Files.exists(out.resolve("drift.json")), "no report from scores that cannot be right");
+    }
 }

@@ -175,7 +175,7 @@ class DriftTest extends SharedSpark {
         long zeros = current.where("visits = 0").count();
         assertTrue(zeros > 0, "the fixture has customers with no visit");
         assertTrue(infinite.getMessage().startsWith(String.format(java.util.Locale.ROOT, "Column 'shifted' holds %,d"
-                + " infinite value(s) in the current data", zeros)), infinite.getMessage());
+                + " infinite value(s), or beyond ±1.3e154 where a square overflows, in the current data", zeros)), infinite.getMessage());
         Dataset<Row> customers = spark.range(Drift.MAX_LEVELS + 5).toDF("id");
         IllegalArgumentException ids = assertThrows(IllegalArgumentException.class,
                 () -> Drift.between(customers, customers).setCategorical("id").compute());
