@@ -5,12 +5,14 @@ import org.apache.spark.sql.AnalysisException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,8 +82,11 @@ public final class Cli {
         cl.setOverwrittenOptionsAllowed(false);
         cl.setExitCodeExceptionMapper(e -> e instanceof ParameterException ? USAGE : FAILED);
         cl.setParameterExceptionHandler((e, argv) -> {
-            err.println(name + ": " + firstLine(e.getMessage()));
-            e.getCommandLine().usage(err);
+            err.println(name + ": " + usageLine(e));
+            // The synopsis, not the whole help: the line above says what is wrong.
+            CommandLine.Help help = e.getCommandLine().getHelp();
+            err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+            err.println("Run '" + name + " --help' for every option.");
             return USAGE;
         });
         cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
@@ -206,6 +211,23 @@ public final class Cli {
     }
 
     private static final Pattern S3A_URI = Pattern.compile("s3a://[^\\s'`]+");
+
+    /**
+     * The one line of a command-line mistake. A missing option found while an unknown word was also
+     * typed names the unknown word first, with picocli's suggestion: a typo ({@code --modle}) is
+     * usually why the option is missing.
+     */
+    private static String usageLine(ParameterException e) {
+        String line = firstLine(e.getMessage());
+        List<String> unmatched = e.getCommandLine().getUnmatchedArguments();
+        if (e instanceof UnmatchedArgumentException || unmatched.isEmpty()) {
+            return line;
+        }
+        List<String> suggestions = new UnmatchedArgumentException(e.getCommandLine(), unmatched).getSuggestions();
+        return "Unknown option or argument: '" + String.join("', '", unmatched) + "'"
+                + (suggestions.isEmpty() ? "" : " (did you mean " + String.join(" or ", suggestions) + "?)")
+                + "; " + Character.toLowerCase(line.charAt(0)) + line.substring(1);
+    }
 
     private static String firstLine(String text) {
         String t = text.strip();

@@ -41,8 +41,20 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
         }
         // Running tasks report their rows in heartbeats; every 3 s (not 10) keeps the progress line moving.
         conf.setIfMissing("spark.executor.heartbeatInterval", "3s");
+        uiOffByDefault(conf);
         shipKit(conf);
         return new SparkApp(SparkSession.builder().config(conf).getOrCreate(), true);
+    }
+
+    /**
+     * A command's Spark UI is off unless asked for ({@code --conf spark.ui.enabled=true} or
+     * {@code spark-defaults}): Spark serves it on every interface, where anyone on the network could
+     * read the environment page or kill jobs. The progress line says what the UI would.
+     *
+     * @param conf the application's configuration
+     */
+    public static void uiOffByDefault(SparkConf conf) {
+        conf.setIfMissing("spark.ui.enabled", "false");
     }
 
     /** The system property, set by {@code kit/bin/kit}, that names the kit's self-contained jar. */

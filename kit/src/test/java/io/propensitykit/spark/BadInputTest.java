@@ -157,6 +157,9 @@ class BadInputTest extends SharedSpark {
                         "Missing required option: '--output=OUT'"),
                 Arguments.of("score: unknown option", (Supplier<Object>) ScoreJob::new,
                         new String[] {m, mp, i, "x", o, "y", "--bogus"}, "Unknown option: '--bogus'"),
+                Arguments.of("score: a typo in a required option", (Supplier<Object>) ScoreJob::new,
+                        new String[] {"--modle", mp, i, "x", o, "y"}, "Unknown option or argument: '--modle', 'tiny.pt'"
+                                + " (did you mean --model?); missing required option: '--model=M'"),
                 Arguments.of("score: --batch-size abc", (Supplier<Object>) ScoreJob::new,
                         new String[] {m, mp, i, "x", o, "y", "--batch-size", "abc"},
                         "Invalid value for option '--batch-size': 'abc' is not an int"),

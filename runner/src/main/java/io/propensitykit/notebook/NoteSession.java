@@ -177,6 +177,7 @@ final class NoteSession implements AutoCloseable {
             conf.setMaster(options.master());
         }
         conf.setIfMissing("spark.master", "local[*]");
+        SparkApp.uiOffByDefault(conf);
         SparkApp.shipKit(conf);
         conf.set("spark.repl.class.outputDir", replDir.toString());
         z.setMaxResult(conf.getInt(MAX_RESULT, KitZeppelinContext.DEFAULT_MAX_RESULT));

@@ -85,6 +85,16 @@ class RunBadInputTest extends NoteRunTestBase {
     }
 
     @Test
+    void theSparkUiIsOffUnlessAskedFor() throws Exception {
+        // Spark serves its UI on every interface: its environment page and job kill buttons for anyone.
+        Path note = Notes.named("UI").paragraph("Where", "%spark\nprintln(\"ui=\" + sc.uiWebUrl)").write(tmp, "ui.zpln");
+        assertEquals(0, kit.note(note), kit.console());
+        assertTrue(data(kit.paragraph("ui", 0)).contains("ui=None"), data(kit.paragraph("ui", 0)));
+        assertEquals(0, kit.note(note, "--conf", "spark.ui.enabled=true", "--conf", "spark.ui.port=0"), kit.console());
+        assertTrue(data(kit.paragraph("ui", 0)).contains("ui=Some(http://"), data(kit.paragraph("ui", 0)));
+    }
+
+    @Test
     void tabsAndNewlinesStayInsideTheirCells() throws Exception {
         Path note = Notes.named("Cells")
                 .paragraph("Show", "%spark\nz.show(Seq((\"a\\tb\", \"line1\\nline2\"), (\"c\", \"d\")).toDF(\"x\", \"y\"))")
