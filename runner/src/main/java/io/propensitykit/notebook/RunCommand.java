@@ -144,7 +144,15 @@ public final class RunCommand implements Callable<Integer> {
             // A signal or sys.exit in a paragraph ends the JVM: the hook still leaves the report.
             Thread hook = new Thread(() -> {
                 write(runner.snapshot(), zpln, html, kitVersion);
-                System.err.println("kit run: stopped while running " + note.name() + "; report written to " + html);
+                String index = "";
+                try {
+                    writeIndex(options.out(), kitVersion);
+                    index = " and " + options.out().resolve(INDEX);
+                } catch (IOException | RuntimeException e) {
+                    index = " (the index could not be written: " + e.getMessage() + ")";
+                }
+                System.err.println("kit run: stopped while running " + note.name() + "; report written to " + html
+                        + index);
             }, "kit-run-report");
             Runtime.getRuntime().addShutdownHook(hook);
             NoteRunner.Outcome outcome;
@@ -156,9 +164,7 @@ public final class RunCommand implements Callable<Integer> {
             write(outcome, zpln, html, kitVersion);
             // Rewritten after each note, so that a run cut short still lists what it finished; it lists
             // the reports of earlier runs into the same folder too.
-            List<ReportIndex.Entry> reports = ReportIndex.scan(options.out());
-            Files.writeString(options.out().resolve(INDEX), HtmlReport.index(reports, kitVersion),
-                    StandardCharsets.UTF_8);
+            List<ReportIndex.Entry> reports = writeIndex(options.out(), kitVersion);
             // The note just written is among them: its entry says whether it had nothing to do.
             String idle = reports.stream().filter(r -> r.report().equals(html.getFileName().toString()))
                     .map(ReportIndex.Entry::nothingToDo).filter(java.util.Objects::nonNull).findFirst().orElse(null);
@@ -179,6 +185,13 @@ public final class RunCommand implements Callable<Integer> {
                     options.out().resolve(INDEX));
         }
         return failedNotes == 0 ? Cli.OK : Cli.FAILED;
+    }
+
+    /** Rebuilds {@code index.html} from every executed note in {@code out}. */
+    private static List<ReportIndex.Entry> writeIndex(Path out, String kitVersion) throws IOException {
+        List<ReportIndex.Entry> reports = ReportIndex.scan(out);
+        Files.writeString(out.resolve(INDEX), HtmlReport.index(reports, kitVersion), StandardCharsets.UTF_8);
+        return reports;
     }
 
     private static void write(NoteRunner.Outcome outcome, Path zpln, Path html, String kitVersion) {

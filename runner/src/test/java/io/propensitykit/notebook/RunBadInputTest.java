@@ -212,26 +212,30 @@ class RunBadInputTest extends NoteRunTestBase {
         assertEquals("FINISHED", kit.paragraph("exits", 0).get("status").getAsString());
         assertEquals("ERROR", kit.paragraph("exits", 1).get("status").getAsString());
         assertTrue(kit.report("exits").contains("The run was stopped while this paragraph ran"));
+        assertTrue(kit.report("index").contains("href=\"./exits.html\""), "the index lists the stopped note");
     }
 
     @Test
     void aSignalStillLeavesTheReport() throws Exception {
         Path note = Notes.named("Killed")
                 .paragraph("Ready", "%spark\nprintln(\"ready\")")
-                .paragraph("Long", "%spark\nThread.sleep(600000)")
+                .paragraph("Long", "%spark\nprintln(\"halfway there\")\nThread.sleep(600000)")
                 .write(tmp, "killed.zpln");
         Process p = runInOwnJvm(note);
         File console = tmp.resolve("console.txt").toFile();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(console.toPath()).contains("[1/2] Ready … ") && System.nanoTime() < deadline) {
+        while (!Files.readString(console.toPath()).contains("[2/2] Long … ") && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        Thread.sleep(500);
+        Thread.sleep(4_000); // the paragraph compiles, prints, then sleeps
+
         p.destroy(); // SIGTERM, as a scheduler's kill or Ctrl-C would send
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(143, p.exitValue(), Files.readString(console.toPath()));
         assertEquals("FINISHED", kit.paragraph("killed", 0).get("status").getAsString());
         assertEquals("ERROR", kit.paragraph("killed", 1).get("status").getAsString());
         assertTrue(kit.report("killed").contains("The run was stopped while this paragraph ran"));
+        assertTrue(kit.report("killed").contains("halfway there"), "what the paragraph printed before the signal");
+        assertTrue(kit.report("index").contains("href=\"./killed.html\""), "the index lists the stopped note");
     }
 }
