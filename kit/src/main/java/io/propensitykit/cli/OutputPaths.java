@@ -84,6 +84,7 @@ public final class OutputPaths {
                 }
             }
             FileSystem fs = out.getFileSystem(conf);
+            requireWritable(flag, output, out);
             boolean exists = fs.exists(out);
             if (exists && !overwrite) {
                 boolean complete = fs.getFileStatus(out).isFile() || fs.exists(new Path(out, "_SUCCESS"));
@@ -94,6 +95,35 @@ public final class OutputPaths {
             return new Target(fs, out, exists);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not check " + flag + " " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A local output whose directory cannot be written fails now, in one line, not after the job has
+     * run and Spark fails to create its temporary directory there.
+     *
+     * @param flag the option that named the output, for the message
+     * @param output the output as given
+     * @param out the qualified output path; its nearest existing directory above is checked
+     * @throws IllegalArgumentException when no file can be created there
+     */
+    public static void requireWritable(String flag, String output, Path out) {
+        if (!"file".equals(out.toUri().getScheme()) || out.getParent() == null) {
+            return;
+        }
+        java.nio.file.Path dir = java.nio.file.Path.of(out.getParent().toUri());
+        while (dir != null && !Files.isDirectory(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.delete(Files.createTempFile(dir, ".kit-write-check-", ""));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(flag + " " + output + " cannot be written: " + dir + " does not let"
+                    + " this user create files (" + e.getClass().getSimpleName() + "). Choose another " + flag + ".",
+                    e);
         }
     }
 

@@ -125,7 +125,7 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
     @Override
     public Map<String, String> settingFlags() {
         return Map.of("optHandleInvalid(\"skip\")", "--handle-invalid skip",
-                "optHandleInvalid(\"keep\")", "--handle-invalid keep");
+                "optHandleInvalid(\"keep\")", "--handle-invalid keep", "inputCols", "--features");
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -42,6 +43,7 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
         // Running tasks report their rows in heartbeats; every 3 s (not 10) keeps the progress line moving.
         conf.setIfMissing("spark.executor.heartbeatInterval", "3s");
         uiOffByDefault(conf);
+        requireReachableMaster(conf.get("spark.master"));
         shipKit(conf);
         return new SparkApp(SparkSession.builder().config(conf).getOrCreate(), true);
     }
@@ -55,6 +57,33 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
      */
     public static void uiOffByDefault(SparkConf conf) {
         conf.setIfMissing("spark.ui.enabled", "false");
+    }
+
+    /**
+     * A standalone master that nothing answers at fails in seconds, in one line: Spark itself retries
+     * its registration for over a minute and then reports a stopped SparkContext.
+     *
+     * @param master the master URL; only {@code spark://host:port[,host:port]} is checked
+     * @throws IllegalArgumentException when no listed master accepts a connection within 5 s
+     */
+    public static void requireReachableMaster(String master) {
+        if (master == null || !master.startsWith("spark://")) {
+            return;
+        }
+        String why = "";
+        for (String hostPort : master.substring("spark://".length()).split(",")) {
+            int colon = hostPort.lastIndexOf(':');
+            try (java.net.Socket socket = new java.net.Socket()) {
+                int port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
+                socket.connect(new java.net.InetSocketAddress(colon < 0 ? hostPort : hostPort.substring(0, colon),
+                        port), 5_000);
+                return;
+            } catch (IOException | IllegalArgumentException e) {
+                why = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            }
+        }
+        throw new IllegalArgumentException("No Spark master answers at " + master + " (" + why + "). Start one"
+                + " (kit/bin/kit cluster start prints its URL) or check --master.");
     }
 
     /** The system property, set by {@code kit/bin/kit}, that names the kit's self-contained jar. */

@@ -16,6 +16,17 @@ import java.util.Arrays;
  */
 public final class QuantileEdges {
 
+    /**
+     * Refuses fewer than one bin, in words, before an array of {@code groups - 1} edges is made.
+     *
+     * @param groups the bins asked for
+     */
+    public static void requireGroups(int groups) {
+        if (groups < 1) {
+            throw new IllegalArgumentException("Binning needs at least one bin; got " + groups);
+        }
+    }
+
     /** Up to this many rows, Spark's edges are exact. */
     public static final long EXACT_ROWS = 100_000;
     /** Above {@link #EXACT_ROWS}, the edges' rank error as a fraction of the rows. */
@@ -31,6 +42,7 @@ public final class QuantileEdges {
      * @return {@code groups - 1} ascending edges
      */
     public static double[] of(double[] values, int groups) {
+        requireGroups(groups);
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         double[] edges = new double[groups - 1];
@@ -50,6 +62,7 @@ public final class QuantileEdges {
      * @return {@code groups - 1} ascending edges
      */
     public static double[] of(Dataset<?> df, String col, int groups) {
+        requireGroups(groups);
         double[] probabilities = new double[groups - 1];
         for (int k = 1; k < groups; k++) {
             probabilities[k - 1] = (double) k / groups;

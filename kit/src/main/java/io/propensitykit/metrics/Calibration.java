@@ -198,6 +198,7 @@ public record Calibration(List<Bin> bins, double ece, double mce) implements Tab
     }
 
     private static double[] equalWidth(int bins) {
+        QuantileEdges.requireGroups(bins);
         double[] edges = new double[bins - 1];
         for (int k = 1; k < bins; k++) {
             edges[k - 1] = (double) k / bins;

@@ -21,13 +21,7 @@ final class HadoopFiles {
     static Path copyToLocal(URI uri, Object hadoopConf, Path localDir) throws IOException {
         Configuration conf = hadoopConf instanceof Configuration c ? c : new Configuration();
         org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(uri);
-        FileSystem fs;
-        try {
-            fs = source.getFileSystem(conf);
-        } catch (IOException e) {
-            throw new IOException("No file system for model location " + uri + " (" + e.getMessage()
-                    + "). For s3a: put hadoop-aws on the class path.", e);
-        }
+        FileSystem fs = fileSystem(source, conf, uri);
         FileStatus status;
         try {
             status = fs.getFileStatus(source);
@@ -57,11 +51,28 @@ final class HadoopFiles {
         return target;
     }
 
+    /**
+     * The file system of a model location, or an error that says what is missing: Hadoop names an
+     * s3a file system whose class is absent with a raw {@link ClassNotFoundException}.
+     */
+    private static FileSystem fileSystem(org.apache.hadoop.fs.Path source, Configuration conf, URI uri)
+            throws IOException {
+        try {
+            return source.getFileSystem(conf);
+        } catch (IOException | RuntimeException e) {
+            boolean classMissing = e.getCause() instanceof ClassNotFoundException || e instanceof RuntimeException
+                    && String.valueOf(e.getMessage()).contains("ClassNotFoundException");
+            throw new IOException("No file system for model location " + uri + " ("
+                    + (classMissing ? "its class is not on the class path" : e.getMessage()) + "). For s3a:// put"
+                    + " org.apache.hadoop:hadoop-aws, of the version of Spark's hadoop-client, on the class path.", e);
+        }
+    }
+
     /** Reads the metadata JSON of a model on a Hadoop file system, without fetching the weights. */
     static String readMetadata(URI uri, Object hadoopConf) throws IOException {
         Configuration conf = hadoopConf instanceof Configuration c ? c : new Configuration();
         org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(uri);
-        FileSystem fs = source.getFileSystem(conf);
+        FileSystem fs = fileSystem(source, conf, uri);
         FileStatus status;
         try {
             status = fs.getFileStatus(source);

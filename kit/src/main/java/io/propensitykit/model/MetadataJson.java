@@ -1,5 +1,7 @@
 package io.propensitykit.model;
 
+import io.propensitykit.internal.JsonErrors;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -42,7 +44,10 @@ final class MetadataJson {
         String text = Files.readString(json, StandardCharsets.UTF_8);
         try {
             return parse(text);
-        } catch (JsonParseException | IllegalStateException | IllegalArgumentException e) {
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("Invalid model metadata " + json + ": it is not valid JSON"
+                    + JsonErrors.position(e), e);
+        } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
             throw new IllegalArgumentException("Invalid model metadata " + json + ": " + e.getMessage(), e);
         }
     }
@@ -51,30 +56,35 @@ final class MetadataJson {
     static ModelMetadata parse(String text) {
         JsonObject root = JsonParser.parseString(text).getAsJsonObject();
         ModelMetadata.Builder b = ModelMetadata.builder();
-        JsonArray featureArray = required(root, "features").getAsJsonArray();
+        JsonElement features = required(root, "features");
+        if (!features.isJsonArray()) {
+            throw new IllegalArgumentException("the field 'features' must be a list of column names, found "
+                    + kind(features));
+        }
+        JsonArray featureArray = features.getAsJsonArray();
         List<String> names = new ArrayList<>();
         for (JsonElement e : featureArray) {
-            names.add(e.getAsString());
+            names.add(text(e, "features"));
         }
         b.setFeatures(names);
         if (root.has("name")) {
-            b.optName(root.get("name").getAsString());
+            b.optName(text(root.get("name"), "name"));
         }
         if (root.has("version")) {
-            b.optVersion(root.get("version").getAsString());
+            b.optVersion(text(root.get("version"), "version"));
         }
         if (root.has("format")) {
-            b.optFormat(ModelFormat.parse(root.get("format").getAsString()));
+            b.optFormat(ModelFormat.parse(text(root.get("format"), "format")));
         }
         if (root.has("output")) {
-            b.optOutput(OutputKind.parse(root.get("output").getAsString()));
+            b.optOutput(OutputKind.parse(text(root.get("output"), "output")));
         }
         if (root.has("sha256")) {
-            b.optSha256(root.get("sha256").getAsString());
+            b.optSha256(text(root.get("sha256"), "sha256"));
         }
         if (root.has("preprocessing")) {
-            JsonObject pre = root.getAsJsonObject("preprocessing");
-            String type = required(pre, "type").getAsString();
+            JsonObject pre = object(root, "preprocessing");
+            String type = text(required(pre, "type"), "preprocessing.type");
             if ("standardize".equals(type)) {
                 b.optStandardization(doubles(required(pre, "mean")), doubles(required(pre, "std")));
             } else if (!"none".equals(type)) {
@@ -83,8 +93,8 @@ final class MetadataJson {
             }
         }
         if (root.has("architecture")) {
-            JsonObject arch = root.getAsJsonObject("architecture");
-            String type = required(arch, "type").getAsString();
+            JsonObject arch = object(root, "architecture");
+            String type = text(required(arch, "type"), "architecture.type");
             if (!"mlp".equals(type)) {
                 throw new IllegalArgumentException("architecture.type is '" + type + "': only \"mlp\" is known");
             }
@@ -97,9 +107,31 @@ final class MetadataJson {
             b.optArchitecture(new MlpArchitecture(hidden, activation, sigmoid));
         }
         if (root.has("spec")) {
-            b.optSpec(FeatureSpec.fromJson(root.getAsJsonObject("spec")));
+            b.optSpec(FeatureSpec.fromJson(object(root, "spec")));
         }
         return b.build();
+    }
+
+    /** A string field, or an error that names the field and what it holds instead. */
+    private static String text(JsonElement value, String field) {
+        if (value == null || !value.isJsonPrimitive()) {
+            throw new IllegalArgumentException("the field '" + field + "' must be text, found " + kind(value));
+        }
+        return value.getAsString();
+    }
+
+    private static JsonObject object(JsonObject root, String field) {
+        JsonElement value = root.get(field);
+        if (value == null || !value.isJsonObject()) {
+            throw new IllegalArgumentException("the field '" + field + "' must be an object {...}, found "
+                    + kind(value));
+        }
+        return value.getAsJsonObject();
+    }
+
+    private static String kind(JsonElement value) {
+        return value == null || value.isJsonNull() ? "null" : value.isJsonObject() ? "an object {...}"
+                : value.isJsonArray() ? "a list [...]" : value.toString();
     }
 
     private static JsonElement required(JsonObject object, String field) {

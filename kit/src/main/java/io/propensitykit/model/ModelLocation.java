@@ -247,6 +247,41 @@ final class ModelLocation {
         return actual;
     }
 
+    /** The most a TorchScript archive may inflate to, in MB ({@code -Dpropensity.model.maxInflatedMb}). */
+    static final long MAX_INFLATED_MB = Long.getLong("propensity.model.maxInflatedMb", 4096);
+
+    /**
+     * A TorchScript file is a zip archive that libtorch inflates whole into memory. PyTorch stores its
+     * entries uncompressed, so an entry that inflates a hundredfold to tens of megabytes, or a total
+     * above {@link #MAX_INFLATED_MB}, is refused from the archive's directory before libtorch reads it.
+     * A DJL params file is no archive and passes.
+     *
+     * @throws PropensityModelException naming the entry and the sizes
+     */
+    static void requireBoundedArchive(String location, String modelName, Path weights) {
+        long total = 0;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(weights.toFile())) {
+            for (var entries = zip.entries(); entries.hasMoreElements();) {
+                java.util.zip.ZipEntry e = entries.nextElement();
+                long size = Math.max(0, e.getSize());
+                total += size;
+                if (size > (64L << 20) && e.getCompressedSize() > 0 && size / e.getCompressedSize() >= 100) {
+                    throw new PropensityModelException(String.format(java.util.Locale.ROOT, "Model '%s' at %s: entry"
+                            + " %s of %s inflates %,d-fold to %,d MB. PyTorch stores a model's tensors uncompressed;"
+                            + " this is not a model file the kit loads.", modelName, location, e.getName(),
+                            weights.getFileName(), size / e.getCompressedSize(), size >> 20));
+                }
+            }
+        } catch (IOException notAZip) {
+            return; // not an archive: libtorch says what it is
+        }
+        if (total > MAX_INFLATED_MB << 20) {
+            throw new PropensityModelException(String.format(java.util.Locale.ROOT, "Model '%s' at %s inflates to"
+                    + " %,d MB, above the kit's cap of %,d MB (-Dpropensity.model.maxInflatedMb raises it).",
+                    modelName, location, total >> 20, MAX_INFLATED_MB));
+        }
+    }
+
     /** Where models fetched from remote locations or shipped to executors are kept on local disk. */
     static Path cacheRoot() {
         String dir = System.getProperty("propensity.cache.dir");

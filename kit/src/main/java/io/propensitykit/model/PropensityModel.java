@@ -355,6 +355,7 @@ public final class PropensityModel implements Serializable, AutoCloseable {
             String pin = sha256 != null ? sha256 : meta.sha256();
             String actual = ModelLocation.checkedSha256(location, meta.name(), weights, pin,
                     sha256 != null ? "given to optSha256" : "pinned in the metadata");
+            ModelLocation.requireBoundedArchive(location, meta.name(), weights);
             String prefix = null;
             if (format == ModelFormat.DJL) {
                 String name = weights.getFileName().toString();

@@ -250,6 +250,10 @@ public final class Drift {
         if (!numeric.isEmpty()) {
             double[][] q = QuantileEdges.at(baseline, numeric.toArray(new String[0]), probabilities);
             for (int j = 0; j < numeric.size(); j++) {
+                if (q[j].length == 0 && baseline.isEmpty()) {
+                    throw new IllegalArgumentException("The baseline has no rows, so there is nothing to compare"
+                            + " with. Check its path and filter.");
+                }
                 if (q[j].length == 0) {
                     throw new IllegalArgumentException("Column '" + numeric.get(j) + "' has no number in the baseline"
                             + " (every row is null or NaN), so there is nothing to compare it with. Drop it from"

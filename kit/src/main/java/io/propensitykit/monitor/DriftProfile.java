@@ -1,6 +1,7 @@
 package io.propensitykit.monitor;
 
 import io.propensitykit.display.Formats;
+import io.propensitykit.internal.JsonErrors;
 
 import io.propensitykit.monitor.FeatureDrift.Kind;
 
@@ -162,11 +163,9 @@ public final class DriftProfile {
         try {
             root = JsonParser.parseString(json).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            java.util.regex.Matcher at = java.util.regex.Pattern.compile("line \\d+ column \\d+")
-                    .matcher(String.valueOf(e.getMessage()));
             throw new IllegalArgumentException(where + " is not a drift profile the kit can read: it is not a JSON"
-                    + " object" + (at.find() ? " (the text breaks off or goes wrong at " + at.group() + ")" : "")
-                    + ". Write one with Drift.forModel(model, baseline).profile().save(spark, path).", e);
+                    + " object" + JsonErrors.position(e) + ". Write one with Drift.forModel(model, baseline).profile()"
+                    + ".save(spark, path).", e);
         }
         try {
             JsonElement format = root.get("format");

@@ -71,6 +71,13 @@ final class FeatureReader implements Serializable {
             throw new IllegalArgumentException("inputCols has " + cols.size() + " columns " + cols + " but model '"
                     + model.name() + "' takes " + features.size() + " features " + features);
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String c : cols) {
+            if (!seen.add(c)) {
+                throw new IllegalArgumentException("inputCols lists column '" + c + "' twice in " + cols + "; each of"
+                        + " model '" + model.name() + "''s features " + features + " reads a column of its own");
+            }
+        }
         int n = cols.size();
         int[] ordinals = new int[n];
         Kind[] kinds = new Kind[n];

@@ -96,4 +96,23 @@ class SparkAppTest {
         assertThrows(Exception.class, () -> app.save(data.write().mode("append").format("parquet"), target));
         assertTrue(Files.exists(out.resolve("theirs.txt")), "what was there before the save stays");
     }
+
+    @Test
+    void aMasterThatNothingAnswersFailsInSeconds() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        long before = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparkApp.requireReachableMaster("spark://127.0.0.1:" + port));
+        assertTrue(e.getMessage().startsWith("No Spark master answers at spark://127.0.0.1:" + port
+                + " (ConnectException"), e.getMessage());
+        assertTrue((System.nanoTime() - before) / 1e9 < 10, "seconds, not Spark's minute of retries");
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0)) {
+            // The control: a port that accepts passes, and so does a master that is not standalone.
+            SparkApp.requireReachableMaster("spark://127.0.0.1:" + port + ",127.0.0.1:" + listening.getLocalPort());
+            SparkApp.requireReachableMaster("local[2]");
+        }
+    }
 }

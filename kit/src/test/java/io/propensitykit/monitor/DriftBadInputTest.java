@@ -98,7 +98,7 @@ class DriftBadInputTest extends SharedSpark {
                 Arguments.of("an unknown version", edited(r -> r.addProperty("version", 99)),
                         "it is version 99, and this kit reads version "),
                 Arguments.of("cut short", profile.substring(0, profile.length() / 2),
-                        "it is not a JSON object (the text breaks off or goes wrong at line "),
+                        "it is not a JSON object (it goes wrong at line "),
                 Arguments.of("not JSON at all", "profile: yes", "it is not a JSON object"));
     }
 
@@ -129,5 +129,22 @@ class DriftBadInputTest extends SharedSpark {
                 () -> Drift.between(baseline, huge).setNumeric("visits").compute());
         assertTrue(e.getMessage().startsWith("Column 'visits' holds ") && e.getMessage().contains("beyond ±1.3e154"),
                 e.getMessage());
+    }
+
+    @Test
+    void anEmptyBaselineIsCalledEmpty() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Drift.between(baseline.limit(0), baseline).setNumeric("visits").compute());
+        assertEquals("The baseline has no rows, so there is nothing to compare with. Check its path and filter.",
+                e.getMessage());
+    }
+
+    @Test
+    void calibrationWithNoBinsIsRefusedInWords() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> io.propensitykit.metrics.Calibration.of(new double[] {0.2, 0.7}, new boolean[] {false, true}, 0));
+        assertEquals("Binning needs at least one bin; got 0", e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> io.propensitykit.metrics.Calibration.quantile(baseline, "score", "score", -1));
     }
 }

@@ -267,10 +267,25 @@ class BadInputTest extends SharedSpark {
                         "--output", out("f3")};
                 }, "No metadata for model "),
                 new Failure("corrupt .pt", () -> {
-                    Path bad = modelWith("corrupt", s -> s.replaceAll("\"sha256\": \"[0-9a-f]+\",?", ""));
+                    Path bad = modelWith("corrupt", s -> s.replaceAll(",\\s*\"sha256\": \"[0-9a-f]+\"", ""));
                     Files.write(bad, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
                     return new String[] {"--model", bad.toString(), "--input", good.toString(), "--output", out("f4")};
-                }, "tiny_mlp"),
+                }, "Could not load model 'tiny_mlp' from " + tmp.resolve("corrupt/tiny_mlp.pt") + " ("
+                        + tmp.resolve("corrupt/tiny_mlp.pt") + "): PytorchStreamReader failed reading zip archive: not a"
+                        + " ZIP archive. Expected a TorchScript file written by torch.jit.save."),
+                new Failure("a zip bomb named .pt", () -> {
+                    Path bomb = modelWith("bomb", s -> s.replaceAll(",\\s*\"sha256\": \"[0-9a-f]+\"", ""));
+                    try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(bomb))) {
+                        zip.putNextEntry(new java.util.zip.ZipEntry("tiny_mlp/data/0"));
+                        byte[] zeros = new byte[1 << 20];
+                        for (int i = 0; i < 100; i++) {
+                            zip.write(zeros);
+                        }
+                        zip.closeEntry();
+                    }
+                    assertTrue(Files.size(bomb) < (1 << 20), "100 MB of zeros deflate to under 1 MB");
+                    return new String[] {"--model", bomb.toString(), "--input", good.toString(), "--output", out("f39")};
+                }, "entry tiny_mlp/data/0 of tiny_mlp.pt inflates "),
                 new Failure("weights changed under a sha256 pin", () -> {
                     Path bad = modelWith("pinned", s -> s);
                     Files.write(bad, new byte[] {1, 2, 3});
@@ -278,7 +293,7 @@ class BadInputTest extends SharedSpark {
                 }, "sha256"),
                 new Failure("metadata that is not JSON", () -> new String[] {"--model",
                     modelWith("notjson", s -> "{ features: [").toString(), "--input", good.toString(), "--output",
-                    out("f6")}, "Invalid model metadata "),
+                    out("f6")}, "is not valid JSON (it goes wrong at line 1 column "),
                 new Failure("a model name with a line break and %html", () -> new String[] {"--model",
                     modelWith("newline-name", s -> s.replace("\"name\": \"tiny_mlp\"",
                             "\"name\": \"tiny\\n%html <img src=y onerror=alert(1)>\"")).toString(), "--input",
@@ -330,7 +345,19 @@ class BadInputTest extends SharedSpark {
                     good.toString(), "--output", write("afile.txt", "keep me").toString()}, "already exists"),
                 new Failure("--features with 3 columns", () -> new String[] {"--model", model.toString(), "--input",
                     good.toString(), "--output", out("f18"), "--features", "recency,frequency,monetary"},
-                        "inputCols has 3 columns"),
+                        "--features has 3 columns"),
+                new Failure("--features with a column twice", () -> new String[] {"--model", model.toString(),
+                    "--input", good.toString(), "--output", out("f36"), "--features", "recency,recency,monetary,tenure"},
+                        "--features lists column 'recency' twice in [recency, recency, monetary, tenure]; each of model"
+                        + " 'tiny_mlp''s features"),
+                new Failure("metadata with an object for its name", () -> new String[] {"--model",
+                    modelWith("objname", s -> s.replace("\"name\": \"tiny_mlp\"", "\"name\": {\"x\": 1}")).toString(),
+                    "--input", good.toString(), "--output", out("f37")}, "the field 'name' must be text, found an"
+                        + " object {...}"),
+                new Failure("metadata with a number for its features", () -> new String[] {"--model",
+                    modelWith("numfeatures", s -> s.replaceFirst("\"features\": \\[[^\\]]*\\]", "\"features\": 4"))
+                    .toString(), "--input", good.toString(), "--output", out("f38")}, "the field 'features' must be a"
+                        + " list of column names, found 4"),
                 new Failure("--features naming a missing column", () -> new String[] {"--model", model.toString(),
                     "--input", good.toString(), "--output", out("f19"), "--features", "recency,frequency,monetary,age"},
                         "needs feature column(s) [age], which the DataFrame lacks"),
@@ -447,6 +474,21 @@ class BadInputTest extends SharedSpark {
         assertTrue(o.line().contains("overlaps the input " + input) && o.line().contains("symbolic link"), o.line());
         assertFalse(o.err().contains("\tat "), o.err());
         assertEquals(64, rows(input), "the input read through the link is untouched");
+    }
+
+    @Test
+    void anOutputNobodyCanWriteFailsBeforeTheJob() {
+        // sysfs refuses new files even to root, so this holds whoever runs the tests.
+        Path readOnly = Path.of("/sys/kernel/mm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(readOnly), "needs Linux sysfs at " + readOnly);
+        long before = System.nanoTime();
+        Outcome o = score("--model", model.toString(), "--input", good.toString(), "--output",
+                readOnly.resolve("scored").toString());
+        assertEquals(Cli.FAILED, o.status(), o.err());
+        assertEquals("kit score: error: --output /sys/kernel/mm/scored cannot be written: /sys/kernel/mm does not let"
+                + " this user create files (AccessDeniedException). Choose another --output.", o.line());
+        assertFalse(o.err().contains("wrote"), o.err());
+        assertTrue((System.nanoTime() - before) / 1e9 < 30, "before the job, not after it");
     }
 
     // ---------------------------------------------------------------- policies: nothing lost, nothing invented

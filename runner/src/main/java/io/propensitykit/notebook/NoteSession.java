@@ -178,6 +178,7 @@ final class NoteSession implements AutoCloseable {
         }
         conf.setIfMissing("spark.master", "local[*]");
         SparkApp.uiOffByDefault(conf);
+        SparkApp.requireReachableMaster(conf.get("spark.master"));
         SparkApp.shipKit(conf);
         conf.set("spark.repl.class.outputDir", replDir.toString());
         z.setMaxResult(conf.getInt(MAX_RESULT, KitZeppelinContext.DEFAULT_MAX_RESULT));

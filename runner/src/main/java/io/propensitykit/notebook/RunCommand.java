@@ -2,6 +2,7 @@ package io.propensitykit.notebook;
 
 import io.propensitykit.cli.Cli;
 import io.propensitykit.cli.KitVersion;
+import io.propensitykit.cli.OutputPaths;
 import io.propensitykit.display.Formats;
 
 import com.google.gson.JsonObject;
@@ -133,6 +134,9 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RunOptions options = options();
         Files.createDirectories(options.out());
+        // Found now, not after the first note has run for minutes.
+        OutputPaths.requireWritable("--out", options.out().toString(),
+                new org.apache.hadoop.fs.Path(options.out().toAbsolutePath().resolve("index.html").toUri()));
         String kitVersion = KitVersion.kit();
         int failedNotes = 0;
         for (Path file : options.notes()) {

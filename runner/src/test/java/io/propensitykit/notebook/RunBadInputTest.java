@@ -168,6 +168,17 @@ class RunBadInputTest extends NoteRunTestBase {
     }
 
     @Test
+    void outThatCannotBeWrittenFailsBeforeAnyNoteRuns() throws Exception {
+        Path readOnly = Path.of("/sys/kernel/mm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(readOnly), "needs Linux sysfs at " + readOnly);
+        Path note = Notes.named("N").paragraph("Hi", "%spark\nprintln(\"hi\")").write(tmp, "n.zpln");
+        assertEquals(Cli.FAILED, kit.run(note.toString(), "--out", readOnly.toString()));
+        assertTrue(kit.console().startsWith("kit run: error: --out /sys/kernel/mm cannot be written: /sys/kernel/mm"
+                + " does not let this user create files"), kit.console());
+        assertFalse(kit.console().contains("[1/1]"), "no paragraph ran: " + kit.console());
+    }
+
+    @Test
     void outThatHoldsTheNotesIsRefused() throws Exception {
         Path note = Notes.named("N").paragraph("md", "%md hi").write(tmp.resolve("notes"), "n.zpln");
         String before = Files.readString(note);

@@ -50,4 +50,22 @@ class S3WithoutHadoopAwsTest {
             SparkSession.clearDefaultSession();
         }
     }
+
+    @Test
+    void anS3aModelFromANoteSaysWhatToAddToo() {
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+                .getOrCreate();
+        try {
+            Exception e = assertThrows(Exception.class,
+                    () -> io.propensitykit.spark.Propensity.load(spark, "s3a://bucket/m.pt"));
+            String message = e.getMessage();
+            assertTrue(message.contains("No file system for model location s3a://bucket/m.pt (its class is not on the"
+                    + " class path). For s3a:// put org.apache.hadoop:hadoop-aws"), message);
+            assertFalse(message.contains("ClassNotFoundException"), message);
+        } finally {
+            spark.stop();
+            SparkSession.clearActiveSession();
+            SparkSession.clearDefaultSession();
+        }
+    }
 }
