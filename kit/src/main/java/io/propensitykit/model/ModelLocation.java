@@ -148,6 +148,10 @@ final class ModelLocation {
      */
     private Path fromClassPath(Path dir) {
         String name = resource();
+        if (name.isBlank() || name.endsWith("/")) {
+            throw new PropensityModelException("Model location " + text + " names no file: give the resource, for"
+                    + " example classpath:models/retail_mlp.pt.");
+        }
         try {
             Files.createDirectories(dir);
             for (String part : List.of(name, siblingJson(name))) {

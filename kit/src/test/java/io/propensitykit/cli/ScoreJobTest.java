@@ -87,7 +87,7 @@ class ScoreJobTest {
             "--output", tmp.resolve("out").toString(), "--master", "local[2]"));
         assertEquals("kit score: error: Model 'tiny_mlp' needs feature column(s) [recency, frequency, monetary,"
                 + " tenure], which the DataFrame lacks. Its columns are [customer_id, r, f, m, t]. Rename them, or map them"
-                + " with inputCols (in the model's order [recency, frequency, monetary, tenure]).", errorLine());
+                + " with --features (in the model's order [recency, frequency, monetary, tenure]).", errorLine());
         assertFalse(err.toString().contains("\tat "), "no stack trace without --verbose: " + err);
 
         err.reset();

@@ -315,6 +315,11 @@ class BadInputTest extends SharedSpark {
                 new Failure("a classpath: model that is not there", () -> new String[] {"--model",
                     "classpath:models/none.pt", "--input", good.toString(), "--output", out("f33")},
                         "Model not found: classpath:models/none.pt (no resource models/none.pt in the kit jar"),
+                new Failure("classpath: with no resource", () -> new String[] {"--model", "classpath:", "--input",
+                    good.toString(), "--output", out("f40")}, "Model location classpath: names no file: give the"
+                        + " resource, for example classpath:models/retail_mlp.pt."),
+                new Failure("classpath: naming a folder", () -> new String[] {"--model", "classpath:models/", "--input",
+                    good.toString(), "--output", out("f41")}, "Model location classpath:models/ names no file"),
                 new Failure("a classpath: model is checksummed like any other", () -> new String[] {"--model",
                     "classpath:models/tiny_mlp.pt", "--input", good.toString(), "--output", out("f34"), "--sha256",
                     "11".repeat(32)}, "sha256"),
