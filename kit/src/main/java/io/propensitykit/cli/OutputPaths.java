@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 /**
  * Checks an output path before anything is written: it must not overlap an input, as written or
  * as it is on disk (symbolic links resolved, including links inside a local input directory), and
- * it must not exist unless the user asked to replace it. A job that fails removes what it created, so that a
- * rerun is not blocked by a half-written directory; it never removes what was there before.
+ * it must not exist unless the user asked to replace it. A job that fails removes what it created,
+ * so that a rerun is not blocked by a half-written directory; it never removes what was there
+ * before.
  *
  * <pre>{@code
  * OutputPaths.Target out = OutputPaths.check(hadoopConf, "--output", output, overwrite, input);

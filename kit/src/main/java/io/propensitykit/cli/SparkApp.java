@@ -50,8 +50,9 @@ public record SparkApp(SparkSession spark, boolean owned) implements AutoCloseab
 
     /**
      * A command's Spark UI is off unless asked for ({@code spark.ui.enabled=true} as a system property,
-     * a spark-submit {@code --conf}, or {@code kit run --conf}): Spark serves it on every interface, where anyone on the network could
-     * read the environment page or kill jobs. The progress line says what the UI would.
+     * a spark-submit {@code --conf}, or {@code kit run --conf}): Spark serves it on every interface,
+     * where anyone on the network could read the environment page or kill jobs. The progress line
+     * says what the UI would.
      *
      * @param conf the application's configuration
      */

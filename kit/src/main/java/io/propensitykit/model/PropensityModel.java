@@ -269,7 +269,8 @@ public final class PropensityModel implements Serializable, AutoCloseable {
     @Override
     public String toString() {
         return "PropensityModel[" + metadata.name() + " v" + metadata.version() + ", " + format.jsonName() + ", "
-                + metadata.featureCount() + " features, " + metadata.output().jsonName() + ", " + Formats.oneLine(location)
+                + metadata.featureCount() + " features, " + metadata.output().jsonName() + ", "
+                + Formats.oneLine(location)
                 + ", sha256 " + sha256.substring(0, 12) + "]";
     }
 

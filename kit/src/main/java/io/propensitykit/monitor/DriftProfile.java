@@ -257,7 +257,8 @@ public final class DriftProfile {
             }
         }
         throw new IllegalArgumentException("column '" + Formats.oneLine(column) + "' has the kind '"
-                + Formats.oneLine(kind) + "', which is none of " + Arrays.toString(Kind.values()).toLowerCase(Locale.ROOT));
+                + Formats.oneLine(kind) + "', which is none of "
+                + Arrays.toString(Kind.values()).toLowerCase(Locale.ROOT));
     }
 
     /** Bin edges as a profile must hold them: finite and strictly increasing. */

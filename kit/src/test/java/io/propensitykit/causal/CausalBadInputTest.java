@@ -92,8 +92,8 @@ class CausalBadInputTest extends SharedSpark {
                                 "Id 'id' is null in a row"),
                         Arguments.of("one replicate: matching", (Executable) () -> Matching.nearest(rows, "id", "e",
                                 "t").att("y", 1), "Use at least 20 bootstrap replicates; found 1"),
-                        Arguments.of("a null outcome: matching", (Executable) () -> Matching.nearest(rows.withColumn("y",
-                                functions.lit(null).cast("double")), "id", "e", "t").att("y", 20),
+                        Arguments.of("a null outcome: matching", (Executable) () -> Matching.nearest(
+                                rows.withColumn("y", functions.lit(null).cast("double")), "id", "e", "t").att("y", 20),
                                 "Outcome 'y' is null for matched id "),
                         Arguments.of("no overlap, so no pair within the caliper: matching", (Executable) () ->
                                 Matching.nearest(rows.withColumn("e", functions.when(functions.col("t").equalTo(1),

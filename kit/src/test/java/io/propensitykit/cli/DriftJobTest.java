@@ -158,7 +158,8 @@ class DriftJobTest extends SharedSpark {
                 out.toString(), "--overwrite");
         assertEquals(Cli.FAILED, o.status(), o.err());
         assertTrue(o.err().contains("kit drift: error: --out " + out + " overlaps the input " + link
-                + " (through a symbolic link: " + link + " is " + kept.toRealPath() + "): writing there would destroy"), o.err());
+                + " (through a symbolic link: " + link + " is " + kept.toRealPath() + "): writing there would"
+                + " destroy"), o.err());
         assertEquals(30_000, spark.read().parquet(kept.toString()).count(), "the baseline is untouched");
     }
 

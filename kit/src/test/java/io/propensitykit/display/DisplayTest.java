@@ -14,7 +14,8 @@ class DisplayTest {
 
     @Test
     void aNameIsPrintedOnOneLineOrRefused() {
-        assertEquals("/models/x\\n%html <b>\\r\\u0007\\u2028.pt", Formats.oneLine("/models/x\n%html <b>\r\u0007\u2028.pt"));
+        assertEquals("/models/x\\n%html <b>\\r\\u0007\\u2028.pt",
+                Formats.oneLine("/models/x\n%html <b>\r\u0007\u2028.pt"));
         assertEquals("plain name, kept", Formats.oneLine("plain name, kept"));
         assertEquals("the feature 'a\\nb' holds a line break or another control character; a feature is one line of"
                 + " text", assertThrows(IllegalArgumentException.class, () -> Formats.requireOneLine("feature", "a\nb"))
