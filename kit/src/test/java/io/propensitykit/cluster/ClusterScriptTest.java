@@ -139,6 +139,10 @@ class ClusterScriptTest {
                 "echo $$; (exec -a executor-of-worker-1 sleep 300) & exec -a worker-1 sleep 300")
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("KIT_CLUSTER_ID", "mine");
+        // A large environment, as a CI job's or a Maven fork's: reading it must not race a closed pipe.
+        for (int i = 0; i < 4; i++) {
+            pb.environment().put("KIT_TEST_BULK_" + i, "x".repeat(100_000));
+        }
         Process p = pb.start();
         long pid = Long.parseLong(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
                 .readLine().strip());
