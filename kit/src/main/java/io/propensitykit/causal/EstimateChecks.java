@@ -59,16 +59,11 @@ final class EstimateChecks {
         long rows = r.getLong(0);
         long treated = r.isNullAt(1) ? 0 : Math.round(r.getDouble(1));
         long controls = r.isNullAt(2) ? 0 : Math.round(r.getDouble(2));
-        String name = Formats.oneLine(treatCol);
         if (rows == 0) {
             throw new IllegalArgumentException("No rows to estimate an effect from.");
         }
-        if (treated == 0 || controls == 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "'%s' has %s: %,d of %,d rows are %s."
-                    + " An effect compares the treated with the controls; with one arm there is nothing to compare.",
-                    name, treated == 0 ? "no treated rows" : "no controls", rows, rows,
-                    treated == 0 ? "controls" : "treated"));
-        }
+        requireBothArms(treatCol, treated, rows,
+                "An effect compares the treated with the controls; with one arm there is nothing to compare.");
         for (int i = 0; i < numericCols.length; i++) {
             long bad = r.getLong(3 + i);
             if (bad > 0) {
@@ -84,6 +79,22 @@ final class EstimateChecks {
             fragility("controls", controls, r.getDouble(at + 3), r.getDouble(at + 4), r.getDouble(at + 5), warnings);
         }
         return warnings;
+    }
+
+    /**
+     * Refuses rows that are all in one arm, naming the treatment column and the count.
+     *
+     * @param treatCol the treatment column
+     * @param treated treated rows
+     * @param rows all rows
+     * @param why the sentence that says what the computation needed both arms for
+     */
+    static void requireBothArms(String treatCol, long treated, long rows, String why) {
+        if (treated == 0 || treated == rows) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "'%s' has %s: %,d of %,d rows are %s. %s",
+                    Formats.oneLine(treatCol), treated == 0 ? "no treated rows" : "no controls", rows, rows,
+                    treated == 0 ? "controls" : "treated", why));
+        }
     }
 
     private static void fragility(String arm, long rows, double sum, double squares, double max, List<String> out) {

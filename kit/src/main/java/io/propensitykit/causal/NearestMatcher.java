@@ -93,7 +93,6 @@ final class NearestMatcher {
                 unmatched, caliper, options.seed);
     }
 
-    /** The row's score, once it and the covariates are known to be usable. */
     /**
      * Both arms hold rows, and every row its own id: the pairs are joined back to the rows by id, so
      * a shared id would mix two customers' outcomes in one pair.
@@ -110,12 +109,8 @@ final class NearestMatcher {
             ids[i] = r.getLong(0);
             treated += r.getDouble(2) == 1 ? 1 : 0;
         }
-        if (treated == 0 || treated == ids.length) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "'%s' has %s: %,d of %,d rows are %s."
-                    + " Matching pairs treated rows with controls; with one arm there is nothing to match.",
-                    Formats.oneLine(options.treatCol), treated == 0 ? "no treated rows" : "no controls", ids.length,
-                    ids.length, treated == 0 ? "controls" : "treated"));
-        }
+        EstimateChecks.requireBothArms(options.treatCol, treated, ids.length,
+                "Matching pairs treated rows with controls; with one arm there is nothing to match.");
         Arrays.sort(ids);
         long shared = 0;
         Long example = null;
@@ -133,6 +128,7 @@ final class NearestMatcher {
         }
     }
 
+    /** The row's score, once it and the covariates are known to be usable. */
     private double checked(Row r) {
         double e = r.getDouble(1);
         if (!(e > 0 && e < 1)) {

@@ -108,11 +108,23 @@ public final class OutputPaths {
      * @param out the qualified output path; its nearest existing directory above is checked
      * @throws IllegalArgumentException when no file can be created there
      */
-    public static void requireWritable(String flag, String output, Path out) {
-        if (!"file".equals(out.toUri().getScheme()) || out.getParent() == null) {
-            return;
+    private static void requireWritable(String flag, String output, Path out) {
+        if ("file".equals(out.toUri().getScheme()) && out.getParent() != null) {
+            requireWritableDirectory(flag, output, java.nio.file.Path.of(out.getParent().toUri()));
         }
-        java.nio.file.Path dir = java.nio.file.Path.of(out.getParent().toUri());
+    }
+
+    /**
+     * The local directory an output goes into (or its nearest existing parent) lets this user create
+     * files, checked by creating and removing one.
+     *
+     * @param flag the option that named the output, for the message
+     * @param output the output as given
+     * @param directory the directory that will hold the output
+     * @throws IllegalArgumentException when no file can be created there
+     */
+    public static void requireWritableDirectory(String flag, String output, java.nio.file.Path directory) {
+        java.nio.file.Path dir = directory.toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir)) {
             dir = dir.getParent();
         }

@@ -70,8 +70,13 @@ final class Note {
     }
 
     String baseName() {
-        String file = source.getFileName().toString();
-        return file.endsWith(".zpln") ? file.substring(0, file.length() - 5) : file;
+        return baseName(source);
+    }
+
+    /** @return a note file's name without {@code .zpln}: the name of its executed note and report in {@code --out} */
+    static String baseName(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".zpln") ? name.substring(0, name.length() - 5) : name;
     }
 
     /** @return the interpreter group a paragraph without {@code %name} uses; Zeppelin's default is spark */

@@ -135,8 +135,7 @@ public final class RunCommand implements Callable<Integer> {
         RunOptions options = options();
         Files.createDirectories(options.out());
         // Found now, not after the first note has run for minutes.
-        OutputPaths.requireWritable("--out", options.out().toString(),
-                new org.apache.hadoop.fs.Path(options.out().toAbsolutePath().resolve("index.html").toUri()));
+        OutputPaths.requireWritableDirectory("--out", options.out().toString(), options.out());
         String kitVersion = KitVersion.kit();
         int failedNotes = 0;
         for (Path file : options.notes()) {
@@ -266,7 +265,7 @@ public final class RunCommand implements Callable<Integer> {
      * @return that other note's words, or null when there is none or it is this note's own
      */
     private static String otherNoteIn(Path out, Path note) {
-        String base = note.getFileName().toString().replaceFirst("\\.zpln$", "");
+        String base = Note.baseName(note);
         Path executed = out.resolve(base + ".zpln");
         Path report = out.resolve(base + ".html");
         if (!Files.exists(executed)) {
