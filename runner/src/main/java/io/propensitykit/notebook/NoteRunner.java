@@ -54,6 +54,8 @@ final class NoteRunner {
     private int ran;
     private String sparkVersion;
     private Paragraph current;
+    /** The thread running the current paragraph's code, to tell a note's own sys.exit from a signal. */
+    private volatile Thread paragraphThread;
 
     NoteRunner(Note note, RunOptions options, PrintStream console) {
         this.note = note;
@@ -132,13 +134,34 @@ final class NoteRunner {
         int failedNow = failed;
         if (current != null) {
             current.setResult(InterpreterResult.Code.ERROR, List.of(new InterpreterResultMessage(Type.TEXT,
-                    "The run was stopped while this paragraph ran (a signal, or sys.exit in the note's code).")),
+                    exitCalledByNote() != null ? "This paragraph called sys.exit, which ended the run."
+                            : "The run was stopped while this paragraph ran (a signal).")),
                     null, LocalDateTime.now().format(ZEPPELIN_DATE));
             failedNow++;
         }
         int notRun = (int) note.paragraphs().stream().filter(p -> p.code() == null && p.enabled()).count();
         return new Outcome(note, failedNow == 0 && notRun == 0, failedNow, ran, notRun, start,
                 Duration.between(start, Instant.now()), sparkVersion, Map.copyOf(used));
+    }
+
+    /**
+     * The paragraph whose code is calling {@code sys.exit} (or {@code System.exit}) right now: its
+     * thread waits inside {@code Runtime.exit} while the shutdown hooks run. A signal leaves it where
+     * it was.
+     *
+     * @return that paragraph's label, or null when the JVM is not ending from a note's exit call
+     */
+    synchronized String exitCalledByNote() {
+        Thread t = paragraphThread;
+        if (t == null || current == null) {
+            return null;
+        }
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().equals("java.lang.Runtime") && frame.getMethodName().equals("exit")) {
+                return String.format(Locale.ROOT, "[%d] %s", current.index() + 1, current.label());
+            }
+        }
+        return null;
     }
 
     /** A paragraph's end: whether it succeeded, and whether its code is still running after a timeout. */
@@ -152,11 +175,13 @@ final class NoteRunner {
         List<InterpreterResultMessage> extra = new ArrayList<>();
         CountDownLatch ended = new CountDownLatch(1);
         Future<Boolean> work = worker.submit(() -> {
+            paragraphThread = Thread.currentThread();
             try {
                 session.context(p, out, gui);
                 session.jobGroup(jobGroup, p.label());
                 return interpret(session, interpreter, p, out, gui, extra);
             } finally {
+                paragraphThread = null;
                 ended.countDown();
             }
         });

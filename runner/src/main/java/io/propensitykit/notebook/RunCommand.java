@@ -146,6 +146,7 @@ public final class RunCommand implements Callable<Integer> {
             Path html = options.out().resolve(note.baseName() + ".html");
             // A signal or sys.exit in a paragraph ends the JVM: the hook still leaves the report.
             Thread hook = new Thread(() -> {
+                String exitedIn = runner.exitCalledByNote();
                 write(runner.snapshot(), zpln, html, kitVersion);
                 String index = "";
                 try {
@@ -156,6 +157,14 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 System.err.println("kit run: stopped while running " + note.name() + "; report written to " + html
                         + index);
+                if (exitedIn != null) {
+                    // sys.exit(0) would otherwise end a failed run with status 0. halt is the one way a
+                    // hook can set the status; it skips the hooks still running (Spark's temp files).
+                    System.err.println("kit run: paragraph " + exitedIn + " of " + note.name() + " called sys.exit;"
+                            + " the run failed, exit status " + Cli.FAILED);
+                    System.err.flush();
+                    Runtime.getRuntime().halt(Cli.FAILED);
+                }
             }, "kit-run-report");
             Runtime.getRuntime().addShutdownHook(hook);
             NoteRunner.Outcome outcome;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -208,21 +209,26 @@ class RunBadInputTest extends NoteRunTestBase {
                 "--master", "local[1]");
     }
 
-    @Test
-    void sysExitInANoteStillLeavesTheReport() throws Exception {
+    /** sys.exit(0) in a paragraph ended the run with status 0, though the report showed ERROR. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 3})
+    void sysExitInANoteFailsTheRunAndStillLeavesTheReport(int status) throws Exception {
         Path note = Notes.named("Exits")
                 .paragraph("Before", "%spark\nprintln(\"before\")")
-                .paragraph("Exit", "%spark\nsys.exit(3)")
+                .paragraph("Exit", "%spark\nsys.exit(" + status + ")")
                 .paragraph("After", "%spark\nprintln(\"after\")")
                 .write(tmp, "exits.zpln");
         Process p = runInOwnJvm(note);
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run ends");
-        assertEquals(3, p.exitValue(), Files.readString(tmp.resolve("console.txt")));
-        assertTrue(Files.readString(tmp.resolve("console.txt")).contains("kit run: stopped while running Exits;"
-                + " report written to "), Files.readString(tmp.resolve("console.txt")));
+        String console = Files.readString(tmp.resolve("console.txt"));
+        assertEquals(Cli.FAILED, p.exitValue(), console);
+        assertTrue(console.contains("kit run: stopped while running Exits; report written to "), console);
+        assertTrue(console.contains("kit run: paragraph [2] Exit of Exits called sys.exit; the run failed, exit"
+                + " status 1"), console);
         assertEquals("FINISHED", kit.paragraph("exits", 0).get("status").getAsString());
         assertEquals("ERROR", kit.paragraph("exits", 1).get("status").getAsString());
-        assertTrue(kit.report("exits").contains("The run was stopped while this paragraph ran"));
+        assertFalse(kit.paragraph("exits", 2).has("results"), "the paragraph after the exit did not run");
+        assertTrue(kit.report("exits").contains("This paragraph called sys.exit, which ended the run."));
         assertTrue(kit.report("index").contains("href=\"./exits.html\""), "the index lists the stopped note");
     }
 
@@ -245,7 +251,7 @@ class RunBadInputTest extends NoteRunTestBase {
         assertEquals(143, p.exitValue(), Files.readString(console.toPath()));
         assertEquals("FINISHED", kit.paragraph("killed", 0).get("status").getAsString());
         assertEquals("ERROR", kit.paragraph("killed", 1).get("status").getAsString());
-        assertTrue(kit.report("killed").contains("The run was stopped while this paragraph ran"));
+        assertTrue(kit.report("killed").contains("The run was stopped while this paragraph ran (a signal)."));
         assertTrue(kit.report("killed").contains("halfway there"), "what the paragraph printed before the signal");
         assertTrue(kit.report("index").contains("href=\"./killed.html\""), "the index lists the stopped note");
     }
