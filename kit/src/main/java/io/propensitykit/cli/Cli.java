@@ -201,6 +201,13 @@ public final class Cli {
                     + " (spark.hadoop.fs.s3a.access.key and secret.key, or fs.s3a.bucket.BUCKET.* for one bucket)"
                     + " and the bucket's policy.";
         }
+        // Spark's message names the file, but its cause, which the kit would show, does not.
+        Matcher convert = PARQUET_TYPE.matcher(String.valueOf(t.getMessage()));
+        if (convert.find()) {
+            return "Column '" + convert.group(2) + "' is " + convert.group(3) + " in the input's schema, but "
+                    + convert.group(4) + " in the file " + convert.group(1) + ": the input's files disagree on its"
+                    + " type. Rewrite that file with the same types as the others, or leave it out of the input.";
+        }
         if (t.getClass().getName().equals("org.apache.hadoop.fs.s3a.UnknownStoreException")) {
             Matcher uri = S3A_URI.matcher(String.valueOf(t.getMessage()));
             String where = uri.find() ? uri.group() : "the s3a:// path";
@@ -209,6 +216,11 @@ public final class Cli {
         }
         return null;
     }
+
+    /** Spark 3.5's _LEGACY_ERROR_TEMP_2063, for a Parquet file whose column has another type. */
+    private static final Pattern PARQUET_TYPE = Pattern.compile(
+            "Parquet column cannot be converted in file (\\S+)\\. Column: \\[([^\\]]+)\\],"
+                    + " Expected: ([^,\\s]+), Found: ([^.\\s]+)");
 
     private static final Pattern S3A_URI = Pattern.compile("s3a://[^\\s'`]+");
 

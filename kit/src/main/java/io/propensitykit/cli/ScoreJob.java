@@ -3,13 +3,16 @@ package io.propensitykit.cli;
 import io.propensitykit.internal.Columns;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.spark.HandleInvalid;
+import io.propensitykit.spark.InvalidFeaturesException;
 import io.propensitykit.spark.Propensity;
 import io.propensitykit.spark.PropensityScorer;
 
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,9 +21,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -45,6 +50,9 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
     /** A file format the job reads or writes. */
     enum Format { PARQUET, CSV }
 
+    /** Relative standard error of the approximate distinct count of {@code --id}. */
+    private static final double ID_RSD = 0.01;
+
     @Spec
     private CommandSpec spec;
 
@@ -62,7 +70,8 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
             description = "columns holding the model's features, in its order (default: the names in its metadata)")
     private List<String> features;
 
-    @Option(names = "--id", paramLabel = "COL", description = "write only this column and the score; names rows in errors")
+    @Option(names = "--id", paramLabel = "COL", description = "write only this column and the score; names rows in errors. A warning says when it"
+                    + " is null or clearly not unique")
     private String id;
 
     @Mixin
@@ -151,11 +160,29 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
             }
             PropensityScorer built = scorer.build();
             Dataset<Row> scored = built.transform(df);
+            Observation ids = null;
             if (id != null) {
                 scored = scored.select(Columns.named(id), Columns.named(built.getOutputCol()));
+                // Counted as the rows are written, not in a pass of its own.
+                ids = new Observation("ids");
+                scored = scored.observe(ids, functions.count(functions.lit(1)).as("rows"),
+                        functions.approx_count_distinct(Columns.named(id), ID_RSD).as("distinct"),
+                        functions.count(functions.when(Columns.named(id).isNull(), 1)).as("nulls"));
             }
-            app.save(scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-                    .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true"), target);
+            List<String> featureCols = features != null ? features : loaded.metadata().features();
+            try {
+                app.save(scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+                        .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true"), target);
+            } catch (Exception e) { // Spark's SparkException is checked, though Scala throws it anywhere
+                // A null feature may be a file without the column: say so, naming the file.
+                String lacking = inFormat == Format.PARQUET && nullFeature(e)
+                        ? ParquetFooters.lacking(spark.sessionState().newHadoopConf(), df.inputFiles(), featureCols)
+                        : null;
+                if (lacking != null) {
+                    throw new IllegalArgumentException(lacking, e);
+                }
+                throw e;
+            }
             long written = progress.rowsWritten();
             double seconds = progress.seconds();
             String skipped = built.getHandleInvalid() == HandleInvalid.SKIP
@@ -163,8 +190,56 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
             log.printf(Locale.ROOT, "kit score: wrote %,d rows to %s (%s) in %.1f s, %,.0f rows/s, peak RSS %d MB%s%n",
                     written, output, outFormat.name().toLowerCase(Locale.ROOT), seconds,
                     written / Math.max(seconds, 1e-9), ProgressListener.peakRssMb(), skipped);
+            if (inFormat == Format.PARQUET && built.skippedRows() > 0) {
+                String lacking = ParquetFooters.lacking(spark.sessionState().newHadoopConf(), df.inputFiles(),
+                        featureCols);
+                if (lacking != null) {
+                    log.println("kit score: warning: their rows were skipped as invalid: " + lacking);
+                }
+            }
+            if (ids != null) {
+                idWarning(ids).ifPresent(w -> log.println("kit score: warning: " + w));
+            }
             return Cli.OK;
         }
+    }
+
+    /** Whether the job failed on a row with a null feature, under {@code --handle-invalid error}. */
+    private static boolean nullFeature(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidFeaturesException && String.valueOf(t.getMessage()).contains("' is null")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What is wrong with the written {@code --id} column, if anything: null ids, or clearly fewer
+     * distinct ids than rows. The distinct count is approximate (HyperLogLog, {@link #ID_RSD}), so
+     * only a shortfall beyond its error is reported; a few duplicates among millions pass unseen.
+     */
+    private Optional<String> idWarning(Observation ids) {
+        Map<String, Object> counts;
+        try {
+            counts = ids.getAsJava();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        long rows = ((Number) counts.get("rows")).longValue();
+        long distinct = ((Number) counts.get("distinct")).longValue();
+        long nulls = ((Number) counts.get("nulls")).longValue();
+        List<String> problems = new ArrayList<>();
+        if (nulls > 0) {
+            problems.add(String.format(Locale.ROOT, "%,d of %,d rows have a null --id %s", nulls, rows, id));
+        }
+        if (distinct < (rows - nulls) * (1 - 4 * ID_RSD)) {
+            problems.add(String.format(Locale.ROOT, "--id %s is not unique: about %,d distinct values in %,d rows",
+                    id, distinct, rows - nulls));
+        }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems)
+                + ". The scores cannot be joined back to the customers one to one; choose a unique --id.");
     }
 
     /**

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -539,6 +541,101 @@ class BadInputTest extends SharedSpark {
         for (Row r : scored) {
             assertEquals(fixture.get(r.getInt(0))[4], r.getDouble(1), 1e-5, "torch's score, row " + r.getInt(0));
         }
+    }
+
+    /**
+     * A non-unique --id wrote 64 rows with 5 distinct ids and no word. The rows are all written;
+     * the warning names the column and the counts (5 and 64, counted here by construction).
+     */
+    @Test
+    void aNonUniqueOrNullIdIsReported() {
+        Path repeated = tmp.resolve("repeated-id.parquet");
+        spark.read().parquet(good.toString()).withColumn("id", functions.expr("id % 5")).write()
+                .parquet(repeated.toString());
+        Outcome o = score("--model", model.toString(), "--input", repeated.toString(), "--output", out("repeated"),
+                "--id", "id");
+        assertEquals(Cli.OK, o.status(), o.err());
+        assertEquals(64, rows(out("repeated")), "every row is written");
+        assertTrue(o.err().contains("kit score: warning: --id id is not unique: about 5 distinct values in 64 rows."
+                + " The scores cannot be joined back to the customers one to one; choose a unique --id."), o.err());
+
+        Path nulls = tmp.resolve("null-id.parquet");
+        spark.read().parquet(good.toString()).withColumn("id", functions.expr("if(id < 3, null, id)")).write()
+                .parquet(nulls.toString());
+        o = score("--model", model.toString(), "--input", nulls.toString(), "--output", out("null-id"), "--id", "id");
+        assertEquals(Cli.OK, o.status(), o.err());
+        assertTrue(o.err().contains("kit score: warning: 3 of 64 rows have a null --id id. The scores"), o.err());
+
+        o = score("--model", model.toString(), "--input", good.toString(), "--output", out("unique-id"), "--id", "id");
+        assertEquals(Cli.OK, o.status(), o.err());
+        assertFalse(o.err().contains("warning"), "64 distinct ids: " + o.err());
+    }
+
+    /**
+     * An input folder of two Parquet files, the second with {@code edit} applied, whose files are
+     * named a-… and b-…, so that Spark takes the schema from a (the first in order).
+     */
+    private static Path twoFiles(String name, java.util.function.UnaryOperator<Dataset<Row>> edit) throws IOException {
+        Path flat = Files.createDirectories(tmp.resolve(name));
+        Dataset<Row> all = spark.read().parquet(good.toString());
+        Map<String, Dataset<Row>> parts = Map.of("a", all.where("id < 32"), "b", edit.apply(all.where("id >= 32")));
+        for (Map.Entry<String, Dataset<Row>> part : parts.entrySet()) {
+            Path dir = tmp.resolve(name + "-" + part.getKey());
+            part.getValue().coalesce(1).write().parquet(dir.toString());
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+                    Files.copy(f, flat.resolve(part.getKey() + "-" + f.getFileName()));
+                }
+            }
+        }
+        return flat;
+    }
+
+    /** The one file of {@code dir} whose name starts with {@code prefix}. */
+    private static String fileIn(Path dir, String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith(prefix)).findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    /** Mixed types across files gave "column: [recency], physicalType: BINARY, logicalType: double". */
+    @ParameterizedTest
+    @ValueSource(strings = {"error", "skip"})
+    void aFileWithAnotherTypeIsNamed(String handleInvalid) throws IOException {
+        Path mixed = twoFiles("mixed-" + handleInvalid, d -> d.withColumn("recency",
+                functions.col("recency").cast("string")));
+        Outcome o = score("--model", model.toString(), "--input", mixed.toString(), "--output",
+                out("mixed-" + handleInvalid), "--handle-invalid", handleInvalid);
+        assertEquals(Cli.FAILED, o.status(), o.err());
+        assertTrue(o.line().startsWith("kit score: error: Column 'recency' is double in the input's schema, but BINARY"
+                + " in the file "), o.line());
+        assertTrue(o.line().contains(fileIn(mixed, "b-") + ": the input's files disagree on its type."), o.line());
+        assertEquals(64, rows(good.toString()), "the input is untouched");
+    }
+
+    /**
+     * A file without a feature column: under error, "column 'tenure' is null" with no file named;
+     * under skip, its rows were dropped as invalid without a word on why.
+     */
+    @Test
+    void aFileWithoutAFeatureIsNamed() throws IOException {
+        Path missing = twoFiles("missing", d -> d.drop("tenure"));
+        String b = fileIn(missing, "b-");
+        Outcome o = score("--model", model.toString(), "--input", missing.toString(), "--output", out("missing-e"));
+        assertEquals(Cli.FAILED, o.status(), o.err());
+        assertTrue(o.line().startsWith("kit score: error: 1 of the input's files lack feature columns, which Spark"
+                + " reads as null: "), o.line());
+        assertTrue(o.line().contains(b + " lacks [tenure]. Rewrite those files with every feature"), o.line());
+
+        o = score("--model", model.toString(), "--input", missing.toString(), "--output", out("missing-s"),
+                "--handle-invalid", "skip");
+        assertEquals(Cli.OK, o.status(), o.err());
+        assertEquals(32, rows(out("missing-s")), "file a's rows");
+        assertTrue(o.err().contains(", 32 invalid rows skipped"), o.err());
+        assertTrue(o.err().contains("kit score: warning: their rows were skipped as invalid: 1 of the input's files"
+                + " lack feature columns"), o.err());
+        assertTrue(o.err().contains(b + " lacks [tenure]"), o.err());
     }
 
     @Test
