@@ -75,8 +75,12 @@ public final class Formats {
         return Character.isISOControl(c) || c == 0x2028 || c == 0x2029;
     }
 
+    /** From here on, {@link #fixed} writes numbers with an exponent. */
+    private static final double HUGE = 1e15;
+
     /**
-     * A column format with {@code places} decimals.
+     * A column format with {@code places} decimals; numbers of 10^15 and more in magnitude are
+     * written with an exponent, as {@code 1.2346e+300}.
      *
      * @param places decimals, 0 or more
      * @return the formatter, for {@code column.setPrintFormatter(...)}
@@ -96,6 +100,10 @@ public final class Formats {
 
             @Override
             public StringBuffer format(double number, StringBuffer result, FieldPosition position) {
+                if (Double.isFinite(number) && Math.abs(number) >= HUGE) {
+                    // 1e300 in fixed notation is a 300-digit cell that widens the whole table.
+                    return result.append(String.format(Locale.ROOT, "%." + Math.max(places, 1) + "e", number));
+                }
                 return super.format(Math.abs(number) < half ? 0.0 : number, result, position);
             }
         };

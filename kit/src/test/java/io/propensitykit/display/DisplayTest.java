@@ -13,6 +13,16 @@ import java.util.List;
 class DisplayTest {
 
     @Test
+    void fixedPlacesSwitchToAnExponentForHugeNumbers() {
+        var f = Formats.fixed(4).getFormat();
+        assertEquals("123,456.7891", f.format(123456.78912));
+        assertEquals("999,999,999,999,999.0000", f.format(999_999_999_999_999.0));
+        assertEquals("1.0000e+15", f.format(1e15));
+        assertEquals("-2.5000e+300", f.format(-2.5e300));
+        assertEquals("0.0000", f.format(-0.00001), "no negative zero");
+    }
+
+    @Test
     void aNameIsPrintedOnOneLineOrRefused() {
         assertEquals("/models/x\\n%html <b>\\r\\u0007\\u2028.pt",
                 Formats.oneLine("/models/x\n%html <b>\r\u0007\u2028.pt"));

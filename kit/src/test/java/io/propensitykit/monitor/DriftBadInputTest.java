@@ -131,6 +131,17 @@ class DriftBadInputTest extends SharedSpark {
                 e.getMessage());
     }
 
+    /** 1e150 in a tenth of a column (finite, accepted) printed as 150 digits in each mean and median cell. */
+    @Test
+    void hugeFiniteValuesKeepTheTableNarrow() {
+        Dataset<Row> huge = baseline.withColumn("visits", functions.when(functions.rand(3).lt(0.1),
+                functions.lit(1e150)).otherwise(functions.col("visits")));
+        String table = Drift.between(baseline, huge).setNumeric("visits").compute().table().print();
+        int widest = table.lines().mapToInt(String::length).max().orElse(0);
+        assertTrue(widest < 250, widest + " characters wide:\n" + table);
+        assertTrue(table.contains("9.4333e+148"), "the current mean, about 0.1 × 1e150, with its exponent:\n" + table);
+    }
+
     @Test
     void anEmptyBaselineIsCalledEmpty() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
