@@ -52,25 +52,40 @@ import java.util.stream.Stream;
 
 /**
  * {@code kit bench}: scoring throughput measured side by side in one run, after a warm-up, on the
- * same Parquet data, in rounds that interleave the methods: the batched scorer, the same through
- * SQL's {@code propensity_scores} table function, the row-at-a-time SQL function, MLlib's
- * VectorAssembler + LogisticRegression, a plain scan + sum of the same columns, and the two parts of
- * the limit: {@code row_pass} (the batched scorer's plan with the model replaced by a constant: what
- * Spark costs to read the feature columns and hand back every row plus one column) and
- * {@code model_alone} (the predictor in a plain loop over the same batches, on as many threads,
- * without Spark). Both run on the same cores, so {@code limit = 1/(1/row_pass + 1/model_alone)}.
+ * same Parquet data, in rounds that interleave the methods (each round starting one method later):
+ * <ul>
+ * <li>{@code batched}: the batched scorer on the Parquet read, which it scores from the scan's column
+ *     vectors; {@code sql_batched}: the same through SQL's {@code propensity_scores} table function;
+ * <li>{@code batched_rows}: the batched scorer on the same rows behind a filter that keeps them all,
+ *     which is not a plain scan and so takes the row path, as most DataFrames in notes do;
+ * <li>{@code row_udf}: the row-at-a-time SQL function; {@code mllib}: VectorAssembler +
+ *     LogisticRegression; {@code scan}: Spark's sum of the feature columns;
+ * <li>the bounds: {@code columnar_scan} (every feature value read from the scan's column vectors,
+ *     no row made), {@code row_pass} (the row path with the model replaced by a constant: what Spark
+ *     costs to hand every row to a scorer and back) and {@code model_alone} (the predictor in a plain
+ *     loop over the same batches, on as many threads, without Spark). They share the cores, so
+ *     {@code columnar_limit = 1/(1/columnar_scan + 1/model_alone)} bounds the columnar path and
+ *     {@code limit = 1/(1/row_pass + 1/model_alone)} the row path.
+ * </ul>
  *
  * <p>Each method ends in one aggregate over its output so that every row is produced and nothing
  * is collected. The last line is {@code ratios: batched/row_udf=A batched/mllib=B batched/scan=C
- * batched/limit=D sql_batched/row_udf=E}.
+ * batched/limit=D sql_batched/row_udf=E batched/columnar_limit=F sql_batched/columnar_limit=G
+ * batched_rows/limit=H}.
+ *
+ * <p>{@code --end-to-end} times kit score's job instead (read Parquet, score, write Parquet) against
+ * {@code copy} (the same read and write with a constant column) and {@code model_alone}, and ends
+ * with {@code ratios: score/e2e_limit=A score/copy=B}, {@code e2e_limit = 1/(1/copy + 1/model_alone)}.
  */
 @Command(name = "kit bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Measures the batched scorer (also through SQL), the row UDF, MLlib, a plain scan and the"
-                + " limit (row pass + model alone) side by side in one run.")
+        description = "Measures the batched scorer (on a plain scan, through SQL, and on rows), the row UDF, MLlib and"
+                + " the limits (columnar scan or row pass, plus the model alone) side by side in one run.")
 public final class ScoringBenchmark implements Callable<Integer> {
 
     private static final int FEATURES = 20;
-    private static final String[] METHODS = {"batched", "sql_batched", "row_udf", "mllib", "scan", "row_pass", "model_alone"};
+    private static final String[] METHODS = {"batched", "sql_batched", "batched_rows", "row_udf", "mllib", "scan",
+        "columnar_scan", "row_pass", "model_alone"};
+    private static final String[] END_TO_END = {"score", "copy", "model_alone"};
 
     @Spec
     private CommandSpec spec;
@@ -86,6 +101,13 @@ public final class ScoringBenchmark implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "print the full stack trace of a failure")
     private boolean verbose;
+
+    @Option(names = "--each-round", description = "print every timed run, not only the medians")
+    private boolean eachRound;
+
+    @Option(names = "--end-to-end", description = "time kit score's job (read Parquet, score, write Parquet) against"
+            + " the same read and write with a constant column (copy) and the model alone")
+    private boolean endToEnd;
 
     ScoringBenchmark() {}
 
@@ -112,9 +134,10 @@ public final class ScoringBenchmark implements Callable<Integer> {
     private List<String> only;
 
     @Option(names = "--methods", split = ",", paramLabel = "a,b",
-            description = "measure only these methods, for profiling one (default: all; the ratios need all)")
+            description = "measure only these methods, in this order, for profiling one (default: all; the ratios"
+                    + " need all)")
     void methods(List<String> names) {
-        List<String> known = List.of(METHODS);
+        List<String> known = Stream.concat(Stream.of(METHODS), Stream.of(END_TO_END)).distinct().toList();
         for (String name : names) {
             if (!known.contains(name)) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--methods: unknown method '"
@@ -166,11 +189,71 @@ public final class ScoringBenchmark implements Callable<Integer> {
         Path data = work.resolve("data.parquet");
         writeData(spark, rows, data);
         Dataset<Row> df = spark.read().parquet(data.toString());
-        Dataset<Row> udfSlice = df.limit((int) udfN);
         Path udfData = work.resolve("udf.parquet");
-        udfSlice.write().parquet(udfData.toString());
-        Dataset<Row> udfDf = spark.read().parquet(udfData.toString());
+        Dataset<Row> udfDf = null;
+        if (!endToEnd) {
+            df.limit((int) udfN).write().parquet(udfData.toString());
+            udfDf = spark.read().parquet(udfData.toString());
+        }
 
+        int threads = spark.sparkContext().defaultParallelism();
+        Map<String, Method> methods = endToEnd ? endToEnd(work, model, df) : scoring(spark, model, df, udfDf, udfData,
+                udfN, names);
+        methods.put("model_alone", modelAlone(model, df, names, threads));
+        if (only != null) {
+            // In the order given, so that a method's place in the round can be varied.
+            Map<String, Method> chosen = new LinkedHashMap<>();
+            for (String name : only) {
+                if (!methods.containsKey(name)) {
+                    throw new IllegalArgumentException("--methods: '" + name + "' is not measured in this mode; it"
+                            + " measures " + methods.keySet());
+                }
+                chosen.put(name, methods.get(name));
+            }
+            methods.clear();
+            methods.putAll(chosen);
+        }
+        System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features%s, %s, MLP 20-64-32-1 (DJL, PyTorch"
+                + " engine), batch %d, median of %d rounds after a warm-up%s%n", rows, FEATURES,
+                endToEnd ? "" : String.format(Locale.ROOT, " (row_udf on %,d)", udfN), master, batchSize, repeat,
+                endToEnd ? "; end to end: read Parquet, score or copy, write Parquet" : "");
+        Map<String, Double> rate = time(methods);
+        System.out.printf(Locale.ROOT, "peak RSS %d MB%n", ProgressListener.peakRssMb());
+        if (only != null) {
+            return;
+        }
+        if (endToEnd) {
+            // Reading and writing share the cores with the model: a job can go no faster than their serial sum.
+            double limit = 1 / (1 / rate.get("copy") + 1 / rate.get("model_alone"));
+            System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f   = 1/(1/copy + 1/model_alone)%n", "e2e_limit",
+                    limit, rows / limit);
+            System.out.printf(Locale.ROOT, "ratios: score/e2e_limit=%.2f score/copy=%.2f%n",
+                    rate.get("score") / limit, rate.get("score") / rate.get("copy"));
+            return;
+        }
+        // Both run on the same cores, so scoring can go no faster than their serial sum.
+        double limit = 1 / (1 / rate.get("row_pass") + 1 / rate.get("model_alone"));
+        double columnarLimit = 1 / (1 / rate.get("columnar_scan") + 1 / rate.get("model_alone"));
+        System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f   = 1/(1/row_pass + 1/model_alone), the row path's%n",
+                "limit", limit, rows / limit);
+        System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f   = 1/(1/columnar_scan + 1/model_alone), a plain"
+                + " scan's%n", "columnar_limit", columnarLimit, rows / columnarLimit);
+        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f"
+                + " batched/limit=%.2f sql_batched/row_udf=%.2f batched/columnar_limit=%.2f"
+                + " sql_batched/columnar_limit=%.2f batched_rows/limit=%.2f%n",
+                rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
+                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit,
+                rate.get("sql_batched") / rate.get("row_udf"), rate.get("batched") / columnarLimit,
+                rate.get("sql_batched") / columnarLimit, rate.get("batched_rows") / limit);
+    }
+
+    /**
+     * The scoring methods, each over the same Parquet read but the row UDF (over its own slice) and
+     * {@code batched_rows} and {@code row_pass}, which read it through a filter that keeps every
+     * row: a DataFrame that is not a plain scan, as notes mostly score, takes the row path.
+     */
+    private Map<String, Method> scoring(SparkSession spark, PropensityModel model, Dataset<Row> df,
+            Dataset<Row> udfDf, Path udfData, long udfN, List<String> names) {
         Propensity.register(spark, "propensity", model);
         LogisticRegressionModel lr = fitLogistic(df.limit(20_000), names);
         Map<String, Function<Dataset<Row>, Dataset<Row>>> queries = queries(spark, model, lr, names);
@@ -183,30 +266,35 @@ public final class ScoringBenchmark implements Callable<Integer> {
             boolean udf = "row_udf".equals(q.getKey());
             Dataset<Row> input = udf ? udfDf : df;
             methods.put(q.getKey(), new Method(udf ? udfN : rows, () -> q.getValue().apply(input).collectAsList(),
-                    () -> q.getValue().apply(warm).collectAsList()));
+                    () -> q.getValue().apply(warm).collectAsList(), null));
+            if (q.getKey().equals("scan")) {
+                Dataset<Row> warmScan = spark.read().parquet(udfData.toString());
+                methods.put("columnar_scan", new Method(rows, () -> ColumnarScan.sum(df, names),
+                        () -> ColumnarScan.sum(warmScan, names), null));
+            }
         }
-        int threads = spark.sparkContext().defaultParallelism();
-        methods.put("model_alone", modelAlone(model, df, names, threads));
-        if (only != null) {
-            methods.keySet().retainAll(only);
+        return methods;
+    }
+
+    /**
+     * kit score's job, read Parquet, score, write Parquet (every column and the score), against the
+     * same read and write with a constant in place of the score. Each run writes a new folder,
+     * removed after it, untimed.
+     */
+    private Map<String, Method> endToEnd(Path work, PropensityModel model, Dataset<Row> df) {
+        Map<String, Method> methods = new LinkedHashMap<>();
+        Map<String, Function<Dataset<Row>, Dataset<Row>>> jobs = new LinkedHashMap<>();
+        jobs.put("score", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d));
+        jobs.put("copy", d -> d.withColumn("propensity", functions.lit(0.5)));
+        Dataset<Row> warm = df.limit(200_000);
+        for (Map.Entry<String, Function<Dataset<Row>, Dataset<Row>>> job : jobs.entrySet()) {
+            Path out = work.resolve("out-" + job.getKey());
+            methods.put(job.getKey(), new Method(rows,
+                    () -> job.getValue().apply(df).write().parquet(out.toString()),
+                    () -> job.getValue().apply(warm).write().parquet(out.toString()),
+                    () -> deleteQuietly(out)));
         }
-        System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features (row_udf on %,d), %s, "
-                + "MLP 20-64-32-1 (DJL, PyTorch engine), batch %d, median of %d rounds after a warm-up%n",
-                rows, FEATURES, udfN, master, batchSize, repeat);
-        Map<String, Double> rate = time(methods);
-        System.out.printf(Locale.ROOT, "peak RSS %d MB%n", ProgressListener.peakRssMb());
-        if (only != null) {
-            return;
-        }
-        // Both run on the same cores, so scoring can go no faster than their serial sum.
-        double limit = 1 / (1 / rate.get("row_pass") + 1 / rate.get("model_alone"));
-        System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f   = 1/(1/row_pass + 1/model_alone)%n", "limit", limit,
-                rows / limit);
-        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f"
-                + " batched/limit=%.2f sql_batched/row_udf=%.2f%n",
-                rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
-                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit,
-                rate.get("sql_batched") / rate.get("row_udf"));
+        return methods;
     }
 
     /** Each method as a query over the input that sums its scores, so that every row is scored. */
@@ -216,6 +304,10 @@ public final class ScoringBenchmark implements Callable<Integer> {
         Map<String, Function<Dataset<Row>, Dataset<Row>>> queries = new LinkedHashMap<>();
         queries.put("batched", d -> Propensity.scorer(model).optBatchSize(batchSize).build().transform(d)
                 .agg(functions.sum("propensity")));
+        // A filter that keeps every row: the plan is no longer a plain scan, so the scorer reads rows.
+        Function<Dataset<Row>, Dataset<Row>> rowInput = d -> d.where(functions.col("id").geq(0));
+        queries.put("batched_rows", d -> Propensity.scorer(model).optBatchSize(batchSize).build()
+                .transform(rowInput.apply(d)).agg(functions.sum("propensity")));
         queries.put("sql_batched", d -> {
             d.createOrReplaceTempView("kit_bench_input");
             return spark.sql("SELECT sum(propensity) FROM propensity_scores('kit_bench_input', 'propensity')");
@@ -229,38 +321,55 @@ public final class ScoringBenchmark implements Callable<Integer> {
                         2))));
         queries.put("scan", d -> d.agg(functions.sum(names.stream().map(functions::col)
                 .reduce(Column::plus).orElseThrow())));
-        queries.put("row_pass", d -> RowPass.of(d, names, "propensity").agg(functions.sum("propensity")));
+        queries.put("row_pass", d -> RowPass.of(rowInput.apply(d), names, "propensity")
+                .agg(functions.sum("propensity")));
         return queries;
     }
 
     /** Warms every method up, then times them in interleaved rounds; prints and returns each one's rows/s. */
     private Map<String, Double> time(Map<String, Method> methods) {
-        methods.values().forEach(m -> m.warmUp().run());
+        methods.values().forEach(m -> {
+            m.warmUp().run();
+            if (m.cleanup() != null) {
+                m.cleanup().run();
+            }
+        });
         // Rounds interleave the methods, so that a machine that speeds up or slows down during the
         // run moves every method alike and the ratios hold.
         Map<String, double[]> seconds = new LinkedHashMap<>();
         methods.keySet().forEach(name -> seconds.put(name, new double[repeat]));
+        List<String> order = new ArrayList<>(methods.keySet());
         for (int r = 0; r < repeat; r++) {
-            for (Map.Entry<String, Method> m : methods.entrySet()) {
+            // Each round starts one method later, so that no method always runs first or after the same one.
+            for (String name : order) {
+                Method m = methods.get(name);
                 long start = System.nanoTime();
-                m.getValue().run().run();
-                seconds.get(m.getKey())[r] = (System.nanoTime() - start) / 1e9;
+                m.run().run();
+                seconds.get(name)[r] = (System.nanoTime() - start) / 1e9;
+                if (m.cleanup() != null) {
+                    m.cleanup().run();
+                }
+                if (eachRound) {
+                    System.out.printf(Locale.ROOT, "round %d %-14s %.3f s%n", r, name, seconds.get(name)[r]);
+                }
             }
+            java.util.Collections.rotate(order, -1);
         }
-        System.out.printf("%-11s %14s %10s%n", "method", "rows/s", "seconds");
+        System.out.printf("%-14s %14s %10s %8s%n", "method", "rows/s", "seconds", "max/min");
         Map<String, Double> rate = new LinkedHashMap<>();
         for (Map.Entry<String, Method> m : methods.entrySet()) {
             double[] s = seconds.get(m.getKey());
             Arrays.sort(s);
             double median = s[repeat / 2];
             rate.put(m.getKey(), m.getValue().rows() / median);
-            System.out.printf(Locale.ROOT, "%-11s %,14.0f %10.2f%n", m.getKey(), m.getValue().rows() / median, median);
+            System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f %8.2f%n", m.getKey(), m.getValue().rows() / median,
+                    median, s[repeat - 1] / s[0]);
         }
         return rate;
     }
 
-    /** One measured method: how many rows a run scores, a timed run, and a warm-up. */
-    private record Method(long rows, Runnable run, Runnable warmUp) {}
+    /** One measured method: how many rows a run scores, a timed run, a warm-up, and what to undo after each, untimed. */
+    private record Method(long rows, Runnable run, Runnable warmUp, Runnable cleanup) {}
 
     /**
      * The DJL predictor alone, with no Spark: {@code threads} threads, each with its own lease,
@@ -310,7 +419,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
                 }
             }
         };
-        return new Method(perThread * threads, run, run);
+        return new Method(perThread * threads, run, run, null);
     }
 
     /** A DJL MLP with seeded random weights, saved with its metadata, as a trained model would be. */
