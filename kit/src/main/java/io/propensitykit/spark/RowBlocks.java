@@ -93,6 +93,11 @@ abstract class RowBlocks implements FeatureEncoder.Block {
             return rows[i];
         }
 
+        @Override
+        public boolean numbers(int feature, double[] x, boolean[] nulls) {
+            return reader.numbers(rows, size, feature, x, nulls);
+        }
+
         /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */
         private InternalRow keep(InternalRow row, int slot) {
             if (row instanceof UnsafeRow unsafe) {
