@@ -76,6 +76,7 @@ import java.util.stream.Stream;
  * <p>{@code --end-to-end} times kit score's job instead (read Parquet, score, write Parquet) against
  * {@code copy} (the same read and write with a constant column) and {@code model_alone}, and ends
  * with {@code ratios: score/e2e_limit=A score/copy=B}, {@code e2e_limit = 1/(1/copy + 1/model_alone)}.
+ * {@code --note-calls} times the notes' kit calls on small data instead ({@link NoteCalls}).
  */
 @Command(name = "kit bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measures the batched scorer (on a plain scan, through SQL, and on rows), the row UDF, MLlib and"
@@ -91,6 +92,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
     private CommandSpec spec;
 
     private long rows = 2_000_000;
+    private boolean rowsGiven;
     private int batchSize = 4096;
     private int repeat = 3;
     private Long udfRows;
@@ -105,6 +107,10 @@ public final class ScoringBenchmark implements Callable<Integer> {
     @Option(names = "--each-round", description = "print every timed run, not only the medians")
     private boolean eachRound;
 
+    @Option(names = "--note-calls", description = "time each kit call the notes make on small cached data, warm"
+            + " (--rows defaults to 10000 here), against a 1-second target")
+    private boolean noteCalls;
+
     @Option(names = "--end-to-end", description = "time kit score's job (read Parquet, score, write Parquet) against"
             + " the same read and write with a constant column (copy) and the model alone")
     private boolean endToEnd;
@@ -114,6 +120,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
     @Option(names = "--rows", paramLabel = "N", description = "rows of generated data (default 2000000)")
     void rows(long n) {
         this.rows = Cli.positive(spec, "--rows", n);
+        this.rowsGiven = true;
     }
 
     @Option(names = "--batch-size", paramLabel = "N", description = "rows per model call (default 4096)")
@@ -158,19 +165,27 @@ public final class ScoringBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (noteCalls && endToEnd) {
+            throw Cli.usage(spec, "--note-calls and --end-to-end are two benchmarks; run one at a time");
+        }
         long udfN = udfRows == null ? rows : Math.min(udfRows, rows);
         Path work = Files.createTempDirectory("kit-bench");
         // The generated data is the benchmark's own: removed however the run ends, Ctrl-C included.
         Thread cleanup = new Thread(() -> deleteQuietly(work), "kit-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
+        // The notes' own setting for --note-calls; the scoring methods shuffle one row per task.
         SparkConf conf = new SparkConf().setMaster(master).setAppName("kit bench").set("spark.ui.enabled", "false")
-                .set("spark.sql.shuffle.partitions", "2");
+                .set("spark.sql.shuffle.partitions", noteCalls ? "8" : "2");
         SparkApp.shipKit(conf);
         // On a cluster the executors need the benchmark's own row pass too.
         SparkApp.ship(conf, ScoringBenchmark.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         try {
+            if (noteCalls) {
+                NoteCalls.run(spark, rowsGiven ? rows : 10_000, repeat);
+                return Cli.OK;
+            }
             measure(spark, work, udfN);
             return Cli.OK;
         } finally {

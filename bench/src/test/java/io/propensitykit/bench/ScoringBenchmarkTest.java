@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -99,5 +100,37 @@ class ScoringBenchmarkTest {
         } finally {
             spark.stop();
         }
+    }
+    @Test
+    void columnarScanReadsEveryValueOfAPlainScan(@TempDir Path dir) {
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("columnar scan")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            String path = dir.resolve("data.parquet").toString();
+            spark.range(0, 5000, 1, 3).select(functions.col("id"),
+                    functions.col("id").cast("float").as("f0"),
+                    functions.when(functions.col("id").mod(7).equalTo(0), null)
+                            .otherwise(functions.randn(3)).cast("float").as("f1"))
+                    .write().parquet(path);
+            Dataset<Row> df = spark.read().parquet(path);
+            // The reference: Spark's own sum of the same values, nulls left out, in double.
+            double expected = df.agg(functions.sum(functions.coalesce(functions.col("f0").cast("double"),
+                    functions.lit(0.0)).plus(functions.coalesce(functions.col("f1").cast("double"),
+                    functions.lit(0.0))))).first().getDouble(0);
+            assertEquals(expected, ColumnarScan.sum(df, List.of("f0", "f1")), 1e-9 * Math.abs(expected));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ColumnarScan.sum(df.where("id > 3").union(df), List.of("f0")));
+            assertTrue(e.getMessage().startsWith("columnar_scan needs a plain Parquet or ORC read"), e.getMessage());
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void theModesAreOneAtATime() {
+        Outcome o = run("--note-calls", "--end-to-end");
+        assertEquals(Cli.USAGE, o.status(), o.err());
+        assertTrue(o.err().startsWith("kit bench: --note-calls and --end-to-end are two benchmarks; run one at a"
+                + " time"), o.err());
     }
 }
