@@ -12,8 +12,11 @@ import tech.tablesaw.api.Table;
 
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Ranking and probability metrics of a score against a 0/1 label: ROC AUC and the ROC curve, PR
@@ -159,6 +162,9 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
         return of(Columns.doubles(table, scoreCol), Columns.labels(table, labelCol));
     }
 
+    /** Up to this many rows, the distinct scores are collected at once rather than streamed. */
+    private static final long COLLECT_ROWS = 200_000;
+
     /**
      * Computes the metrics of a DataFrame inside Spark; rows with a null score or label are not allowed.
      *
@@ -168,22 +174,74 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
      * @return the metrics
      */
     public static BinaryMetrics of(Dataset<?> df, String scoreCol, String labelCol) {
-        Dataset<Row> sy = Columns.scoresAndLabels(df, scoreCol, labelCol);
-        Row totals = sy.agg(functions.count(functions.lit(1)), functions.sum("y"),
+        return grouped(Columns.scoresAndLabels(df, scoreCol, labelCol, functions.lit("").as("g"))).get("");
+    }
+
+    /**
+     * The metrics per segment (device, channel, any column), every segment in the same passes
+     * inside Spark: one for the totals, one over the distinct scores of all segments. A null
+     * segment is the segment {@code "null"}.
+     *
+     * <pre>{@code
+     * Map<String, BinaryMetrics> byDevice = BinaryMetrics.bySegment(scored, "propensity", "purchased", "device");
+     * }</pre>
+     *
+     * @param df the rows
+     * @param scoreCol a numeric score column in [0, 1]
+     * @param labelCol a 0/1 or boolean label column
+     * @param segmentCol the column whose values make the segments; each needs both labels
+     * @return each segment's metrics, segments in ascending order of their text
+     */
+    public static Map<String, BinaryMetrics> bySegment(Dataset<?> df, String scoreCol, String labelCol,
+            String segmentCol) {
+        return grouped(Columns.scoresAndLabels(df, scoreCol, labelCol,
+                functions.coalesce(Columns.named(segmentCol).cast("string"), functions.lit("null")).as("g")));
+    }
+
+    /** The sweep of each segment {@code g} of checked scores {@code s} and labels {@code y}. */
+    private static Map<String, BinaryMetrics> grouped(Dataset<Row> syg) {
+        Map<String, Row> totals = new TreeMap<>();
+        long n = 0;
+        for (Row t : syg.groupBy("g").agg(functions.count(functions.lit(1)), functions.sum("y"),
                 functions.sum(functions.expr("-(y * ln(least(greatest(s, " + EPS + "), 1 - " + EPS + "))"
                         + " + (1 - y) * ln(1 - least(greatest(s, " + EPS + "), 1 - " + EPS + ")))")),
-                functions.sum(functions.expr("(s - y) * (s - y)"))).first();
-        long n = totals.getLong(0);
-        long positives = totals.isNullAt(1) ? 0 : Math.round(totals.getDouble(1));
-        Sweep sweep = new Sweep(positives, n - positives);
-        Iterator<Row> groups = sy.groupBy("s").agg(functions.sum("y"), functions.count(functions.lit(1)))
-                .orderBy(functions.col("s").desc()).toLocalIterator();
+                functions.sum(functions.expr("(s - y) * (s - y)"))).collectAsList()) {
+            totals.put(t.getString(0), t);
+            n += t.getLong(1);
+        }
+        if (totals.isEmpty()) {
+            throw new IllegalArgumentException("Metrics need both labels: 0 positives, 0 negatives");
+        }
+        Dataset<Row> descending = syg.groupBy("g", "s").agg(functions.sum("y"), functions.count(functions.lit(1)))
+                .orderBy(functions.col("g"), functions.col("s").desc());
+        // At most n distinct scores: a small input comes back in one job, a large one a partition at a
+        // time (a job each), so that the driver never holds them all.
+        Iterator<Row> groups = n <= COLLECT_ROWS ? descending.collectAsList().iterator()
+                : descending.toLocalIterator();
+        Map<String, BinaryMetrics> out = new LinkedHashMap<>();
+        String segment = null;
+        Sweep sweep = null;
         while (groups.hasNext()) {
             Row g = groups.next();
-            long pos = Math.round(g.getDouble(1));
-            sweep.add(pos, g.getLong(2) - pos);
+            if (!g.getString(0).equals(segment)) {
+                finish(out, segment, sweep, totals);
+                segment = g.getString(0);
+                Row t = totals.get(segment);
+                long positives = t.isNullAt(2) ? 0 : Math.round(t.getDouble(2));
+                sweep = new Sweep(positives, t.getLong(1) - positives, segment);
+            }
+            long pos = Math.round(g.getDouble(2));
+            sweep.add(pos, g.getLong(3) - pos);
         }
-        return sweep.result(n, totals.getDouble(2), totals.getDouble(3));
+        finish(out, segment, sweep, totals);
+        return out;
+    }
+
+    private static void finish(Map<String, BinaryMetrics> out, String segment, Sweep sweep, Map<String, Row> totals) {
+        if (sweep != null) {
+            Row t = totals.get(segment);
+            out.put(segment, sweep.result(t.getLong(1), t.getDouble(3), t.getDouble(4)));
+        }
     }
 
     private static double logLoss(double s, double y) {
@@ -208,8 +266,13 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
         private int points = 1;
 
         Sweep(long p, long q) {
+            this(p, q, "");
+        }
+
+        Sweep(long p, long q, String segment) {
             if (p == 0 || q == 0) {
-                throw new IllegalArgumentException("Metrics need both labels: " + p + " positives, " + q + " negatives");
+                throw new IllegalArgumentException("Metrics need both labels: " + p + " positives, " + q + " negatives"
+                        + (segment.isEmpty() ? "" : " in segment '" + segment + "'"));
             }
             this.p = p;
             this.q = q;

@@ -72,6 +72,39 @@ class MetricsTest extends SharedSpark {
         assertEquals(exact.logLoss(), sparkNative.logLoss(), 1e-12);
     }
 
+    /**
+     * Per segment, in one pass: each segment's metrics equal the exact in-memory sweep of its rows
+     * alone (rows split here by index parity, and a third segment of null), and the whole frame's
+     * equal scikit-learn's reference.
+     */
+    @Test
+    void binaryMetricsBySegmentMatchEachSegmentAlone() {
+        Dataset<Row> segmented = frame().withColumn("i", functions.monotonically_increasing_id())
+                .withColumn("seg", functions.expr("case when score < 0.1 then null when i % 2 = 0 then 'even'"
+                        + " else 'odd' end")).localCheckpoint(); // the ids fixed once, for every read below
+        Map<String, BinaryMetrics> bySegment = BinaryMetrics.bySegment(segmented, "score", "label", "seg");
+        assertEquals(List.of("even", "null", "odd"), List.copyOf(bySegment.keySet()));
+        for (Map.Entry<String, BinaryMetrics> e : bySegment.entrySet()) {
+            String where = e.getKey().equals("null") ? "seg is null" : "seg = '" + e.getKey() + "'";
+            List<Row> rows = segmented.where(where).select("score", "label").collectAsList();
+            double[] s = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
+            boolean[] y = new boolean[rows.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = rows.get(i).getInt(1) == 1;
+            }
+            BinaryMetrics alone = BinaryMetrics.of(s, y);
+            assertEquals(alone.n(), e.getValue().n(), e.getKey());
+            assertEquals(alone.positives(), e.getValue().positives(), e.getKey());
+            assertEquals(alone.rocAuc(), e.getValue().rocAuc(), 1e-12, e.getKey());
+            assertEquals(alone.logLoss(), e.getValue().logLoss(), 1e-12, e.getKey());
+            assertEquals(alone.ks(), e.getValue().ks(), 1e-12, e.getKey());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BinaryMetrics.bySegment(frame(), "score", "label", "label"));
+        assertTrue(e.getMessage().startsWith("Metrics need both labels: ") && e.getMessage().contains(" in segment '"),
+                e.getMessage());
+    }
+
     @Test
     void calibrationMatchesNumPy() {
         Calibration exact = Calibration.of(scores, labels, 10);
