@@ -10,7 +10,9 @@ import org.apache.spark.sql.functions;
 
 import tech.tablesaw.api.Table;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,12 +214,19 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
         if (totals.isEmpty()) {
             throw new IllegalArgumentException("Metrics need both labels: 0 positives, 0 negatives");
         }
-        Dataset<Row> descending = syg.groupBy("g", "s").agg(functions.sum("y"), functions.count(functions.lit(1)))
-                .orderBy(functions.col("g"), functions.col("s").desc());
-        // At most n distinct scores: a small input comes back in one job, a large one a partition at a
-        // time (a job each), so that the driver never holds them all.
-        Iterator<Row> groups = n <= COLLECT_ROWS ? descending.collectAsList().iterator()
-                : descending.toLocalIterator();
+        Dataset<Row> distinct = syg.groupBy("g", "s").agg(functions.sum("y"), functions.count(functions.lit(1)));
+        // At most n distinct scores: a small input's come back at once and are ordered here, without
+        // the sampling job of a distributed sort; a large input's are sorted in Spark and read a
+        // partition at a time, so that the driver never holds them all.
+        Iterator<Row> groups;
+        if (n <= COLLECT_ROWS) {
+            List<Row> rows = new ArrayList<>(distinct.collectAsList());
+            rows.sort(Comparator.comparing((Row r) -> r.getString(0))
+                    .thenComparing(Comparator.comparingDouble((Row r) -> r.getDouble(1)).reversed()));
+            groups = rows.iterator();
+        } else {
+            groups = distinct.orderBy(functions.col("g"), functions.col("s").desc()).toLocalIterator();
+        }
         Map<String, BinaryMetrics> out = new LinkedHashMap<>();
         String segment = null;
         Sweep sweep = null;

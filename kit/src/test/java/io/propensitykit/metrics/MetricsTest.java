@@ -105,6 +105,28 @@ class MetricsTest extends SharedSpark {
                 e.getMessage());
     }
 
+    /** Past 200,000 rows the distinct scores are sorted in Spark and streamed: the same sweep as in memory. */
+    @Test
+    void aLargeInputStreamsItsScoresToTheSameMetrics() {
+        Dataset<Row> large = spark.range(0, 250_000, 1, 4).select(
+                functions.round(functions.rand(11), 4).as("score"),
+                functions.expr("cast(rand(12) < round(rand(11), 4) as int)").as("label")).localCheckpoint();
+        List<Row> rows = large.collectAsList();
+        double[] s = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
+        boolean[] y = new boolean[rows.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = rows.get(i).getInt(1) == 1;
+        }
+        BinaryMetrics alone = BinaryMetrics.of(s, y);
+        BinaryMetrics streamed = BinaryMetrics.of(large, "score", "label");
+        assertEquals(250_000, streamed.n());
+        assertEquals(alone.positives(), streamed.positives());
+        assertEquals(alone.rocAuc(), streamed.rocAuc(), 1e-12);
+        assertEquals(alone.prAuc(), streamed.prAuc(), 1e-12);
+        assertEquals(alone.ks(), streamed.ks(), 1e-12);
+        assertEquals(alone.logLoss(), streamed.logLoss(), 1e-10);
+    }
+
     @Test
     void calibrationMatchesNumPy() {
         Calibration exact = Calibration.of(scores, labels, 10);
