@@ -69,7 +69,9 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>Each method ends in one aggregate over its output so that every row is produced and nothing
- * is collected. The last line is {@code ratios: batched/row_udf=A batched/mllib=B batched/scan=C
+ * is collected. A measurement repeats a method's run until it has lasted 2 s, so that a short job's
+ * fixed costs (planning, scheduling) and the machine's jitter weigh little; the median of the
+ * rounds counts. The last line is {@code ratios: batched/row_udf=A batched/mllib=B batched/scan=C
  * batched/limit=D sql_batched/row_udf=E batched/columnar_limit=F sql_batched/columnar_limit=G
  * batched_rows/limit=H}.
  *
@@ -87,6 +89,8 @@ public final class ScoringBenchmark implements Callable<Integer> {
     private static final String[] METHODS = {"batched", "sql_batched", "batched_rows", "row_udf", "mllib", "scan",
         "columnar_scan", "row_pass", "model_alone"};
     private static final String[] END_TO_END = {"score", "copy", "model_alone"};
+    /** A measurement repeats a method's run until it has lasted this long. */
+    private static final double MIN_SECONDS = 2.0;
 
     @Spec
     private CommandSpec spec;
@@ -229,8 +233,9 @@ public final class ScoringBenchmark implements Callable<Integer> {
             methods.putAll(chosen);
         }
         System.out.printf(Locale.ROOT, "bench: %,d rows x %d float features%s, %s, MLP 20-64-32-1 (DJL, PyTorch"
-                + " engine), batch %d, median of %d rounds after a warm-up%s%n", rows, FEATURES,
+                + " engine), batch %d, median of %d rounds of at least %.0f s each after a warm-up%s%n", rows, FEATURES,
                 endToEnd ? "" : String.format(Locale.ROOT, " (row_udf on %,d)", udfN), master, batchSize, repeat,
+                MIN_SECONDS,
                 endToEnd ? "; end to end: read Parquet, score or copy, write Parquet" : "");
         Map<String, Double> rate = time(methods);
         System.out.printf(Locale.ROOT, "peak RSS %d MB%n", ProgressListener.peakRssMb());
@@ -343,11 +348,13 @@ public final class ScoringBenchmark implements Callable<Integer> {
 
     /** Warms every method up, then times them in interleaved rounds; prints and returns each one's rows/s. */
     private Map<String, Double> time(Map<String, Method> methods) {
-        methods.values().forEach(m -> {
+        // After the warm-up, one run sets how many runs make a measurement: at least MIN_SECONDS, so
+        // that a sub-second job's fixed costs and the machine's jitter weigh as little as a long one's.
+        Map<String, Integer> runs = new LinkedHashMap<>();
+        methods.forEach((name, m) -> {
             m.warmUp().run();
-            if (m.cleanup() != null) {
-                m.cleanup().run();
-            }
+            cleanUp(m);
+            runs.put(name, (int) Math.max(1, Math.ceil(MIN_SECONDS / once(m))));
         });
         // Rounds interleave the methods, so that a machine that speeds up or slows down during the
         // run moves every method alike and the ratios hold.
@@ -358,29 +365,44 @@ public final class ScoringBenchmark implements Callable<Integer> {
             // Each round starts one method later, so that no method always runs first or after the same one.
             for (String name : order) {
                 Method m = methods.get(name);
-                long start = System.nanoTime();
-                m.run().run();
-                seconds.get(name)[r] = (System.nanoTime() - start) / 1e9;
-                if (m.cleanup() != null) {
-                    m.cleanup().run();
+                double total = 0;
+                for (int k = 0; k < runs.get(name); k++) {
+                    total += once(m);
                 }
+                seconds.get(name)[r] = total / runs.get(name);
                 if (eachRound) {
-                    System.out.printf(Locale.ROOT, "round %d %-14s %.3f s%n", r, name, seconds.get(name)[r]);
+                    System.out.printf(Locale.ROOT, "round %d %-14s %.3f s a run, %d runs%n", r, name,
+                            seconds.get(name)[r], runs.get(name));
                 }
             }
             java.util.Collections.rotate(order, -1);
         }
-        System.out.printf("%-14s %14s %10s %8s%n", "method", "rows/s", "seconds", "max/min");
+        System.out.printf("%-14s %14s %10s %6s %8s%n", "method", "rows/s", "s a run", "runs", "max/min");
         Map<String, Double> rate = new LinkedHashMap<>();
         for (Map.Entry<String, Method> m : methods.entrySet()) {
             double[] s = seconds.get(m.getKey());
             Arrays.sort(s);
             double median = s[repeat / 2];
             rate.put(m.getKey(), m.getValue().rows() / median);
-            System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f %8.2f%n", m.getKey(), m.getValue().rows() / median,
-                    median, s[repeat - 1] / s[0]);
+            System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f %6d %8.2f%n", m.getKey(),
+                    m.getValue().rows() / median, median, runs.get(m.getKey()), s[repeat - 1] / s[0]);
         }
         return rate;
+    }
+
+    /** One timed run of a method, its cleanup after, untimed. */
+    private static double once(Method m) {
+        long start = System.nanoTime();
+        m.run().run();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        cleanUp(m);
+        return seconds;
+    }
+
+    private static void cleanUp(Method m) {
+        if (m.cleanup() != null) {
+            m.cleanup().run();
+        }
     }
 
     /** One measured method: how many rows a run scores, a timed run, a warm-up, and what to undo after each, untimed. */
