@@ -348,28 +348,30 @@ public final class ScoringBenchmark implements Callable<Integer> {
 
     /** Warms every method up, then times them in interleaved rounds; prints and returns each one's rows/s. */
     private Map<String, Double> time(Map<String, Method> methods) {
-        // After the warm-up, one run sets how many runs make a measurement: at least MIN_SECONDS, so
-        // that a sub-second job's fixed costs and the machine's jitter weigh as little as a long one's.
-        Map<String, Integer> runs = new LinkedHashMap<>();
-        methods.forEach((name, m) -> {
+        methods.values().forEach(m -> {
             m.warmUp().run();
             cleanUp(m);
-            runs.put(name, (int) Math.max(1, Math.ceil(MIN_SECONDS / once(m))));
         });
         // Rounds interleave the methods, so that a machine that speeds up or slows down during the
         // run moves every method alike and the ratios hold.
         Map<String, double[]> seconds = new LinkedHashMap<>();
+        Map<String, Integer> runs = new LinkedHashMap<>();
         methods.keySet().forEach(name -> seconds.put(name, new double[repeat]));
         List<String> order = new ArrayList<>(methods.keySet());
         for (int r = 0; r < repeat; r++) {
             // Each round starts one method later, so that no method always runs first or after the same one.
             for (String name : order) {
                 Method m = methods.get(name);
+                // Runs until the measurement has lasted MIN_SECONDS, so that a sub-second job's fixed
+                // costs and the machine's jitter weigh as little as a long one's.
                 double total = 0;
-                for (int k = 0; k < runs.get(name); k++) {
+                int count = 0;
+                while (total < MIN_SECONDS) {
                     total += once(m);
+                    count++;
                 }
-                seconds.get(name)[r] = total / runs.get(name);
+                seconds.get(name)[r] = total / count;
+                runs.put(name, Math.max(runs.getOrDefault(name, 0), count));
                 if (eachRound) {
                     System.out.printf(Locale.ROOT, "round %d %-14s %.3f s a run, %d runs%n", r, name,
                             seconds.get(name)[r], runs.get(name));
