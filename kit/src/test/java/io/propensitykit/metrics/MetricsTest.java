@@ -86,13 +86,7 @@ class MetricsTest extends SharedSpark {
         assertEquals(List.of("even", "null", "odd"), List.copyOf(bySegment.keySet()));
         for (Map.Entry<String, BinaryMetrics> e : bySegment.entrySet()) {
             String where = e.getKey().equals("null") ? "seg is null" : "seg = '" + e.getKey() + "'";
-            List<Row> rows = segmented.where(where).select("score", "label").collectAsList();
-            double[] s = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
-            boolean[] y = new boolean[rows.size()];
-            for (int i = 0; i < y.length; i++) {
-                y[i] = rows.get(i).getInt(1) == 1;
-            }
-            BinaryMetrics alone = BinaryMetrics.of(s, y);
+            BinaryMetrics alone = inMemory(segmented.where(where).select("score", "label").collectAsList());
             assertEquals(alone.n(), e.getValue().n(), e.getKey());
             assertEquals(alone.positives(), e.getValue().positives(), e.getKey());
             assertEquals(alone.rocAuc(), e.getValue().rocAuc(), 1e-12, e.getKey());
@@ -105,19 +99,23 @@ class MetricsTest extends SharedSpark {
                 e.getMessage());
     }
 
+    /** The exact in-memory sweep of collected (score double, label int) rows: the reference for Spark's. */
+    private static BinaryMetrics inMemory(List<Row> rows) {
+        double[] s = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
+        boolean[] y = new boolean[rows.size()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = rows.get(i).getInt(1) == 1;
+        }
+        return BinaryMetrics.of(s, y);
+    }
+
     /** Past 200,000 rows the distinct scores are sorted in Spark and streamed: the same sweep as in memory. */
     @Test
     void aLargeInputStreamsItsScoresToTheSameMetrics() {
         Dataset<Row> large = spark.range(0, 250_000, 1, 4).select(
                 functions.round(functions.rand(11), 4).as("score"),
                 functions.expr("cast(rand(12) < round(rand(11), 4) as int)").as("label")).localCheckpoint();
-        List<Row> rows = large.collectAsList();
-        double[] s = rows.stream().mapToDouble(r -> r.getDouble(0)).toArray();
-        boolean[] y = new boolean[rows.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = rows.get(i).getInt(1) == 1;
-        }
-        BinaryMetrics alone = BinaryMetrics.of(s, y);
+        BinaryMetrics alone = inMemory(large.collectAsList());
         BinaryMetrics streamed = BinaryMetrics.of(large, "score", "label");
         assertEquals(250_000, streamed.n());
         assertEquals(alone.positives(), streamed.positives());
