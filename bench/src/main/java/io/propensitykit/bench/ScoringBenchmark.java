@@ -407,7 +407,7 @@ public final class ScoringBenchmark implements Callable<Integer> {
         }
     }
 
-    /** One measured method: how many rows a run scores, a timed run, a warm-up, and what to undo after each, untimed. */
+    /** One measured method: the rows a run scores, a timed run, a warm-up, and what to undo after each, untimed. */
     private record Method(long rows, Runnable run, Runnable warmUp, Runnable cleanup) {}
 
     /**

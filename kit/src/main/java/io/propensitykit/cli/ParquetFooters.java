@@ -38,7 +38,8 @@ final class ParquetFooters {
         int read = Math.min(files.length, MAX_FILES);
         for (int i = 0; i < read; i++) {
             MessageType schema;
-            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(new Path(files[i]), conf))) {
+            Path file = new Path(files[i]);
+            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
                 schema = reader.getFooter().getFileMetaData().getSchema();
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not read the Parquet footer of " + files[i], e);

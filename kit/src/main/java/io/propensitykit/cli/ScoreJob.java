@@ -70,8 +70,8 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
             description = "columns holding the model's features, in its order (default: the names in its metadata)")
     private List<String> features;
 
-    @Option(names = "--id", paramLabel = "COL", description = "write only this column and the score; names rows in errors. A warning says when it"
-                    + " is null or clearly not unique")
+    @Option(names = "--id", paramLabel = "COL", description = "write only this column and the score; names rows in"
+            + " errors. A warning says when it is null or clearly not unique")
     private String id;
 
     @Mixin
@@ -175,9 +175,7 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
                         .format(outFormat.name().toLowerCase(Locale.ROOT)).option("header", "true"), target);
             } catch (Exception e) { // Spark's SparkException is checked, though Scala throws it anywhere
                 // A null feature may be a file without the column: say so, naming the file.
-                String lacking = inFormat == Format.PARQUET && nullFeature(e)
-                        ? ParquetFooters.lacking(spark.sessionState().newHadoopConf(), df.inputFiles(), featureCols)
-                        : null;
+                String lacking = inFormat == Format.PARQUET && nullFeature(e) ? lacking(spark, df, featureCols) : null;
                 if (lacking != null) {
                     throw new IllegalArgumentException(lacking, e);
                 }
@@ -191,8 +189,7 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
                     written, output, outFormat.name().toLowerCase(Locale.ROOT), seconds,
                     written / Math.max(seconds, 1e-9), ProgressListener.peakRssMb(), skipped);
             if (inFormat == Format.PARQUET && built.skippedRows() > 0) {
-                String lacking = ParquetFooters.lacking(spark.sessionState().newHadoopConf(), df.inputFiles(),
-                        featureCols);
+                String lacking = lacking(spark, df, featureCols);
                 if (lacking != null) {
                     log.println("kit score: warning: their rows were skipped as invalid: " + lacking);
                 }
@@ -201,6 +198,19 @@ public final class ScoreJob implements Callable<Integer>, Cli.SettingFlags {
                 idWarning(ids).ifPresent(w -> log.println("kit score: warning: " + w));
             }
             return Cli.OK;
+        }
+    }
+
+    /**
+     * Which input files lack feature columns, or null. Only an explanation: a footer that cannot be
+     * read leaves the job's own message or outcome as it was, with the reason in the log.
+     */
+    private String lacking(SparkSession spark, Dataset<Row> df, List<String> featureCols) {
+        try {
+            return ParquetFooters.lacking(spark.sessionState().newHadoopConf(), df.inputFiles(), featureCols);
+        } catch (java.io.UncheckedIOException e) {
+            log.println("kit score: note: could not check the input files for missing columns: " + e.getMessage());
+            return null;
         }
     }
 
