@@ -25,8 +25,8 @@ import java.util.function.UnaryOperator;
 /**
  * Permutation importance inside Spark: how much the ROC AUC falls and the log loss rises when one
  * feature's values are shuffled across the rows, the others left as they are. The shuffle is a
- * seeded permutation (rows ordered by Spark's {@code hash(seed, repeat, row index)}, ties by index),
- * collected only for a small input; each repeat draws another permutation, and the repeats give the
+ * seeded permutation computed in Spark (rows ordered by {@code hash(seed, repeat, row index)}, ties
+ * by index), never collected; each repeat draws another permutation, and the repeats give the
  * spread.
  *
  * <pre>{@code
@@ -35,10 +35,8 @@ import java.util.function.UnaryOperator;
  * }</pre>
  *
  * <p>Row indexes follow the DataFrame's order (Spark's {@code zipWithIndex}), so a rerun on the same
- * input with the same seed gives the same numbers. The work is one scoring pass per repeat over a
- * copy of the rows per feature, stacked, plus one sort and two joins per repeat; up to
- * {@value #DRIVER_ROWS} rows, the permutations are drawn on the driver instead (the same ones) and
- * joined back broadcast, so that a notebook's small sample pays for few Spark jobs.
+ * input with the same seed gives the same numbers. The work is one scoring pass per feature and
+ * repeat, plus one sort and two joins per repeat.
  */
 public final class Importance {
 
@@ -146,10 +144,8 @@ public final class Importance {
             BinaryMetrics base = metrics(indexed.drop(INDEX));
             double[][] aucDrops = new double[features.size()][repeats];
             double[][] lossRises = new double[features.size()][repeats];
-            Donors small = indexed.count() <= driverRows ? drawOnDriver(indexed) : null;
             for (int r = 0; r < repeats; r++) {
-                Dataset<Row> paired = (small != null ? small.join(indexed, r) : withDonors(indexed, r))
-                        .persist(StorageLevel.MEMORY_AND_DISK());
+                Dataset<Row> paired = withDonors(indexed, r).persist(StorageLevel.MEMORY_AND_DISK());
                 try {
                     BinaryMetrics[] permuted = permutedMetrics(paired);
                     for (int j = 0; j < features.size(); j++) {
@@ -203,84 +199,11 @@ public final class Importance {
     }
 
     /**
-     * Up to this many rows, the permutations are drawn on the driver and their donors' values
-     * joined back as a broadcast table, rather than by a distributed sort and two joins per repeat.
-     */
-    static final long DRIVER_ROWS = 100_000;
-
-    /** {@link #DRIVER_ROWS}, lowered by tests to take the distributed path on small data. */
-    long driverRows = DRIVER_ROWS;
-
-    /**
-     * The features of every row, and each row's sort key per repeat, on the driver: the same
-     * permutations as {@link #withDonors}, from one collect.
-     */
-    private Donors drawOnDriver(Dataset<Row> indexed) {
-        List<Column> cols = new ArrayList<>();
-        cols.add(functions.col(INDEX));
-        for (String f : features) {
-            cols.add(Columns.named(f));
-        }
-        for (int r = 0; r < repeats; r++) {
-            cols.add(key(r));
-        }
-        List<Row> rows = indexed.select(cols.toArray(new Column[0])).collectAsList();
-        int n = rows.size();
-        Object[][] values = new Object[n][];
-        int[][] keys = new int[repeats][n];
-        for (Row row : rows) {
-            int i = Math.toIntExact(row.getLong(0));
-            values[i] = new Object[features.size()];
-            for (int j = 0; j < features.size(); j++) {
-                values[i][j] = row.get(1 + j);
-            }
-            for (int r = 0; r < repeats; r++) {
-                keys[r][i] = row.getInt(1 + features.size() + r);
-            }
-        }
-        StructType schema = new StructType().add(INDEX, DataTypes.LongType, false);
-        for (int j = 0; j < features.size(); j++) {
-            schema = schema.add(DONOR + j, indexed.select(Columns.named(features.get(j))).schema().fields()[0]
-                    .dataType(), true);
-        }
-        return new Donors(values, keys, schema);
-    }
-
-    /** The permutations drawn on the driver; {@link #join} gives a repeat's rows with their donors' features. */
-    private record Donors(Object[][] values, int[][] keys, StructType schema) {
-
-        Dataset<Row> join(Dataset<Row> indexed, int repeat) {
-            int n = values.length;
-            int[] key = keys[repeat];
-            // Ordered by key, ties by index: the k-th row in that order gives its values to row k.
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, Comparator.<Integer>comparingInt(i -> key[i]).thenComparingInt(i -> i));
-            List<Row> donors = new ArrayList<>(n);
-            for (int k = 0; k < n; k++) {
-                Object[] row = new Object[values[0].length + 1];
-                row[0] = (long) k;
-                System.arraycopy(values[order[k]], 0, row, 1, values[0].length);
-                donors.add(RowFactory.create(row));
-            }
-            Dataset<Row> table = indexed.sparkSession().createDataFrame(donors, schema);
-            return indexed.join(functions.broadcast(table), INDEX);
-        }
-    }
-
-    /** A repeat's sort key of each row: Spark's Murmur3 of the seed, the repeat and the row index. */
-    private Column key(int repeat) {
-        return functions.hash(functions.lit(seed), functions.lit(repeat), functions.col(INDEX));
-    }
-
-    /**
      * Each row with the features of its donor: the rows ordered by {@code hash(seed, repeat, index)}
      * (Spark's Murmur3), ties by index, and the k-th row in that order gives its values to row k.
      */
     private Dataset<Row> withDonors(Dataset<Row> indexed, int repeat) {
-        Column key = key(repeat);
+        Column key = functions.hash(functions.lit(seed), functions.lit(repeat), functions.col(INDEX));
         Dataset<Row> order = indexed.select(key.as("_kit_key"), functions.col(INDEX).as("_kit_src"))
                 .orderBy("_kit_key", "_kit_src").select("_kit_src");
         Dataset<Row> mapping = withIndex(order, "_kit_dst");

@@ -20,8 +20,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,14 +51,10 @@ class ImportanceTest extends SharedSpark {
                 .getAsJsonObject();
     }
 
-    /** The permutations drawn on the driver (this input is small) and in Spark (the limit lowered to 0) alike. */
-    @ParameterizedTest(name = "driver rows up to {0}")
-    @ValueSource(longs = {Importance.DRIVER_ROWS, 0})
-    void matchesNumPyPerFeatureAndRepeat(long driverRows) {
-        Importance importance = Importance.of(LOGISTIC, "p", labelled, "label").setFeatures("x1", "x2", "x3")
-                .optRepeats(3).optSeed(42);
-        importance.driverRows = driverRows;
-        ImportanceReport report = importance.compute();
+    @Test
+    void matchesNumPyPerFeatureAndRepeat() {
+        ImportanceReport report = Importance.of(LOGISTIC, "p", labelled, "label").setFeatures("x1", "x2", "x3")
+                .optRepeats(3).optSeed(42).compute();
         assertEquals(reference.get("auc").getAsDouble(), report.auc(), 1e-9);
         assertEquals(reference.get("logLoss").getAsDouble(), report.logLoss(), 1e-9);
         for (String name : List.of("x1", "x2", "x3")) {
