@@ -4,8 +4,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
@@ -38,15 +36,7 @@ final class ColumnarScan {
             }
             scan = scan.children().head();
         }
-        StructType schema = scan.schema();
-        int[] ordinals = new int[features.size()];
-        for (int j = 0; j < ordinals.length; j++) {
-            ordinals[j] = schema.fieldIndex(features.get(j));
-            if (schema.fields()[ordinals[j]].dataType() != DataTypes.FloatType) {
-                throw new IllegalArgumentException("columnar_scan reads float columns; '" + features.get(j) + "' is "
-                        + schema.fields()[ordinals[j]].dataType().simpleString());
-            }
-        }
+        int[] ordinals = RowPass.floatOrdinals(scan.schema(), features, "columnar_scan");
         return scan.executeColumnar().toJavaRDD().mapPartitions(new Sum(ordinals)).reduce(Double::sum);
     }
 

@@ -26,17 +26,28 @@ final class RowPass {
 
     static Dataset<Row> of(Dataset<Row> df, List<String> features, String outputCol) {
         StructType schema = df.schema();
+        int[] ordinals = floatOrdinals(schema, features, "row_pass");
+        JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(new Pass(ordinals));
+        SparkSession spark = df.sparkSession();
+        return spark.internalCreateDataFrame(rows.rdd(), schema.add(outputCol, DataTypes.DoubleType, false), false);
+    }
+
+    /**
+     * The ordinals of the feature columns in {@code schema}, each checked to be a float, as the
+     * benchmark's data has them.
+     *
+     * @param method the method that reads them, for the message
+     */
+    static int[] floatOrdinals(StructType schema, List<String> features, String method) {
         int[] ordinals = new int[features.size()];
         for (int j = 0; j < ordinals.length; j++) {
             ordinals[j] = schema.fieldIndex(features.get(j));
             if (schema.fields()[ordinals[j]].dataType() != DataTypes.FloatType) {
-                throw new IllegalArgumentException("row_pass reads float columns; '" + features.get(j) + "' is "
+                throw new IllegalArgumentException(method + " reads float columns; '" + features.get(j) + "' is "
                         + schema.fields()[ordinals[j]].dataType().simpleString());
             }
         }
-        JavaRDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(new Pass(ordinals));
-        SparkSession spark = df.sparkSession();
-        return spark.internalCreateDataFrame(rows.rdd(), schema.add(outputCol, DataTypes.DoubleType, false), false);
+        return ordinals;
     }
 
     private static final class Pass implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
