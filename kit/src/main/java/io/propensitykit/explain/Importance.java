@@ -14,6 +14,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.unsafe.hash.Murmur3_x86_32;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,8 +36,12 @@ import java.util.function.UnaryOperator;
  * }</pre>
  *
  * <p>Row indexes follow the DataFrame's order (Spark's {@code zipWithIndex}), so a rerun on the same
- * input with the same seed gives the same numbers. The work is one scoring pass per feature and
- * repeat, plus one sort and two joins per repeat.
+ * input with the same seed gives the same numbers. The work is one scoring pass per repeat over a
+ * copy of the rows per feature, stacked, plus one sort and two joins per repeat. A kit model's
+ * importance over at most {@value #DRIVER_ROWS} rows is computed on the driver instead, from one
+ * collect: the same permutations (Spark's Murmur3, computed in Java), the model's own
+ * {@link PropensityModel#predict(List)} and the exact metrics on arrays, so a notebook's sample pays
+ * for one Spark job rather than dozens.
  */
 public final class Importance {
 
@@ -46,6 +51,14 @@ public final class Importance {
     /** Which feature a stacked copy of the rows has permuted. */
     private static final String FEATURE_TAG = "_kit_permuted";
 
+    /** Up to this many rows, a kit model's importance is computed on the driver. */
+    static final int DRIVER_ROWS = 100_000;
+
+    /** {@link #DRIVER_ROWS}; tests lower it to take the Spark path on small data. */
+    int driverRows = DRIVER_ROWS;
+
+    /** The kit model, when there is one: it can score on the driver. */
+    private final PropensityModel model;
     private final UnaryOperator<Dataset<Row>> scorer;
     private final String scoreCol;
     private final Dataset<?> df;
@@ -54,8 +67,9 @@ public final class Importance {
     private int repeats = 5;
     private int seed = 42;
 
-    private Importance(UnaryOperator<Dataset<Row>> scorer, String scoreCol, Dataset<?> df, String labelCol,
-            List<String> features) {
+    private Importance(PropensityModel model, UnaryOperator<Dataset<Row>> scorer, String scoreCol, Dataset<?> df,
+            String labelCol, List<String> features) {
+        this.model = model;
         this.scorer = scorer;
         this.scoreCol = scoreCol;
         this.df = df;
@@ -72,8 +86,8 @@ public final class Importance {
      * @return the computation, to configure and {@link #compute()}
      */
     public static Importance of(PropensityModel model, Dataset<?> df, String labelCol) {
-        return new Importance(d -> Propensity.scorer(model).optOutputCol(SCORE).build().transform(d), SCORE, df,
-                labelCol, model.metadata().features());
+        return new Importance(model, d -> Propensity.scorer(model).optOutputCol(SCORE).build().transform(d), SCORE,
+                df, labelCol, model.metadata().features());
     }
 
     /**
@@ -87,7 +101,7 @@ public final class Importance {
      * @return the computation, to configure and {@link #compute()}
      */
     public static Importance of(UnaryOperator<Dataset<Row>> scorer, String scoreCol, Dataset<?> df, String labelCol) {
-        return new Importance(scorer, scoreCol, df, labelCol, List.of());
+        return new Importance(null, scorer, scoreCol, df, labelCol, List.of());
     }
 
     /**
@@ -138,6 +152,12 @@ public final class Importance {
             throw new IllegalArgumentException("Permutation importance needs the features " + missing + " and the"
                     + " label '" + labelCol + "'; the DataFrame has " + Arrays.toString(df.columns()) + ".");
         }
+        if (model != null && model.features().containsAll(features)) {
+            ImportanceReport small = onDriver();
+            if (small != null) {
+                return small;
+            }
+        }
         // Every column stays: a scorer may read more than the permuted features.
         Dataset<Row> indexed = withIndex(df.toDF(), INDEX).persist(StorageLevel.MEMORY_AND_DISK());
         try {
@@ -156,16 +176,95 @@ public final class Importance {
                     paired.unpersist();
                 }
             }
-            List<ImportanceReport.Feature> out = new ArrayList<>();
-            for (int j = 0; j < features.size(); j++) {
-                out.add(new ImportanceReport.Feature(features.get(j), aucDrops[j], lossRises[j]));
-            }
-            out.sort(Comparator.comparingDouble(ImportanceReport.Feature::aucDrop).reversed()
-                    .thenComparing(ImportanceReport.Feature::feature));
-            return new ImportanceReport(base.rocAuc(), base.logLoss(), repeats, out);
+            return report(base, aucDrops, lossRises);
         } finally {
             indexed.unpersist();
         }
+    }
+
+    private ImportanceReport report(BinaryMetrics base, double[][] aucDrops, double[][] lossRises) {
+        List<ImportanceReport.Feature> out = new ArrayList<>();
+        for (int j = 0; j < features.size(); j++) {
+            out.add(new ImportanceReport.Feature(features.get(j), aucDrops[j], lossRises[j]));
+        }
+        out.sort(Comparator.comparingDouble(ImportanceReport.Feature::aucDrop).reversed()
+                .thenComparing(ImportanceReport.Feature::feature));
+        return new ImportanceReport(base.rocAuc(), base.logLoss(), repeats, out);
+    }
+
+    /**
+     * The importance computed on the driver, or null when the input holds more than
+     * {@link #driverRows} rows: the model's features and the label collected in the DataFrame's
+     * order, each permuted copy scored by {@link PropensityModel#predict(List)} and measured exactly.
+     */
+    private ImportanceReport onDriver() {
+        List<String> inputs = model.features();
+        Columns.requireNumericOrBoolean(df, labelCol, "0/1 or boolean");
+        List<Column> cols = new ArrayList<>();
+        inputs.forEach(f -> cols.add(Columns.named(f)));
+        cols.add(Columns.named(labelCol));
+        List<Row> rows = df.select(cols.toArray(new Column[0])).limit(driverRows + 1).collectAsList();
+        if (rows.size() > driverRows) {
+            return null;
+        }
+        int n = rows.size();
+        int width = inputs.size();
+        List<Object[]> raw = new ArrayList<>(n);
+        for (Row row : rows) {
+            Object[] values = new Object[width];
+            for (int f = 0; f < width; f++) {
+                values[f] = row.get(f);
+            }
+            raw.add(values);
+        }
+        boolean[] labels = Columns.labels(n, i -> rows.get(i).get(width), labelCol);
+        BinaryMetrics base = BinaryMetrics.of(widen(model.predict(raw)), labels);
+        double[][] aucDrops = new double[features.size()][repeats];
+        double[][] lossRises = new double[features.size()][repeats];
+        for (int r = 0; r < repeats; r++) {
+            int[] donor = donors(n, r);
+            for (int j = 0; j < features.size(); j++) {
+                int f = inputs.indexOf(features.get(j));
+                List<Object[]> permuted = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    Object[] values = raw.get(i).clone();
+                    values[f] = raw.get(donor[i])[f];
+                    permuted.add(values);
+                }
+                BinaryMetrics m = BinaryMetrics.of(widen(model.predict(permuted)), labels);
+                aucDrops[j][r] = base.rocAuc() - m.rocAuc();
+                lossRises[j][r] = m.logLoss() - base.logLoss();
+            }
+        }
+        return report(base, aucDrops, lossRises);
+    }
+
+    /**
+     * The donor of each row in one repeat, as {@link #withDonors} draws it: the rows ordered by
+     * Spark's {@code hash(seed, repeat, index)} (Murmur3 with seed 42, each argument hashed with
+     * the previous result as its seed), ties by index; the k-th row in that order gives to row k.
+     */
+    private int[] donors(int n, int repeat) {
+        int prefix = Murmur3_x86_32.hashInt(repeat, Murmur3_x86_32.hashInt(seed, 42));
+        long[] keyed = new long[n];
+        for (int i = 0; i < n; i++) {
+            // The key in the high 32 bits, the index in the low: one sort orders by key, then index.
+            keyed[i] = ((long) Murmur3_x86_32.hashLong(i, prefix) << 32) | i;
+        }
+        Arrays.sort(keyed);
+        int[] donor = new int[n];
+        for (int k = 0; k < n; k++) {
+            donor[k] = (int) keyed[k];
+        }
+        return donor;
+    }
+
+    private static double[] widen(float[] scores) {
+        double[] out = new double[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            out[i] = scores[i];
+        }
+        return out;
     }
 
     private BinaryMetrics metrics(Dataset<Row> rows) {

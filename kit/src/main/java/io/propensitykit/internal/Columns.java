@@ -10,6 +10,10 @@ import org.apache.spark.sql.types.NumericType;
 
 import tech.tablesaw.api.Table;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntFunction;
+
 /**
  * The kit's one set of column checks, for DataFrames and Tablesaw tables alike: a 0/1 column
  * (label, treatment, outcome) holds 0 or 1 in every row, null being an error; a score is a
@@ -102,25 +106,107 @@ public final class Columns {
 
     private static Dataset<Row> withLabels(Dataset<?> df, String scoreCol, String labelCol, boolean probabilities,
             Column... carried) {
+        Deferred checked = deferred(df, scoreCol, labelCol, probabilities, carried);
+        Column[] checks = checked.checks();
+        checked.verify(List.of(checked.rows().agg(checks[0], Arrays.copyOfRange(checks, 1, checks.length)).first()),
+                0);
+        return checked.rows().drop(LABEL_TEXT);
+    }
+
+    /** The label as text, beside {@code s} and {@code y} while the checks are deferred. */
+    private static final String LABEL_TEXT = "_kit_label_text";
+
+    /**
+     * As {@link #scoresAndLabels(Dataset, String, String, Column...)}, without the pass that checks:
+     * the checks come as aggregate columns, to fold into an aggregation the caller runs anyway, and
+     * {@link Deferred#verify} reads them from its result before any number of it is used.
+     *
+     * @param df the rows
+     * @param scoreCol probabilities in [0, 1]
+     * @param labelCol 0/1 or boolean
+     * @param carried columns kept after {@code s} and {@code y}
+     * @return the columns, unchecked, and their checks
+     */
+    public static Deferred scoresAndLabelsDeferred(Dataset<?> df, String scoreCol, String labelCol,
+            Column... carried) {
+        return deferred(df, scoreCol, labelCol, true, carried);
+    }
+
+    /**
+     * As {@link #valuesAndLabels(Dataset, String, String)}, the checks deferred as in
+     * {@link #scoresAndLabelsDeferred}.
+     *
+     * @param df the rows
+     * @param valueCol a numeric column
+     * @param labelCol 0/1 or boolean
+     * @return the columns, unchecked, and their checks
+     */
+    public static Deferred valuesAndLabelsDeferred(Dataset<?> df, String valueCol, String labelCol) {
+        return deferred(df, valueCol, labelCol, false);
+    }
+
+    private static Deferred deferred(Dataset<?> df, String scoreCol, String labelCol, boolean probabilities,
+            Column... carried) {
         requireNumericOrBoolean(df, scoreCol, probabilities ? "a probability in [0, 1]" : "numeric");
         requireNumericOrBoolean(df, labelCol, "0/1 or boolean");
-        Column s = functions.col(scoreCol).cast("double");
-        Column invalid = probabilities ? outside(s) : functions.isnan(s);
-        Column[] scores = tally(s, invalid, s);
-        Column[] labels = binaryTally(labelCol);
-        Row bad = df.agg(scores[0], scores[1], scores[2], labels[0], labels[1], labels[2]).first();
-        if (probabilities) {
-            requireProbabilities(scoreCol, bad.getLong(0), bad.getLong(1), bad.get(2));
-        } else if (bad.getLong(0) + bad.getLong(1) > 0) {
-            throw new IllegalArgumentException("Column '" + scoreCol + "' has " + bad.getLong(0) + " null and "
-                    + bad.getLong(1) + " NaN rows; drop or fill them first.");
-        }
-        requireBinary(labelCol, bad.getLong(3), bad.getLong(4), bad.get(5));
-        Column[] cols = new Column[carried.length + 2];
-        cols[0] = s.as("s");
+        Column[] cols = new Column[carried.length + 3];
+        cols[0] = functions.col(scoreCol).cast("double").as("s");
         cols[1] = functions.col(labelCol).cast("double").as("y");
-        System.arraycopy(carried, 0, cols, 2, carried.length);
-        return df.select(cols);
+        cols[2] = functions.col(labelCol).cast("string").as(LABEL_TEXT);
+        System.arraycopy(carried, 0, cols, 3, carried.length);
+        Column s = functions.col("s");
+        Column y = functions.col("y");
+        Column[] scores = tally(s, probabilities ? outside(s) : functions.isnan(s), s);
+        Column[] labels = tally(y, functions.not(y.isin(0.0, 1.0)), functions.col(LABEL_TEXT));
+        return new Deferred(df.select(cols), new Column[] {scores[0], scores[1], scores[2], labels[0], labels[1],
+            labels[2]}, scoreCol, labelCol, probabilities);
+    }
+
+    /**
+     * Scores and labels whose checks are still to be read.
+     *
+     * @param rows {@code s}, {@code y}, the label as text (for the checks' example) and the carried
+     *     columns
+     * @param checks six aggregate columns over the input's rows (null and invalid scores, the
+     *     smallest invalid one, the same for labels)
+     * @param scoreCol the score column, for the message
+     * @param labelCol the label column, for the message
+     * @param probabilities whether a score must lie in [0, 1]
+     */
+    public record Deferred(Dataset<Row> rows, Column[] checks, String scoreCol, String labelCol,
+            boolean probabilities) {
+
+        /**
+         * Fails as {@link #scoresAndLabels} does when any row is invalid, from the checks' values in
+         * one or more result rows (one per group of a grouped aggregation).
+         *
+         * @param results rows holding the checks' values
+         * @param from the index of the first check in each row
+         */
+        public void verify(Iterable<Row> results, int from) {
+            long[] counts = new long[4];
+            Object[] examples = new Object[2];
+            for (Row r : results) {
+                counts[0] += r.getLong(from);
+                counts[1] += r.getLong(from + 1);
+                counts[2] += r.getLong(from + 3);
+                counts[3] += r.getLong(from + 4);
+                examples[0] = smaller(examples[0], r.get(from + 2));
+                examples[1] = smaller(examples[1], r.get(from + 5));
+            }
+            if (probabilities) {
+                requireProbabilities(scoreCol, counts[0], counts[1], examples[0]);
+            } else if (counts[0] + counts[1] > 0) {
+                throw new IllegalArgumentException("Column '" + scoreCol + "' has " + counts[0] + " null and "
+                        + counts[1] + " NaN rows; drop or fill them first.");
+            }
+            requireBinary(labelCol, counts[2], counts[3], examples[1]);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static Object smaller(Object a, Object b) {
+            return a == null ? b : b == null ? a : ((Comparable) b).compareTo(a) < 0 ? b : a;
+        }
     }
 
     /**
@@ -183,12 +269,24 @@ public final class Columns {
      */
     public static boolean[] labels(Table table, String col) {
         var column = table.column(col);
-        boolean[] out = new boolean[table.rowCount()];
+        return labels(table.rowCount(), i -> column.isMissing(i) ? null : column.get(i), col);
+    }
+
+    /**
+     * Values held on the driver as labels, with the DataFrame path's message when one is not 0/1.
+     *
+     * @param rows how many rows
+     * @param value row {@code i}'s value: a number, a boolean or null
+     * @param col the column's name, for the message
+     * @return one label per row
+     */
+    public static boolean[] labels(int rows, IntFunction<Object> value, String col) {
+        boolean[] out = new boolean[rows];
         long nulls = 0;
         long others = 0;
         Object example = null;
         for (int i = 0; i < out.length; i++) {
-            Object v = column.isMissing(i) ? null : column.get(i);
+            Object v = value.apply(i);
             if (v instanceof Boolean b) {
                 out[i] = b;
             } else if (v instanceof Number n && (n.doubleValue() == 0 || n.doubleValue() == 1)) {
@@ -216,7 +314,14 @@ public final class Columns {
         }
     }
 
-    private static void requireNumericOrBoolean(Dataset<?> df, String col, String what) {
+    /**
+     * Fails, naming the column and its type, unless it is numeric or boolean.
+     *
+     * @param df the rows
+     * @param col the column
+     * @param what what the column must hold, for the message ("0/1 or boolean")
+     */
+    public static void requireNumericOrBoolean(Dataset<?> df, String col, String what) {
         DataType type = df.schema().apply(col).dataType();
         if (!(type instanceof NumericType) && !(type instanceof BooleanType)) {
             throw new IllegalArgumentException("Column '" + col + "' has type " + type.simpleString()

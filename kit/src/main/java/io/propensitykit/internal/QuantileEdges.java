@@ -62,12 +62,25 @@ public final class QuantileEdges {
      * @return {@code groups - 1} ascending edges
      */
     public static double[] of(Dataset<?> df, String col, int groups) {
+        return of(df, col, groups, rowsUpToExact(df));
+    }
+
+    /**
+     * As {@link #of(Dataset, String, int)}, for a caller that has counted the rows already.
+     *
+     * @param df the rows
+     * @param col a numeric column
+     * @param groups the number of groups
+     * @param rows how many rows {@code df} holds
+     * @return {@code groups - 1} ascending edges
+     */
+    public static double[] of(Dataset<?> df, String col, int groups, long rows) {
         requireGroups(groups);
         double[] probabilities = new double[groups - 1];
         for (int k = 1; k < groups; k++) {
             probabilities[k - 1] = (double) k / groups;
         }
-        return at(df, new String[] {col}, probabilities)[0];
+        return at(df, new String[] {col}, probabilities, rows)[0];
     }
 
     /**
@@ -80,8 +93,16 @@ public final class QuantileEdges {
      * @return per column, one quantile per probability; empty for a column with no number
      */
     public static double[][] at(Dataset<?> df, String[] cols, double[] probabilities) {
-        // Whether there are more than EXACT_ROWS rows, without counting them all.
-        double error = df.limit((int) EXACT_ROWS + 1).count() <= EXACT_ROWS ? 0.0 : RELATIVE_ERROR;
+        return at(df, cols, probabilities, rowsUpToExact(df));
+    }
+
+    /** The rows, counted up to one more than {@link #EXACT_ROWS}: enough to choose the rule. */
+    private static long rowsUpToExact(Dataset<?> df) {
+        return df.limit((int) EXACT_ROWS + 1).count();
+    }
+
+    private static double[][] at(Dataset<?> df, String[] cols, double[] probabilities, long rows) {
+        double error = rows <= EXACT_ROWS ? 0.0 : RELATIVE_ERROR;
         // approxQuantile reads a dot in a name as a path: the columns go in under plain names.
         Column[] plain = new Column[cols.length];
         String[] names = new String[cols.length];

@@ -4,6 +4,7 @@ import io.propensitykit.display.Rows;
 import io.propensitykit.display.Tabular;
 import io.propensitykit.internal.Columns;
 
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -176,7 +177,7 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
      * @return the metrics
      */
     public static BinaryMetrics of(Dataset<?> df, String scoreCol, String labelCol) {
-        return grouped(Columns.scoresAndLabels(df, scoreCol, labelCol, functions.lit("").as("g"))).get("");
+        return grouped(Columns.scoresAndLabelsDeferred(df, scoreCol, labelCol, functions.lit("").as("g"))).get("");
     }
 
     /**
@@ -196,18 +197,27 @@ public record BinaryMetrics(long n, long positives, double rocAuc, double prAuc,
      */
     public static Map<String, BinaryMetrics> bySegment(Dataset<?> df, String scoreCol, String labelCol,
             String segmentCol) {
-        return grouped(Columns.scoresAndLabels(df, scoreCol, labelCol,
+        return grouped(Columns.scoresAndLabelsDeferred(df, scoreCol, labelCol,
                 functions.coalesce(Columns.named(segmentCol).cast("string"), functions.lit("null")).as("g")));
     }
 
-    /** The sweep of each segment {@code g} of checked scores {@code s} and labels {@code y}. */
-    private static Map<String, BinaryMetrics> grouped(Dataset<Row> syg) {
-        Map<String, Row> totals = new TreeMap<>();
-        long n = 0;
-        for (Row t : syg.groupBy("g").agg(functions.count(functions.lit(1)), functions.sum("y"),
+    /**
+     * The sweep of each segment {@code g} of scores {@code s} and labels {@code y}, checked in the
+     * same aggregation that counts them.
+     */
+    private static Map<String, BinaryMetrics> grouped(Columns.Deferred checked) {
+        Dataset<Row> syg = checked.rows();
+        List<Column> sums = new ArrayList<>(List.of(functions.sum("y"),
                 functions.sum(functions.expr("-(y * ln(least(greatest(s, " + EPS + "), 1 - " + EPS + "))"
                         + " + (1 - y) * ln(1 - least(greatest(s, " + EPS + "), 1 - " + EPS + ")))")),
-                functions.sum(functions.expr("(s - y) * (s - y)"))).collectAsList()) {
+                functions.sum(functions.expr("(s - y) * (s - y)"))));
+        sums.addAll(List.of(checked.checks()));
+        List<Row> grouped = syg.groupBy("g").agg(functions.count(functions.lit(1)), sums.toArray(new Column[0]))
+                .collectAsList();
+        checked.verify(grouped, 5);
+        Map<String, Row> totals = new TreeMap<>();
+        long n = 0;
+        for (Row t : grouped) {
             totals.put(t.getString(0), t);
             n += t.getLong(1);
         }

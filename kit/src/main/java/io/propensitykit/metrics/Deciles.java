@@ -100,7 +100,8 @@ public record Deciles(List<Decile> rows, double overallRate) implements Tabular 
     }
 
     /**
-     * Builds the table inside Spark: exact quantiles, then one aggregation of ten rows.
+     * Builds the table inside Spark: the rows checked and counted in one aggregation, exact
+     * quantiles, then one aggregation of ten rows.
      *
      * @param df the rows
      * @param scoreCol the score column
@@ -108,8 +109,11 @@ public record Deciles(List<Decile> rows, double overallRate) implements Tabular 
      * @return the deciles
      */
     public static Deciles of(Dataset<?> df, String scoreCol, String labelCol) {
-        Dataset<Row> sy = Columns.valuesAndLabels(df, scoreCol, labelCol);
-        double[] edges = QuantileEdges.of(sy, "s", 10);
+        Columns.Deferred checked = Columns.valuesAndLabelsDeferred(df, scoreCol, labelCol);
+        Dataset<Row> sy = checked.rows();
+        Row counted = sy.agg(functions.count(functions.lit(1)), checked.checks()).first();
+        checked.verify(List.of(counted), 1);
+        double[] edges = QuantileEdges.of(sy, "s", 10, counted.getLong(0));
         Column above = QuantileEdges.group(functions.col("s"), edges);
         Groups g = new Groups();
         for (Row r : sy.withColumn("d", functions.lit(9).minus(above)).groupBy("d")

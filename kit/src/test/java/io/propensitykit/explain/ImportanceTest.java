@@ -90,6 +90,36 @@ class ImportanceTest extends SharedSpark {
     }
 
     /**
+     * A kit model's importance on a small input is computed on the driver; the Spark path, taken by
+     * lowering the threshold, is the independent computation it must equal: the same permutations
+     * (Murmur3 in Spark against Murmur3 in Java), the same model, the same metrics.
+     */
+    @Test
+    void theDriverPathEqualsTheSparkPath() {
+        PropensityModel model = Propensity.load(spark, "classpath:models/retail_mlp.pt");
+        Dataset<Row> customers = RetailGenerator.builder().optRows(3_000).optSeed(11).build().generate(spark);
+        Importance onDriver = Importance.of(model, customers, "purchased").optRepeats(2).optSeed(9);
+        Importance inSpark = Importance.of(model, customers, "purchased").optRepeats(2).optSeed(9);
+        inSpark.driverRows = 0;
+        ImportanceReport a = onDriver.compute();
+        ImportanceReport b = inSpark.compute();
+        assertEquals(b.auc(), a.auc(), 1e-12);
+        assertEquals(b.logLoss(), a.logLoss(), 1e-12);
+        for (ImportanceReport.Feature f : b.features()) {
+            assertArrayEquals(f.aucDrops(), a.feature(f.feature()).aucDrops(), 1e-12, f.feature());
+            assertArrayEquals(f.logLossRises(), a.feature(f.feature()).logLossRises(), 1e-12, f.feature());
+        }
+        assertTrue(a.feature("recency_days").aucDrop() > 0.01, a.table().print());
+        IllegalArgumentException text = assertThrows(IllegalArgumentException.class, () -> Importance.of(model,
+                customers.withColumn("purchased", functions.lit("yes")), "purchased").compute());
+        assertTrue(text.getMessage().startsWith("Column 'purchased' has type string"), text.getMessage());
+        IllegalArgumentException nulls = assertThrows(IllegalArgumentException.class, () -> Importance.of(model,
+                customers.withColumn("purchased", functions.lit(null).cast("int")), "purchased").compute());
+        assertTrue(nulls.getMessage().startsWith("Column 'purchased' must be 0 or 1 in every row; 3000 rows are"
+                + " null"), nulls.getMessage());
+    }
+
+    /**
      * The demo model on generated customers. By the generator's purchase logit, recency (a slope
      * worth up to about 4 and a two-week threshold) and spend (a tanh worth up to 1.6) are the
      * strongest drivers; channel and e-mail engagement act together (1.3 for engaged web

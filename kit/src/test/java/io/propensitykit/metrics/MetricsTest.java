@@ -234,6 +234,7 @@ class MetricsTest extends SharedSpark {
         String outside = "Scores in 'score' must be probabilities in [0, 1]; 0 rows are null and " + above
                 + " lie outside (for example 1.25).";
         for (Executable call : List.<Executable>of(() -> BinaryMetrics.of(high, "score", "label"),
+                () -> BinaryMetrics.bySegment(quarters(high), "score", "label", "quarter"),
                 () -> Calibration.of(high, "score", "label", 10), () -> Calibration.quantile(high, "score", "label", 5),
                 () -> Calibrator.platt(high, "score", "label"), () -> Histogram.of(high, "score", "label", 10),
                 () -> Histogram.byArm(high, "score", "label", 10))) {
@@ -256,6 +257,7 @@ class MetricsTest extends SharedSpark {
         String notBinary = "Column 'label' must be 0 or 1 in every row; " + nulls + " rows are null and " + twos
                 + " hold other values (for example 2).";
         for (Executable call : List.<Executable>of(() -> BinaryMetrics.of(gaps, "score", "label"),
+                () -> BinaryMetrics.bySegment(quarters(gaps), "score", "label", "quarter"),
                 () -> Calibration.of(gaps, "score", "label", 10), () -> Deciles.of(gaps, "score", "label"),
                 () -> Calibrator.isotonic(gaps, "score", "label"), () -> Histogram.byArm(gaps, "score", "label", 10),
                 () -> Histogram.weightsByArm(gaps, "score", "label", 10),
@@ -263,6 +265,11 @@ class MetricsTest extends SharedSpark {
                         .optReplicates(20).naive())) {
             assertTrue(assertThrows(IllegalArgumentException.class, call).getMessage().startsWith(notBinary));
         }
+    }
+
+    /** The rows in four segments by score, so that the bad rows fall in more than one. */
+    private static Dataset<Row> quarters(Dataset<Row> rows) {
+        return rows.withColumn("quarter", functions.expr("CAST(least(score, 0.99) * 4 AS INT)"));
     }
 
     /**
