@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -210,6 +211,20 @@ public final class Display {
      * @return a {@code <table class="result">} whose number cells have the class {@code num}
      */
     public static String htmlTable(String tableData) {
+        return htmlTable(tableData, (row, column) -> null);
+    }
+
+    /**
+     * As {@link #htmlTable(String)}, with an earlier value shown beside each cell that has one: a
+     * rerun's report shows what a changed cell held last time ({@code <span class="was">}), the cell
+     * itself marked {@code changed}.
+     *
+     * @param tableData a tab-separated header line, then one line per row
+     * @param before the earlier text of the cell at (row, column), both from 0 and the header not
+     *     counted, or null when the cell did not change
+     * @return a {@code <table class="result">}
+     */
+    public static String htmlTable(String tableData, BiFunction<Integer, Integer, String> before) {
         List<String[]> lines = new ArrayList<>();
         for (String line : tableData.split("\n")) {
             if (!line.isEmpty()) {
@@ -235,9 +250,15 @@ public final class Display {
         h.append("</tr>\n");
         for (int r = 0; r < lines.size() - 1; r++) {
             h.append("<tr>");
-            for (Formats.Column column : columns) {
-                h.append(column.numeric() ? "<td class=\"num\">" : "<td>").append(escape(column.cells().get(r)))
-                        .append("</td>");
+            for (int c = 0; c < columns.size(); c++) {
+                Formats.Column column = columns.get(c);
+                String was = before.apply(r, c);
+                String cls = (column.numeric() ? "num" : "") + (was != null ? (column.numeric() ? " " : "") + "changed" : "");
+                h.append(cls.isEmpty() ? "<td>" : "<td class=\"" + cls + "\">").append(escape(column.cells().get(r)));
+                if (was != null) {
+                    h.append(" <span class=\"was\">was ").append(escape(was)).append("</span>");
+                }
+                h.append("</td>");
             }
             h.append("</tr>\n");
         }

@@ -2,6 +2,11 @@ package io.propensitykit.plot;
 
 import io.propensitykit.display.Display;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -77,11 +82,54 @@ public final class Plot {
         return out.toByteArray();
     }
 
-    /** @return Zeppelin {@code %html} output: the SVG inline, without its XML prologue */
+    /** The class of the {@code <script type="application/json">} that carries a chart's data in its {@code %html}. */
+    public static final String DATA_CLASS = "kit-plot-data";
+
+    /**
+     * @return Zeppelin {@code %html} output: the SVG inline, without its XML prologue, followed by
+     *     the series it was drawn from as JSON ({@link #dataJson}) in a script element no browser runs,
+     *     so that a rerun's report can compare charts by their numbers
+     */
     public String html() {
         String svg = svg();
         int start = svg.indexOf("<svg");
-        return "%html <div class=\"kit-plot\">" + (start >= 0 ? svg.substring(start) : svg) + "</div>";
+        return "%html <div class=\"kit-plot\">" + (start >= 0 ? svg.substring(start) : svg)
+                + "<script type=\"application/json\" class=\"" + DATA_CLASS + "\">" + dataJson() + "</script></div>";
+    }
+
+    /**
+     * The chart's title and series as JSON: {@code {"title": …, "series": [{"name": …, "x": […],
+     * "y": […]}]}}, a value that is not finite written as null. The text is safe inside a script
+     * element: {@code <} and {@code >} are escaped.
+     *
+     * @return the JSON text
+     */
+    public String dataJson() {
+        JsonObject root = new JsonObject();
+        root.addProperty("title", chart.getTitle());
+        JsonArray list = new JsonArray();
+        for (Series s : series) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", s.name());
+            o.add("x", numbers(s.x()));
+            o.add("y", numbers(s.y()));
+            list.add(o);
+        }
+        root.add("series", list);
+        // Gson's default escaping writes < > & = ' as \\u sequences: no "</script>" can end the element early.
+        return new Gson().toJson(root);
+    }
+
+    private static JsonArray numbers(double[] values) {
+        JsonArray out = new JsonArray(values.length);
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                out.add(v);
+            } else {
+                out.add(JsonNull.INSTANCE);
+            }
+        }
+        return out;
     }
 
     /** @return Zeppelin {@code %html} output with the chart as an inline PNG */

@@ -79,6 +79,18 @@ class DisplayTest {
                 + "</table>", html);
     }
 
+    /** A rerun's report: a changed cell keeps this run's value, the earlier one beside it, both escaped. */
+    @Test
+    void aChangedCellShowsWhatItWas() {
+        String html = Display.htmlTable("channel\tcustomers\n<web>\t20094\nstore\t312\n",
+                (row, column) -> row == 0 && column == 1 ? "19,000" : row == 1 && column == 0 ? "<shop>" : null);
+        assertEquals("<table class=\"result\">\n"
+                + "<tr><th>channel</th><th class=\"num\">customers</th></tr>\n"
+                + "<tr><td>&lt;web&gt;</td><td class=\"num changed\">20,094 <span class=\"was\">was 19,000</span></td></tr>\n"
+                + "<tr><td class=\"changed\">store <span class=\"was\">was &lt;shop&gt;</span></td><td class=\"num\">312</td>"
+                + "</tr>\n</table>", html);
+    }
+
     @Test
     void rowsCountsAreGrouped() {
         record R(long n) {}

@@ -55,6 +55,31 @@ class ScorePlotsTest extends SharedSpark {
      * for the legend swatch; lines by their stroke colour), and a PNG whose axis-title strips hold
      * ink, since XChart draws text as glyph outlines.
      */
+    /** The series travel with the chart's HTML, for a rerun to compare: the same numbers, non-finite ones as null. */
+    private static void assertCarriesItsData(Plot plot) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<script type=\"application/json\" class=\""
+                + Plot.DATA_CLASS + "\">(.*?)</script></div>$").matcher(plot.html());
+        assertTrue(m.find(), "the data follows the SVG");
+        com.google.gson.JsonObject data = com.google.gson.JsonParser.parseString(m.group(1)).getAsJsonObject();
+        assertEquals(plot.chart().getTitle(), data.get("title").getAsString());
+        com.google.gson.JsonArray list = data.getAsJsonArray("series");
+        assertEquals(plot.series().size(), list.size());
+        for (int i = 0; i < list.size(); i++) {
+            Plot.Series series = plot.series().get(i);
+            com.google.gson.JsonObject o = list.get(i).getAsJsonObject();
+            assertEquals(series.name(), o.get("name").getAsString());
+            for (String axis : List.of("x", "y")) {
+                double[] expected = axis.equals("x") ? series.x() : series.y();
+                com.google.gson.JsonArray got = o.getAsJsonArray(axis);
+                assertEquals(expected.length, got.size(), series.name());
+                for (int k = 0; k < expected.length; k++) {
+                    double v = got.get(k).isJsonNull() ? Double.NaN : got.get(k).getAsDouble();
+                    assertEquals(expected[k], v, 0.0, series.name() + " " + axis + "[" + k + "]");
+                }
+            }
+        }
+    }
+
     private static void assertRenders(Plot plot, String xTitle, String yTitle) throws Exception {
         String svg = plot.svg();
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
@@ -66,6 +91,7 @@ class ScorePlotsTest extends SharedSpark {
         assertEquals(xTitle, chart.getXAxisTitle());
         assertEquals(yTitle, chart.getYAxisTitle());
         assertTrue(plot.html().startsWith("%html <div class=\"kit-plot\"><svg"));
+        assertCarriesItsData(plot);
         for (Plot.Series series : plot.series()) {
             Object drawn = chart.getSeriesMap().get(series.name());
             assertTrue(drawn != null, series.name());

@@ -58,11 +58,42 @@ final class HtmlReport {
             .result-alert { background: #fcf8e3; border: 1px solid #faebcc; color: #8a6d3b; padding: 6px 10px;
                             font-size: 12px; margin: 4px 0; display: inline-block; }
             .result-alert .close { display: none; }
+            .changes { background: #fffbea; border: 1px solid #f0e0a0; padding: 8px 16px; margin: 12px 0; }
+            .changes h2 { margin-top: 4px; } .changes p { font-size: 13px; margin: 4px 0; }
+            .changed-mark { font-size: 11px; font-weight: normal; background: #f0c36d; color: #222; border-radius: 3px;
+                            padding: 1px 6px; margin-left: 8px; }
+            nav .changed a::after { content: " \\25CF"; color: #d08c00; }
+            td.changed { background: #fff3cd; } .was { color: #8a6d3b; font-size: 11px; margin-left: 4px; }
+            .status-change td { color: #c00; font-weight: bold; }
             """;
+
+    /** Changes listed at the top of a report; changes.json holds all of them. */
+    static final int CHANGES_SHOWN = 30;
+
+    /**
+     * A report's comparison with an earlier run.
+     *
+     * @param result what changed
+     * @param previous the earlier run's folder, as given
+     * @param tolerance the relative tolerance numbers were compared with
+     */
+    record Compared(NoteComparison.Result result, String previous, double tolerance) {}
 
     private HtmlReport() {}
 
     static String render(NoteRunner.Outcome outcome, String kitVersion) {
+        return render(outcome, kitVersion, null);
+    }
+
+    /**
+     * The report, with what changed since an earlier run at the top when there is one.
+     *
+     * @param outcome the run
+     * @param kitVersion the kit's version
+     * @param compared the comparison with an earlier run, or null
+     * @return the page
+     */
+    static String render(NoteRunner.Outcome outcome, String kitVersion, Compared compared) {
         Note note = outcome.note();
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
@@ -77,13 +108,17 @@ final class HtmlReport {
                 + " · propensity kit " + esc(kitVersion));
         h.append("</dl>\n</header>\n<main>\n<nav>\n<strong>Contents</strong>\n<ol>\n");
         for (Paragraph p : note.paragraphs()) {
-            String cls = p.code() == InterpreterResult.Code.ERROR ? " class=\"error\"" : p.code() == null ? " class=\"notrun\"" : "";
+            String cls = p.code() == InterpreterResult.Code.ERROR ? " class=\"error\"" : p.code() == null ? " class=\"notrun\""
+                    : compared != null && compared.result().changesIn(p.index()) > 0 ? " class=\"changed\"" : "";
             h.append("<li").append(cls).append("><a href=\"#").append(anchor(p)).append("\">").append(esc(p.label()))
                     .append("</a></li>\n");
         }
         h.append("</ol>\n</nav>\n<div class=\"paragraphs\">\n");
+        if (compared != null) {
+            changes(h, compared, note);
+        }
         for (Paragraph p : note.paragraphs()) {
-            paragraph(h, p);
+            paragraph(h, p, compared);
         }
         h.append("</div>\n</main>\n</body>\n</html>\n");
         return h.toString();
@@ -109,7 +144,8 @@ final class HtmlReport {
                 + (idle == 0 ? "" : ", " + idle + " with nothing to do"));
         row(h, "Versions", "propensity kit " + esc(kitVersion));
         h.append("</dl>\n</header>\n<div class=\"paragraphs\">\n<table class=\"result\">\n<tr><th>Note</th>")
-                .append("<th>Status</th><th>Paragraphs</th><th>Started</th><th class=\"num\">Time</th><th>Parameters</th>")
+                .append("<th>Status</th><th>Paragraphs</th><th>Started</th><th class=\"num\">Time</th>")
+                .append("<th class=\"num\">Changed since previous</th><th>Parameters</th>")
                 .append("</tr>\n");
         for (ReportIndex.Entry r : reports) {
             String status = switch (r.status()) {
@@ -123,13 +159,100 @@ final class HtmlReport {
                     .append(r.notRun() > 0 ? ", " + r.notRun() + " not run" : "").append("</td><td class=\"nowrap\">")
                     .append(r.started() == null ? "" : esc(INDEX_TIME.format(r.started())))
                     .append("</td><td class=\"num nowrap\">")
-                    .append(String.format(Locale.ROOT, "%.1f s", r.time().toMillis() / 1000.0)).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f s", r.time().toMillis() / 1000.0))
+                    .append("</td><td class=\"num\">").append(r.changes() == null ? "<span class=\"empty\">not compared</span>"
+                            : r.changes() == 0 ? "none" : "<a href=\"" + esc(fileLink(r.report())) + "#changes\">"
+                            + r.changes() + "</a>").append("</td><td>")
                     .append(r.params().isEmpty() ? "none" : params(r.params())).append("</td></tr>\n");
         }
         return h.append("</table>\n</div>\n</body>\n</html>\n").toString();
     }
 
-    private static void paragraph(StringBuilder h, Paragraph p) {
+    /** The section "What changed since the run of …": form values that differ, then the largest changes first. */
+    private static void changes(StringBuilder h, Compared compared, Note note) {
+        NoteComparison.Result r = compared.result();
+        String since = "the run of " + (r.previousStarted() == null ? "an unknown date"
+                : INDEX_TIME.format(r.previousStarted()));
+        h.append("<section class=\"changes\" id=\"changes\">\n<h2>What changed since ").append(esc(since))
+                .append(r.previousParams().isEmpty() ? "" : " (" + params(r.previousParams()) + ")").append("</h2>\n");
+        h.append("<p>Compared with <code>").append(esc(compared.previous())).append("</code>; numbers within a relative ")
+                .append(esc(tolerance(compared.tolerance())))
+                .append(" count as the same, and timings, dates, hashes and paths never count.</p>\n");
+        if (r.paramsDiffer()) {
+            h.append("<p><b>The runs used other form values</b>: ").append(paramChanges(r.previousParams(),
+                    r.currentParams())).append(".</p>\n");
+        }
+        if (r.changes().isEmpty()) {
+            h.append("<p>Nothing changed.</p>\n</section>\n");
+            return;
+        }
+        long paragraphs = r.changes().stream().map(NoteComparison.Change::paragraph).distinct().count();
+        h.append("<p>").append(r.changes().size()).append(r.changes().size() == 1 ? " change" : " changes")
+                .append(" in ").append(paragraphs).append(paragraphs == 1 ? " paragraph" : " paragraphs")
+                .append(", the largest first").append(r.changes().size() > CHANGES_SHOWN ? " (the first "
+                        + CHANGES_SHOWN + " here; <code>changes.json</code> lists them all)" : "")
+                .append(".</p>\n<div class=\"table-wrap\"><table class=\"result\">\n<tr><th>Paragraph</th><th>Where</th>")
+                .append("<th class=\"num\">Before</th><th class=\"num\">Now</th><th class=\"num\">Move</th></tr>\n");
+        for (NoteComparison.Change c : r.changes().subList(0, Math.min(CHANGES_SHOWN, r.changes().size()))) {
+            String name = c.paragraph() < 0 ? esc(c.paragraphLabel())
+                    : "<a href=\"#p" + (c.paragraph() + 1) + "\">[" + (c.paragraph() + 1) + "] " + esc(c.paragraphLabel())
+                    + "</a>";
+            h.append(c.kind() == NoteComparison.Kind.STATUS ? "<tr class=\"status-change\">" : "<tr>").append("<td>")
+                    .append(name).append("</td><td>").append(esc(c.location())).append("</td><td class=\"num\">")
+                    .append(c.before() == null ? "<span class=\"empty\">none</span>" : esc(c.before()))
+                    .append("</td><td class=\"num\">")
+                    .append(c.after() == null ? "<span class=\"empty\">none</span>" : esc(c.after()))
+                    .append("</td><td class=\"num nowrap\">").append(esc(move(c))).append("</td></tr>\n");
+        }
+        h.append("</table></div>\n</section>\n");
+    }
+
+    /** A change's relative move as people read it: 12.5%, or what kind of change it is. */
+    static String move(NoteComparison.Change c) {
+        if (c.kind() != NoteComparison.Kind.NUMBER) {
+            return switch (c.kind()) {
+                case STATUS -> "status";
+                case ADDED_OR_REMOVED -> c.before() == null ? "added" : c.after() == null ? "removed" : "changed";
+                default -> "text";
+            };
+        }
+        if (Double.isInfinite(c.move())) {
+            return "from 0";
+        }
+        Double before = NoteComparison.number(c.before());
+        Double after = NoteComparison.number(c.after());
+        String sign = before == null || after == null ? "" : after > before ? "+" : "−";
+        double pct = 100 * c.move();
+        if (c.move() >= 10 && before != null && after != null && before * after > 0) {
+            return String.format(Locale.ROOT, "×%,.0f", after / before);
+        }
+        return sign + String.format(Locale.ROOT, pct >= 10 ? "%.0f%%" : pct >= 0.1 ? "%.1f%%" : "%.2g%%", pct);
+    }
+
+    /** A tolerance as people write it: 1e-9, 0.001, 0. */
+    static String tolerance(double relative) {
+        return relative == 0 || relative >= 1e-3 ? java.math.BigDecimal.valueOf(relative).stripTrailingZeros()
+                .toPlainString() : String.format(Locale.ROOT, "%.0e", relative)
+                .replaceAll("e-0*", "e-");
+    }
+
+    /** Form values that differ between two runs: {@code budget 10000 → 20000}. */
+    private static String paramChanges(Map<String, String> before, Map<String, String> after) {
+        java.util.Set<String> names = new java.util.TreeSet<>(before.keySet());
+        names.addAll(after.keySet());
+        StringBuilder s = new StringBuilder();
+        for (String name : names) {
+            String was = before.get(name);
+            String is = after.get(name);
+            if (!java.util.Objects.equals(was, is)) {
+                s.append(s.length() == 0 ? "" : ", ").append("<code>").append(esc(name)).append("</code> ")
+                        .append(was == null ? "(unset)" : esc(was)).append(" → ").append(is == null ? "(unset)" : esc(is));
+            }
+        }
+        return s.toString();
+    }
+
+    private static void paragraph(StringBuilder h, Paragraph p, Compared compared) {
         h.append("<section id=\"").append(anchor(p)).append("\">\n");
         String status;
         if (!p.enabled()) {
@@ -140,6 +263,10 @@ final class HtmlReport {
             status = "<span class=\"status error\">error</span>";
         } else {
             status = "";
+        }
+        long changed = compared == null ? 0 : compared.result().changesIn(p.index());
+        if (changed > 0) {
+            status += "<a class=\"changed-mark\" href=\"#changes\">changed: " + changed + "</a>";
         }
         if (!p.title().isBlank()) {
             h.append("<h2>").append(esc(p.title())).append(status).append("</h2>\n");
@@ -154,17 +281,20 @@ final class HtmlReport {
             h.append("<p class=\"notrun\">Not run: an earlier paragraph failed.</p>\n");
         }
         boolean error = p.code() == InterpreterResult.Code.ERROR;
-        for (InterpreterResultMessage m : p.messages()) {
-            message(h, m, error);
+        for (int k = 0; k < p.messages().size(); k++) {
+            Map<String, String> before = compared == null ? null : compared.result().cellsBefore().get(p.id() + "#" + k);
+            message(h, p.messages().get(k), error, before == null ? Map.of() : before);
         }
         h.append("</section>\n");
     }
 
-    private static void message(StringBuilder h, InterpreterResultMessage m, boolean error) {
+    private static void message(StringBuilder h, InterpreterResultMessage m, boolean error,
+            Map<String, String> cellsBefore) {
         String data = m.getData();
         switch (m.getType()) {
             case HTML -> h.append("<div class=\"html\">").append(data).append("</div>\n");
-            case TABLE -> table(h, data);
+            case TABLE -> h.append("<div class=\"table-wrap\">").append(Display.htmlTable(data,
+                    (row, column) -> cellsBefore.get(row + ":" + column))).append("</div>\n");
             case IMG -> h.append("<img alt=\"result\" src=\"data:image/png;base64,").append(esc(data.strip()))
                     .append("\">\n");
             default -> {
@@ -173,11 +303,6 @@ final class HtmlReport {
                 }
             }
         }
-    }
-
-    /** Zeppelin's table text, laid out as the kit lays out every report's tables: escaped, numbers readable. */
-    private static void table(StringBuilder h, String data) {
-        h.append("<div class=\"table-wrap\">").append(Display.htmlTable(data)).append("</div>\n");
     }
 
     /** Form values as {@code name=value}; an empty value says so rather than reading {@code name=}. */

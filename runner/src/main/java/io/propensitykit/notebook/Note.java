@@ -89,6 +89,28 @@ final class Note {
         return paragraphs;
     }
 
+    /** The executed note's field that records a comparison with an earlier run: {@code {"previous": DIR, "changes": N}}. */
+    static final String COMPARISON = "kitComparison";
+
+    /**
+     * Records in the executed note what a comparison with an earlier run found, for the index.
+     *
+     * @param previous the earlier run's folder
+     * @param changes how many values changed
+     */
+    void setComparison(String previous, int changes) {
+        JsonObject c = new JsonObject();
+        c.addProperty("previous", previous);
+        c.addProperty("changes", changes);
+        json.add(COMPARISON, c);
+    }
+
+    /** @return the note's JSON config, empty when it has none */
+    JsonObject config() {
+        JsonElement c = json.get("config");
+        return c != null && c.isJsonObject() ? c.getAsJsonObject() : new JsonObject();
+    }
+
     /** @return the executed note as JSON, in the shape Zeppelin writes */
     String toJson() {
         JsonArray list = new JsonArray();

@@ -41,9 +41,10 @@ final class ReportIndex {
      * @param time from its first paragraph's start to its last one's end
      * @param params the form values its paragraphs used
      * @param nothingToDo why the note had nothing to do, or null when it did its work
+     * @param changes values changed since the run it was compared with, or null when it was not compared
      */
     record Entry(String report, String name, int ran, int failed, int notRun, LocalDateTime started, Duration time,
-            Map<String, String> params, String nothingToDo) {
+            Map<String, String> params, String nothingToDo, Integer changes) {
 
         boolean ok() {
             return failed == 0 && notRun == 0;
@@ -97,8 +98,12 @@ final class ReportIndex {
             }
         }
         Duration time = first == null || last == null ? Duration.ZERO : Duration.between(first, last);
-        return new Entry(report, note.get("name").getAsString(), ran, failed, notRun, first, time, params,
-                nothingToDo);
+        JsonElement name = note.get("name");
+        JsonElement compared = note.get(Note.COMPARISON);
+        Integer changes = compared != null && compared.isJsonObject() && compared.getAsJsonObject().has("changes")
+                ? compared.getAsJsonObject().get("changes").getAsInt() : null;
+        return new Entry(report, name == null || !name.isJsonPrimitive() ? report : name.getAsString(), ran, failed,
+                notRun, first, time, params, nothingToDo, changes);
     }
 
     /**

@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Each note gets its own Spark application and REPL. The exit status is 0 when every paragraph
- * of every note ran, 1 when one failed, 2 for a usage error. The report and the executed note are
+ * of every note ran, 1 when one failed, 2 for a usage error, and 3 when {@code --fail-on-change}
+ * found a change larger than it allows (a failed paragraph's 1 comes first). The report and the executed note are
  * written however the run ends: a paragraph that fails or times out, a signal, or {@code sys.exit}
  * in a note's code.
  */
@@ -50,6 +51,15 @@ public final class RunCommand implements Callable<Integer> {
 
     /** The run's index page in {@code --out}, listing every report. */
     static final String INDEX = "index.html";
+
+    /** What {@code --compare} found, every change of every note, in {@code --out}. */
+    static final String CHANGES = "changes.json";
+
+    /** Exit status when {@code --fail-on-change} finds a larger change. */
+    static final int CHANGED = 3;
+
+    /** A number this close to its earlier value, in its own units, is the same whatever the relative tolerance. */
+    static final double ABSOLUTE_TOLERANCE = 1e-12;
 
     /** The default paragraph timeout of {@code kit run}: generous, for the heaviest notes on 2 cores. */
     static final long DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -85,6 +95,15 @@ public final class RunCommand implements Callable<Integer> {
 
     private long timeout = DEFAULT_TIMEOUT_SECONDS;
 
+    @Option(names = "--compare", paramLabel = "PREVIOUS_OUT", description = "compare each note's results with its"
+            + " executed copy in an earlier run's --out (this --out too): each report starts with what changed, and"
+            + " " + CHANGES + " in --out lists every change")
+    private Path compare;
+
+    private double tolerance = 1e-9;
+
+    private Double failOnChange;
+
     @Option(names = "--verbose", description = "print the full stack trace of a failure")
     private boolean verbose;
 
@@ -97,6 +116,27 @@ public final class RunCommand implements Callable<Integer> {
 
     RunCommand(PrintStream console) {
         this.console = console;
+    }
+
+    @Option(names = "--tolerance", paramLabel = "REL", description = "with --compare: a number that moved by no more"
+            + " than this, relative to its earlier value, counts as unchanged (default 1e-9)")
+    void tolerance(double relative) {
+        if (!(relative >= 0)) {
+            throw Cli.usage(spec, "Invalid value for option '--tolerance': " + relative + "; give a relative"
+                    + " tolerance of 0 or more, for example 1e-6");
+        }
+        this.tolerance = relative;
+    }
+
+    @Option(names = "--fail-on-change", paramLabel = "REL", description = "with --compare: exit with status " + CHANGED
+            + " when a number moved by more than REL relative to the earlier run (0.05 = 5%%), or when a paragraph's"
+            + " status, a table row, a chart series or a text changed")
+    void failOnChange(double relative) {
+        if (!(relative >= 0)) {
+            throw Cli.usage(spec, "Invalid value for option '--fail-on-change': " + relative + "; give a relative"
+                    + " move of 0 or more, for example 0.05 for 5%");
+        }
+        this.failOnChange = relative;
     }
 
     @Option(names = "--paragraph-timeout", paramLabel = "SECONDS",
@@ -137,7 +177,11 @@ public final class RunCommand implements Callable<Integer> {
         // Found now, not after the first note has run for minutes.
         OutputPaths.requireWritableDirectory("--out", options.out().toString(), options.out());
         String kitVersion = KitVersion.kit();
+        // Read before anything is written: PREVIOUS_OUT may be this --out.
+        Map<Path, JsonObject> previous = previousNotes(options.notes());
+        Comparisons comparisons = compare == null ? null : new Comparisons(compare, tolerance);
         int failedNotes = 0;
+        boolean changedTooMuch = false;
         for (Path file : options.notes()) {
             Note note = Note.read(file);
             console.printf("%s (%d paragraphs)%n", note.name(), note.paragraphs().size());
@@ -173,7 +217,21 @@ public final class RunCommand implements Callable<Integer> {
             } finally {
                 Runtime.getRuntime().removeShutdownHook(hook);
             }
-            write(outcome, zpln, html, kitVersion);
+            HtmlReport.Compared compared = null;
+            if (compare != null && previous.get(file) == null) {
+                console.printf("%s: no earlier run of this note in %s; nothing to compare%n", note.name(), compare);
+            } else if (compare != null) {
+                NoteComparison.Result result = NoteComparison.compare(previous.get(file),
+                        JsonParser.parseString(note.toJson()).getAsJsonObject(),
+                        new NoteComparison.Tolerance(tolerance, ABSOLUTE_TOLERANCE));
+                note.setComparison(compare.toString(), result.changes().size());
+                compared = new HtmlReport.Compared(result, compare.toString(), tolerance);
+                comparisons.add(note, html.getFileName().toString(), result);
+                comparisons.write(options.out().resolve(CHANGES));
+                console.println(summary(note, result));
+                changedTooMuch |= failOnChange != null && result.largestMove() > failOnChange;
+            }
+            write(outcome, zpln, html, kitVersion, compared);
             // Rewritten after each note, so that a run cut short still lists what it finished; it lists
             // the reports of earlier runs into the same folder too.
             List<ReportIndex.Entry> reports = writeIndex(options.out(), kitVersion);
@@ -196,7 +254,55 @@ public final class RunCommand implements Callable<Integer> {
             console.printf("%d notes, %d failed; index %s%n", options.notes().size(), failedNotes,
                     options.out().resolve(INDEX));
         }
-        return failedNotes == 0 ? Cli.OK : Cli.FAILED;
+        if (failedNotes > 0) {
+            return Cli.FAILED;
+        }
+        if (changedTooMuch) {
+            console.printf(Locale.ROOT, "kit run: a result changed by more than --fail-on-change %s since %s (%s);"
+                    + " exit status %d%n", HtmlReport.tolerance(failOnChange), compare,
+                    options.out().resolve(CHANGES), CHANGED);
+            return CHANGED;
+        }
+        return Cli.OK;
+    }
+
+    /** One line per compared note: how many changes, and the first of them. */
+    private static String summary(Note note, NoteComparison.Result result) {
+        String since = result.previousStarted() == null ? "" : " since the run of "
+                + result.previousStarted().format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss",
+                        Locale.ROOT));
+        if (result.changes().isEmpty()) {
+            return note.name() + ": no change" + since + (result.paramsDiffer() ? ", though the form values differ" : "");
+        }
+        NoteComparison.Change first = result.changes().get(0);
+        return note.name() + ": " + result.changes().size() + (result.changes().size() == 1 ? " change" : " changes")
+                + since + (result.paramsDiffer() ? " (other form values)" : "") + "; first: ["
+                + (first.paragraph() + 1) + "] " + first.paragraphLabel() + ", " + first.location() + ": "
+                + (first.before() == null ? "none" : first.before()) + " -> " + (first.after() == null ? "none"
+                        : first.after()) + " (" + HtmlReport.move(first) + ")";
+    }
+
+    /** Each note's executed copy in PREVIOUS_OUT, where there is one. */
+    private Map<Path, JsonObject> previousNotes(List<Path> notes) {
+        Map<Path, JsonObject> out = new LinkedHashMap<>();
+        if (compare == null) {
+            return out;
+        }
+        for (Path note : notes) {
+            Path executed = compare.resolve(Note.baseName(note) + ".zpln");
+            if (!Files.isRegularFile(executed)) {
+                continue;
+            }
+            try {
+                out.put(note, JsonParser.parseString(Files.readString(executed, StandardCharsets.UTF_8))
+                        .getAsJsonObject());
+            } catch (IOException | RuntimeException unreadable) {
+                throw Cli.usage(spec, "--compare " + compare + ": " + executed.getFileName() + " is not an executed"
+                        + " note that can be read (" + Formats.oneLine(String.valueOf(unreadable.getMessage()))
+                        + "); give the --out folder of an earlier kit run");
+            }
+        }
+        return out;
     }
 
     /** Rebuilds {@code index.html} from every executed note in {@code out}. */
@@ -207,9 +313,14 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private static void write(NoteRunner.Outcome outcome, Path zpln, Path html, String kitVersion) {
+        write(outcome, zpln, html, kitVersion, null);
+    }
+
+    private static void write(NoteRunner.Outcome outcome, Path zpln, Path html, String kitVersion,
+            HtmlReport.Compared compared) {
         try {
             Files.writeString(zpln, outcome.note().toJson(), StandardCharsets.UTF_8);
-            Files.writeString(html, HtmlReport.render(outcome, kitVersion), StandardCharsets.UTF_8);
+            Files.writeString(html, HtmlReport.render(outcome, kitVersion, compared), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write the report " + html, e);
         }
@@ -250,6 +361,24 @@ public final class RunCommand implements Callable<Integer> {
                     throw Cli.usage(spec, "--out " + out + " holds the report of another note with the file name "
                             + note.getFileName() + " (" + other + "); running " + note + " would replace it. Pass"
                             + " --overwrite to replace it, or choose another --out.");
+                }
+            }
+        }
+        if (failOnChange != null && compare == null) {
+            throw Cli.usage(spec, "--fail-on-change needs --compare PREVIOUS_OUT: the earlier run to compare with");
+        }
+        if (compare != null && !Files.isDirectory(compare)) {
+            throw Cli.usage(spec, "--compare " + compare + " is not a folder; give the --out folder of an earlier kit"
+                    + " run");
+        }
+        if (compare != null) {
+            for (Path note : notes) {
+                try {
+                    NoteComparison.notePatterns(JsonParser.parseString(Files.readString(note)).getAsJsonObject());
+                } catch (IllegalArgumentException e) {
+                    throw Cli.usage(spec, note + ": " + e.getMessage());
+                } catch (RuntimeException unreadable) {
+                    // A note that cannot be read fails when it runs, in its own words.
                 }
             }
         }
