@@ -37,7 +37,7 @@ import java.util.concurrent.TimeoutException;
  * when its code cannot be interrupted the rest of the note is not run. {@link #snapshot()} gives
  * the outcome so far at any moment, for a report written when the run is cut short.
  */
-final class NoteRunner {
+final class NoteRunner implements NoteExecution {
 
     /** Zeppelin's date format in {@code .zpln} files. */
     static final DateTimeFormatter ZEPPELIN_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
@@ -67,7 +67,8 @@ final class NoteRunner {
     record Outcome(Note note, boolean ok, int failed, int ran, int notRun, Instant start, Duration elapsed,
             String sparkVersion, Map<String, String> paramsUsed) {}
 
-    Outcome run() {
+    @Override
+    public Outcome run() {
         List<Paragraph> paragraphs = note.paragraphs();
         int total = paragraphs.size();
         boolean stopped = false;
@@ -130,7 +131,8 @@ final class NoteRunner {
      *
      * @return the outcome, safe to call from another thread (a shutdown hook)
      */
-    synchronized Outcome snapshot() {
+    @Override
+    public synchronized Outcome snapshot() {
         int failedNow = failed;
         if (current != null) {
             current.setResult(InterpreterResult.Code.ERROR, List.of(new InterpreterResultMessage(Type.TEXT,
@@ -151,7 +153,8 @@ final class NoteRunner {
      *
      * @return that paragraph's label, or null when the JVM is not ending from a note's exit call
      */
-    synchronized String exitCalledByNote() {
+    @Override
+    public synchronized String exitCalledByNote() {
         Thread t = paragraphThread;
         if (t == null || current == null) {
             return null;

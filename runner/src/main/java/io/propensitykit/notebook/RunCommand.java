@@ -39,6 +39,9 @@ import java.util.stream.Stream;
  * kit/bin/kit run notebooks/02-score.zpln -p rows=100000 -p segment=web --out reports/
  * </pre>
  *
+ * <p>With {@code --server URL} the notes run on a Zeppelin server instead ({@link ServerRunner}), and
+ * the same files are written from what the server holds.
+ *
  * <p>Each note gets its own Spark application and REPL. The exit status is 0 when every paragraph
  * of every note ran, 1 when one failed, 2 for a usage error, and 3 when {@code --fail-on-change}
  * found a change larger than it allows (a failed paragraph's 1 comes first). The report and the executed note are
@@ -94,6 +97,33 @@ public final class RunCommand implements Callable<Integer> {
     private boolean overwrite;
 
     private long timeout = DEFAULT_TIMEOUT_SECONDS;
+
+    @Option(names = "--server", paramLabel = "URL", description = "run the notes on this Zeppelin server"
+            + " (http://host:port) through its REST API, with its Spark interpreter, instead of the embedded Spark;"
+            + " the same reports")
+    private java.net.URI server;
+
+    @Option(names = "--spark-jars", paramLabel = "JAR", description = "with --server: the kit's -all jar as the"
+            + " server sees it (an absolute path), set as spark.jars in each note's %%spark.conf paragraph")
+    private String sparkJars;
+
+    @Option(names = "--user", paramLabel = "NAME", description = "with --server: log in as this Shiro user; the"
+            + " password comes from the environment variable --password-env names, never the command line")
+    private String user;
+
+    @Option(names = "--password-env", paramLabel = "VAR", defaultValue = "ZEPPELIN_PASSWORD",
+            description = "with --user: the environment variable that holds the password (default ${DEFAULT-VALUE})")
+    private String passwordEnv;
+
+    @Option(names = "--keep-note", description = "with --server: leave the imported note on the server")
+    private boolean keepNote;
+
+    @Option(names = "--restart-timeout", paramLabel = "SECONDS", defaultValue = "300", description = "with --server:"
+            + " how long the Spark interpreter's restart may take (default ${DEFAULT-VALUE})")
+    private long restartTimeout;
+
+    /** How often a paragraph running on a server is polled, in milliseconds; tests shorten it. */
+    private final long pollMillis = Long.getLong("kit.run.pollMillis", 500);
 
     @Option(names = "--compare", paramLabel = "PREVIOUS_OUT", description = "compare each note's results with its"
             + " executed copy in an earlier run's --out (this --out too): each report starts with what changed, and"
@@ -179,13 +209,18 @@ public final class RunCommand implements Callable<Integer> {
         String kitVersion = KitVersion.kit();
         // Read before anything is written: PREVIOUS_OUT may be this --out.
         Map<Path, JsonObject> previous = previousNotes(options.notes());
+        ServerRunner.Server serverRun = server == null ? null : new ServerRunner.Server(
+                new ZeppelinClient(server, java.time.Duration.ofSeconds(60)), user, user == null ? null
+                        : System.getenv(passwordEnv), sparkJars, java.time.Duration.ofSeconds(restartTimeout),
+                keepNote, pollMillis);
         Comparisons comparisons = compare == null ? null : new Comparisons(compare, tolerance);
         int failedNotes = 0;
         boolean changedTooMuch = false;
         for (Path file : options.notes()) {
             Note note = Note.read(file);
             console.printf("%s (%d paragraphs)%n", note.name(), note.paragraphs().size());
-            NoteRunner runner = new NoteRunner(note, options, console);
+            NoteExecution runner = serverRun == null ? new NoteRunner(note, options, console)
+                    : new ServerRunner(note, options, serverRun, console);
             Path zpln = options.out().resolve(note.baseName() + ".zpln");
             Path html = options.out().resolve(note.baseName() + ".html");
             // A signal or sys.exit in a paragraph ends the JVM: the hook still leaves the report.
@@ -362,6 +397,30 @@ public final class RunCommand implements Callable<Integer> {
                             + note.getFileName() + " (" + other + "); running " + note + " would replace it. Pass"
                             + " --overwrite to replace it, or choose another --out.");
                 }
+            }
+        }
+        if (server == null && (sparkJars != null || user != null || keepNote)) {
+            throw Cli.usage(spec, "--spark-jars, --user and --keep-note go with --server URL");
+        }
+        if (server != null) {
+            if (!List.of("http", "https").contains(String.valueOf(server.getScheme())) || server.getHost() == null) {
+                throw Cli.usage(spec, "--server " + server + ": give the Zeppelin server's address as http://host:port");
+            }
+            if (master != null || !conf.isEmpty()) {
+                throw Cli.usage(spec, "--master and --conf set the embedded Spark; with --server the notes run with"
+                        + " the server's Spark interpreter settings (and the note's %%spark.conf)");
+            }
+            if (sparkJars != null && !Path.of(sparkJars).isAbsolute()) {
+                throw Cli.usage(spec, "--spark-jars " + sparkJars + ": give the jar's absolute path as the server"
+                        + " sees it");
+            }
+            if (user != null && (System.getenv(passwordEnv) == null || System.getenv(passwordEnv).isEmpty())) {
+                throw Cli.usage(spec, "--user " + user + ": set the password in the environment variable "
+                        + passwordEnv + " (or name another with --password-env); it is never read from the command"
+                        + " line");
+            }
+            if (restartTimeout <= 0) {
+                throw Cli.usage(spec, "--restart-timeout " + restartTimeout + ": give seconds, more than 0");
             }
         }
         if (failOnChange != null && compare == null) {
