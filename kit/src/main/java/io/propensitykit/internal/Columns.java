@@ -145,19 +145,36 @@ public final class Columns {
         return deferred(df, valueCol, labelCol, false);
     }
 
+    /**
+     * The score alone as {@code s}, its check deferred as in {@link #scoresAndLabelsDeferred}: for
+     * rows whose outcome has not arrived ({@code y} is null and never checked).
+     *
+     * @param df the rows
+     * @param scoreCol probabilities in [0, 1]
+     * @param carried columns kept after {@code s} and {@code y}
+     * @return the columns, unchecked, and their checks
+     */
+    public static Deferred probabilitiesDeferred(Dataset<?> df, String scoreCol, Column... carried) {
+        return deferred(df, scoreCol, null, true, carried);
+    }
+
     private static Deferred deferred(Dataset<?> df, String scoreCol, String labelCol, boolean probabilities,
             Column... carried) {
         requireNumericOrBoolean(df, scoreCol, probabilities ? "a probability in [0, 1]" : "numeric");
-        requireNumericOrBoolean(df, labelCol, "0/1 or boolean");
+        if (labelCol != null) {
+            requireNumericOrBoolean(df, labelCol, "0/1 or boolean");
+        }
+        Column label = labelCol == null ? functions.lit(null) : functions.col(labelCol);
         Column[] cols = new Column[carried.length + 3];
         cols[0] = functions.col(scoreCol).cast("double").as("s");
-        cols[1] = functions.col(labelCol).cast("double").as("y");
-        cols[2] = functions.col(labelCol).cast("string").as(LABEL_TEXT);
+        cols[1] = label.cast("double").as("y");
+        cols[2] = label.cast("string").as(LABEL_TEXT);
         System.arraycopy(carried, 0, cols, 3, carried.length);
         Column s = functions.col("s");
         Column y = functions.col("y");
         Column[] scores = tally(s, probabilities ? outside(s) : functions.isnan(s), s);
-        Column[] labels = tally(y, functions.not(y.isin(0.0, 1.0)), functions.col(LABEL_TEXT));
+        Column[] labels = labelCol == null ? new Column[] {functions.lit(0L), functions.lit(0L), functions.lit(null)}
+                : tally(y, functions.not(y.isin(0.0, 1.0)), functions.col(LABEL_TEXT));
         return new Deferred(df.select(cols), new Column[] {scores[0], scores[1], scores[2], labels[0], labels[1],
             labels[2]}, scoreCol, labelCol, probabilities);
     }
@@ -170,7 +187,7 @@ public final class Columns {
      * @param checks six aggregate columns over the input's rows (null and invalid scores, the
      *     smallest invalid one, the same for labels)
      * @param scoreCol the score column, for the message
-     * @param labelCol the label column, for the message
+     * @param labelCol the label column, for the message; null when there is none
      * @param probabilities whether a score must lie in [0, 1]
      */
     public record Deferred(Dataset<Row> rows, Column[] checks, String scoreCol, String labelCol,
@@ -200,7 +217,9 @@ public final class Columns {
                 throw new IllegalArgumentException("Column '" + scoreCol + "' has " + counts[0] + " null and "
                         + counts[1] + " NaN rows; drop or fill them first.");
             }
-            requireBinary(labelCol, counts[2], counts[3], examples[1]);
+            if (labelCol != null) {
+                requireBinary(labelCol, counts[2], counts[3], examples[1]);
+            }
         }
 
         @SuppressWarnings({"unchecked", "rawtypes"})
