@@ -1,6 +1,10 @@
 package io.propensitykit.display;
 
 import com.google.common.html.HtmlEscapers;
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 
 import tech.tablesaw.api.Table;
 
@@ -200,6 +204,45 @@ public final class Display {
      */
     public static String escape(Object value) {
         return LINE_START_PERCENT.matcher(HtmlEscapers.htmlEscaper().escape(String.valueOf(value))).replaceAll("&#37;");
+    }
+
+    /**
+     * A chart's title and series as JSON, {@code {"title": …, "series": [{"name": …, "x": […], "y":
+     * […]}]}}, a value that is not finite written as null: what a chart was drawn from, kept beside
+     * it ({@code Plot.html}). Safe inside a script element: Gson escapes {@code <}, {@code >} and
+     * {@code &}, so no {@code </script>} can end it early.
+     *
+     * @param title the chart's title
+     * @param names the series' names
+     * @param xs each series' x values
+     * @param ys each series' y values
+     * @return the JSON text
+     */
+    public static String chartData(String title, List<String> names, List<double[]> xs, List<double[]> ys) {
+        JsonObject root = new JsonObject();
+        root.addProperty("title", title);
+        JsonArray list = new JsonArray();
+        for (int i = 0; i < names.size(); i++) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", names.get(i));
+            o.add("x", numbers(xs.get(i)));
+            o.add("y", numbers(ys.get(i)));
+            list.add(o);
+        }
+        root.add("series", list);
+        return new Gson().toJson(root);
+    }
+
+    private static JsonArray numbers(double[] values) {
+        JsonArray out = new JsonArray(values.length);
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                out.add(v);
+            } else {
+                out.add(JsonNull.INSTANCE);
+            }
+        }
+        return out;
     }
 
     /**

@@ -2,11 +2,6 @@ package io.propensitykit.plot;
 
 import io.propensitykit.display.Display;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
-
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -105,31 +100,8 @@ public final class Plot {
      * @return the JSON text
      */
     public String dataJson() {
-        JsonObject root = new JsonObject();
-        root.addProperty("title", chart.getTitle());
-        JsonArray list = new JsonArray();
-        for (Series s : series) {
-            JsonObject o = new JsonObject();
-            o.addProperty("name", s.name());
-            o.add("x", numbers(s.x()));
-            o.add("y", numbers(s.y()));
-            list.add(o);
-        }
-        root.add("series", list);
-        // Gson's default escaping writes < > & = ' as \\u sequences: no "</script>" can end the element early.
-        return new Gson().toJson(root);
-    }
-
-    private static JsonArray numbers(double[] values) {
-        JsonArray out = new JsonArray(values.length);
-        for (double v : values) {
-            if (Double.isFinite(v)) {
-                out.add(v);
-            } else {
-                out.add(JsonNull.INSTANCE);
-            }
-        }
-        return out;
+        return Display.chartData(chart.getTitle(), series.stream().map(Series::name).toList(),
+                series.stream().map(Series::x).toList(), series.stream().map(Series::y).toList());
     }
 
     /** @return Zeppelin {@code %html} output with the chart as an inline PNG */
