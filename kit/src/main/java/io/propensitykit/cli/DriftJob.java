@@ -3,15 +3,21 @@ package io.propensitykit.cli;
 import io.propensitykit.cli.ScoreJob.Format;
 import io.propensitykit.display.Display;
 import io.propensitykit.internal.Columns;
+import io.propensitykit.metrics.Calibrator;
 import io.propensitykit.model.PropensityModel;
 import io.propensitykit.monitor.Drift;
 import io.propensitykit.monitor.DriftProfile;
 import io.propensitykit.monitor.DriftReport;
+import io.propensitykit.monitor.ExpectedPerformance;
 import io.propensitykit.monitor.FeatureDrift;
 import io.propensitykit.plot.DriftPlots;
 import io.propensitykit.plot.Plot;
 import io.propensitykit.spark.Propensity;
 import io.propensitykit.spark.PropensityScorer;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -89,6 +95,15 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             description = "exit with status 3 when any column's PSI is above this (for example 0.25)")
     private Double failAbove;
 
+    @Option(names = "--reference-labels", paramLabel = "COL", description = "the baseline's 0/1 outcome column: the"
+            + " report adds the ROC AUC, positive rate and top-decile lift the current scores should expect (scores"
+            + " calibrated on the baseline; the current needs no labels) beside the baseline's realized ones")
+    private String referenceLabels;
+
+    @Option(names = "--fail-below-auc", paramLabel = "AUC", description = "with --reference-labels: exit with status 3"
+            + " when the AUC expected of the current scores is below this (for example 0.75)")
+    private Double failBelowAuc;
+
     @Option(names = "--score-col", paramLabel = "C", defaultValue = PropensityScorer.DEFAULT_OUTPUT_COL,
             description = "the score column; inputs without it are scored (default ${DEFAULT-VALUE})")
     private String scoreCol;
@@ -148,6 +163,18 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             throw Cli.usage(spec, "Invalid value for option '--fail-above': " + failAbove
                     + " is not a PSI (0 or more)");
         }
+        if (failBelowAuc != null && referenceLabels == null) {
+            throw Cli.usage(spec, "--fail-below-auc needs --reference-labels COL: the baseline's outcomes calibrate"
+                    + " the estimate");
+        }
+        if (failBelowAuc != null && !(failBelowAuc >= 0 && failBelowAuc <= 1)) {
+            throw Cli.usage(spec, "Invalid value for option '--fail-below-auc': " + failBelowAuc + " is not an AUC"
+                    + " (0 to 1)");
+        }
+        if (referenceLabels != null && isProfile(baseline)) {
+            throw Cli.usage(spec, "--reference-labels needs the baseline's rows with their outcomes, not the profile "
+                    + baseline + "; give the labelled baseline as --baseline");
+        }
         if (!(watch > 0 && act >= watch && Double.isFinite(act))) {
             throw Cli.usage(spec, "--watch " + watch + " and --act " + act + " must satisfy 0 < watch <= act");
         }
@@ -161,20 +188,33 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             Dataset<Row> c = scored(loaded, ScoreJob.read(spark, "--current", current, formatOf(current)),
                     "current");
             boolean saved = isProfile(baseline);
-            DriftProfile reference = saved ? checked(DriftProfile.load(spark, baseline), loaded)
+            Baseline base = saved ? new Baseline(checked(DriftProfile.load(spark, baseline), loaded), null, null)
                     : profile(spark, loaded);
+            DriftProfile reference = base.profile();
             DriftReport report = Drift.against(reference, c).optThresholds(watch, act).compute();
             Table table = report.table();
             System.out.println(table.printAll());
-            write(target, report, saved ? null : reference);
+            Performance performance = base.map() == null ? null : new Performance(base.realized(),
+                    ExpectedPerformance.on(c).setScore(scoreCol).optCalibrator(base.map()).optLabel(
+                            Arrays.asList(c.columns()).contains(referenceLabels) ? referenceLabels : null).compute());
+            if (performance != null) {
+                System.out.println(performance.table().printAll());
+                log.println("kit drift: " + performance.summary());
+            }
+            write(target, report, saved ? null : reference, performance);
             boolean drifted = failAbove != null && report.exceeds(failAbove);
+            boolean worse = failBelowAuc != null && performance.now().auc() < failBelowAuc;
+            if (worse) {
+                log.printf(Locale.ROOT, "kit drift: the AUC expected of the current scores, %.4f, is below"
+                        + " --fail-below-auc %s%n", performance.now().auc(), failBelowAuc);
+            }
             FeatureDrift worst = report.worst();
             log.printf(Locale.ROOT, "kit drift: %d columns, %d to act on, %d to watch; largest PSI %.4f (%s)%s;"
                     + " wrote %s/drift.json%s in %.1f s%n", report.features().size(),
                     count(report, FeatureDrift.Status.ACT), count(report, FeatureDrift.Status.WATCH), worst.psi(),
                     worst.feature(), drifted ? String.format(Locale.ROOT, ", above --fail-above %s", failAbove) : "",
                     out, saved ? " and drift.html" : ", drift.html and " + PROFILE, progress.seconds());
-            return drifted ? DRIFTED : Cli.OK;
+            return drifted || worse ? DRIFTED : Cli.OK;
         }
     }
 
@@ -183,20 +223,96 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
     }
 
     /**
-     * The baseline's profile: scored first when it lacks the score column, and then kept (the
-     * compared columns only) for the profile's two passes, so that the model runs over it once.
+     * The baseline's profile, and with {@code --reference-labels} its calibration map and realized
+     * performance.
+     *
+     * @param profile the baseline's profile
+     * @param map isotonic, fitted on the baseline's scores and outcomes, or null
+     * @param realized the baseline's realized (and expected) performance, or null
      */
-    private DriftProfile profile(SparkSession spark, PropensityModel loaded) {
+    private record Baseline(DriftProfile profile, Calibrator map, ExpectedPerformance.Expected realized) {}
+
+    /**
+     * The baseline's profile: scored first when it lacks the score column, and then kept (the
+     * compared columns only, and the outcome) for the profile's two passes and the calibration, so
+     * that the model runs over it once.
+     */
+    private Baseline profile(SparkSession spark, PropensityModel loaded) {
         Dataset<Row> raw = ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline));
-        boolean keep = !holdsScores(raw);
+        if (referenceLabels != null && !Arrays.asList(raw.columns()).contains(referenceLabels)) {
+            throw Cli.usage(spec, "--reference-labels " + referenceLabels + ": the baseline " + baseline + " has no"
+                    + " such column; it has " + Arrays.toString(raw.columns()));
+        }
+        boolean keep = !holdsScores(raw) || referenceLabels != null;
         Dataset<Row> b = scored(loaded, raw, "baseline");
-        Dataset<Row> kept = keep ? b.select(compared(loaded).stream().map(Columns::named).toArray(Column[]::new))
+        List<String> columns = new java.util.ArrayList<>(compared(loaded));
+        if (referenceLabels != null) {
+            columns.add(referenceLabels);
+        }
+        Dataset<Row> kept = keep ? b.select(columns.stream().map(Columns::named).toArray(Column[]::new))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
         try {
-            return Drift.forModel(loaded.metadata(), kept).setScore(scoreCol).profile();
+            DriftProfile profile = Drift.forModel(loaded.metadata(), kept).setScore(scoreCol).profile();
+            if (referenceLabels == null) {
+                return new Baseline(profile, null, null);
+            }
+            Calibrator map = Calibrator.isotonic(kept, scoreCol, referenceLabels);
+            ExpectedPerformance.Expected realized = ExpectedPerformance.on(kept).setScore(scoreCol)
+                    .optLabel(referenceLabels).optCalibrator(map).optReference(kept, referenceLabels).compute();
+            return new Baseline(profile, map, realized);
         } finally {
             if (keep) {
                 kept.unpersist();
+            }
+        }
+    }
+
+    /**
+     * The performance part of the report: the baseline's realized figures, and the current's expected
+     * ones (and realized, when its outcomes are there too).
+     */
+    private record Performance(ExpectedPerformance.Expected baseline, ExpectedPerformance.Expected now) {
+
+        Table table() {
+            record Line(String metric, double baseline, double expected, double realized) {}
+            List<Line> lines = List.of(new Line("ROC AUC", baseline.realizedAuc(), now.auc(), now.realizedAuc()),
+                    new Line("positive rate", baseline.realizedRate(), now.rate(), now.realizedRate()),
+                    new Line("top-decile lift", baseline.realizedLift(), now.lift(), now.realizedLift()));
+            return io.propensitykit.display.Rows.of("Are the scores still good? (before outcomes)", lines)
+                    .text("metric", Line::metric).number("baseline (realized)", Line::baseline, 4)
+                    .number("current (expected)", Line::expected, 4).number("current (realized)", Line::realized, 4)
+                    .table();
+        }
+
+        String summary() {
+            String warning = baseline.calibrationWarning(ExpectedPerformance.DEFAULT_ECE_WARNING);
+            return String.format(Locale.ROOT, "expected of the current scores: AUC %.4f (baseline %.4f), positive rate"
+                    + " %.4f (%.4f), top-decile lift %.2f (%.2f)%s%s", now.auc(), baseline.realizedAuc(), now.rate(),
+                    baseline.realizedRate(), now.lift(), baseline.realizedLift(), Double.isNaN(now.realizedAuc()) ? ""
+                            : String.format(Locale.ROOT, "; realized AUC %.4f", now.realizedAuc()),
+                    warning == null ? "" : ". Warning: " + warning);
+        }
+
+        /** The fields drift.json gains: expected, baseline and (when present) realized figures. */
+        void addTo(JsonObject root) {
+            add(root, "expected_auc", now.auc());
+            add(root, "expected_auc_bin_error", now.aucBinError());
+            add(root, "expected_rate", now.rate());
+            add(root, "expected_lift", now.lift());
+            add(root, "baseline_auc", baseline.realizedAuc());
+            add(root, "baseline_rate", baseline.realizedRate());
+            add(root, "baseline_lift", baseline.realizedLift());
+            add(root, "reference_ece", baseline.referenceEce());
+            if (!Double.isNaN(now.realizedAuc())) {
+                add(root, "realized_auc", now.realizedAuc());
+                add(root, "realized_rate", now.realizedRate());
+                add(root, "realized_lift", now.realizedLift());
+            }
+        }
+
+        private static void add(JsonObject root, String name, double value) {
+            if (Double.isFinite(value)) {
+                root.addProperty(name, value);
             }
         }
     }
@@ -256,14 +372,21 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
         return report.features().stream().filter(f -> f.status() == status).count();
     }
 
-    private void write(OutputPaths.Target target, DriftReport report, DriftProfile reference) throws IOException {
+    private void write(OutputPaths.Target target, DriftReport report, DriftProfile reference, Performance performance)
+            throws IOException {
         FileSystem fs = target.fs();
         if (target.existed()) {
             fs.delete(target.path(), true);
         }
         fs.mkdirs(target.path());
-        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.json"), report.json());
-        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.html"), html(report));
+        String json = report.json();
+        if (performance != null) {
+            JsonObject root = JsonParser.parseString(json).getAsJsonObject();
+            performance.addTo(root);
+            json = new GsonBuilder().setPrettyPrinting().create().toJson(root);
+        }
+        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.json"), json);
+        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.html"), html(report, performance));
         if (reference != null) {
             writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), PROFILE), reference.json());
         }
@@ -276,7 +399,7 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
     }
 
     /** A standalone page: the verdict, the table, PSI by column and each drifted column's bins. */
-    private String html(DriftReport report) {
+    private String html(DriftReport report, Performance performance) {
         StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kit drift"
                 + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}"
                 + ".num{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>\n");
@@ -293,6 +416,13 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
                         + String.format(Locale.ROOT, " (PSI %.3f, %s)", f.psi(), f.status().name().toLowerCase(
                                 Locale.ROOT))).toList()) + ".");
         page.append("</p>\n").append(Display.htmlTable(Display.tableData(report.table()))).append('\n');
+        if (performance != null) {
+            page.append("<h2>Are the scores still good? (before outcomes)</h2>\n<p>").append(Display.escape(
+                    performance.summary())).append(". Expected figures assume the scores, calibrated on the baseline,"
+                    + " stay calibrated: a change in how customers respond (concept shift) does not show until the"
+                    + " outcomes arrive.</p>\n").append(Display.htmlTable(Display.tableData(performance.table())))
+                    .append('\n');
+        }
         page.append(svg(DriftPlots.psi(report)));
         page.append(svg(DriftPlots.drift(report.feature(scoreCol))));
         report.drifted().stream().filter(f -> !f.feature().equals(scoreCol))

@@ -115,6 +115,41 @@ class DriftJobTest extends SharedSpark {
                 && !notAProfile.err().contains("Drift.forModel"), notAProfile.err());
     }
 
+    /**
+     * With the baseline's outcomes, the report adds what the current scores should achieve before
+     * their outcomes arrive: the expected AUC lands within 0.02 of the AUC the withheld labels give
+     * (computed here apart, by BinaryMetrics), and the gate on it exits 3.
+     */
+    @Test
+    void theBaselinesLabelsGiveTheExpectedAucOfAnUnlabelledWeek() throws IOException {
+        Path unlabelled = tmp.resolve("week48-no-labels.parquet");
+        spark.read().parquet(steady).drop("purchased").write().parquet(unlabelled.toString());
+        Path out = tmp.resolve("drift-expected");
+        Outcome o = drift("--model", MODEL, "--baseline", baseline, "--current", unlabelled.toString(), "--out",
+                out.toString(), "--reference-labels", "purchased", "--master", "local[2]");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.err().contains("kit drift: expected of the current scores: AUC 0."), o.err());
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve("drift.json"))).getAsJsonObject();
+        io.propensitykit.model.PropensityModel model = io.propensitykit.spark.Propensity.load(spark, MODEL);
+        double realized = io.propensitykit.metrics.BinaryMetrics.of(io.propensitykit.spark.Propensity.score(
+                spark.read().parquet(steady), model), "propensity", "purchased").rocAuc();
+        assertEquals(realized, json.get("expected_auc").getAsDouble(), 0.02, json.toString());
+        assertTrue(json.has("expected_rate") && json.has("expected_lift") && json.has("baseline_auc")
+                && json.has("reference_ece"), json.keySet().toString());
+        assertFalse(json.has("realized_auc"), "the current has no labels");
+        assertTrue(Files.readString(out.resolve("drift.html")).contains("Are the scores still good? (before outcomes)"));
+
+        Outcome gated = drift("--model", MODEL, "--baseline", baseline, "--current", unlabelled.toString(), "--out",
+                tmp.resolve("drift-expected-gate").toString(), "--reference-labels", "purchased", "--fail-below-auc",
+                "0.99", "--master", "local[2]");
+        assertEquals(DriftJob.DRIFTED, gated.status(), gated.err());
+        assertTrue(gated.err().contains("is below --fail-below-auc 0.99"), gated.err());
+        Outcome alone = drift("--model", MODEL, "--baseline", baseline, "--current", steady, "--out",
+                tmp.resolve("y").toString(), "--fail-below-auc", "0.7");
+        assertEquals(Cli.USAGE, alone.status());
+        assertTrue(alone.err().contains("--fail-below-auc needs --reference-labels COL"), alone.err());
+    }
+
     @Test
     void aSteadyWeekPassesTheGate() throws IOException {
         Path out = tmp.resolve("drift-steady");
