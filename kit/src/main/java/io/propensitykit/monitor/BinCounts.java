@@ -88,7 +88,20 @@ public final class BinCounts implements Serializable {
      * @return the aggregator, to {@code select(counter.toColumn())}
      */
     static Aggregator<Row, BinCounts, BinCounts> counter(double[][] edges, int maxLevels) {
-        return new Counter(edges, maxLevels);
+        return new Counter(edges, maxLevels, 0);
+    }
+
+    /**
+     * As {@link #counter(double[][], int)}, over rows whose compared columns start at {@code offset}
+     * (a segment's key before them, for a grouped aggregation).
+     *
+     * @param edges per column, its fine bins' ascending edges; null for a categorical column
+     * @param maxLevels the most levels a categorical column may have
+     * @param offset the ordinal of the first compared column
+     * @return the aggregator
+     */
+    static Aggregator<Row, BinCounts, BinCounts> counter(double[][] edges, int maxLevels, int offset) {
+        return new Counter(edges, maxLevels, offset);
     }
 
     long rows() {
@@ -254,22 +267,23 @@ public final class BinCounts implements Serializable {
         return last;
     }
 
-    private void add(Row row, double[][] edges, int maxLevels) {
+    private void add(Row row, int offset, double[][] edges, int maxLevels) {
         rows++;
         for (int j = 0; j < edges.length; j++) {
-            if (row.isNullAt(j)) {
+            int at = offset + j;
+            if (row.isNullAt(at)) {
                 nulls[j]++;
             } else if (edges[j] == null) {
-                long[] n = levels[j].get(row.getString(j));
+                long[] n = levels[j].get(row.getString(at));
                 if (n != null) {
                     n[0]++;
                 } else if (levels[j].size() < maxLevels) {
-                    levels[j].put(row.getString(j), new long[] {1});
+                    levels[j].put(row.getString(at), new long[] {1});
                 } else {
                     overflow[j] = true;
                 }
             } else {
-                double v = row.getDouble(j);
+                double v = row.getDouble(at);
                 if (Double.isNaN(v)) {
                     nulls[j]++;
                     continue;
@@ -327,10 +341,12 @@ public final class BinCounts implements Serializable {
 
         private final double[][] edges;
         private final int maxLevels;
+        private final int offset;
 
-        Counter(double[][] edges, int maxLevels) {
+        Counter(double[][] edges, int maxLevels, int offset) {
             this.edges = edges;
             this.maxLevels = maxLevels;
+            this.offset = offset;
         }
 
         @Override
@@ -340,7 +356,7 @@ public final class BinCounts implements Serializable {
 
         @Override
         public BinCounts reduce(BinCounts counts, Row row) {
-            counts.add(row, edges, maxLevels);
+            counts.add(row, offset, edges, maxLevels);
             return counts;
         }
 

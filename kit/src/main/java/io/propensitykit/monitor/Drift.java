@@ -6,8 +6,13 @@ import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.ModelMetadata;
 import io.propensitykit.monitor.FeatureDrift.Kind;
 
+import org.apache.commons.math3.stat.inference.ChiSquareTest;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 
@@ -73,6 +78,8 @@ public final class Drift {
     private int levels = 20;
     private double watch = WATCH;
     private double act = ACT;
+    private double fdr = SegmentReport.DEFAULT_FDR;
+    private long minSegmentRows = SegmentReport.DEFAULT_MIN_ROWS;
 
     private Drift(Dataset<?> baseline, DriftProfile reference, Dataset<?> current) {
         this.baseline = baseline;
@@ -231,6 +238,155 @@ public final class Drift {
     }
 
     /**
+     * The false discovery rate of {@link #compareSegments}: the Benjamini-Hochberg level over all
+     * segment × column tests (default 0.05).
+     *
+     * @param q in (0, 1)
+     * @return this
+     */
+    public Drift optFdr(double q) {
+        if (!(q > 0 && q < 1)) {
+            throw new IllegalArgumentException("optFdr takes a rate in (0, 1), such as 0.05; got " + q);
+        }
+        this.fdr = q;
+        return this;
+    }
+
+    /**
+     * @param rows the fewest rows a segment needs on each side to be tested (default 1,000); smaller
+     *     segments are listed as skipped
+     * @return this
+     */
+    public Drift optMinSegmentRows(long rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("optMinSegmentRows needs at least 1 row; got " + rows);
+        }
+        this.minSegmentRows = rows;
+        return this;
+    }
+
+    /**
+     * Drift within segments (device, channel, region: any columns), each segment against the same
+     * segment of the baseline, on the whole baseline's bins. One pass over each side counts every
+     * segment's bins at once (the baseline's quantile sketch aside), and the whole-population
+     * report comes from the same counts. A cell (segment × column) is flagged only when its PSI
+     * reaches the watch threshold and its chi-square test of the PSI bins' counts stays significant
+     * after Benjamini-Hochberg at {@link #optFdr} over every cell tested: so that testing many
+     * segments does not make chance look like drift.
+     *
+     * <pre>{@code
+     * SegmentReport bySegment = Drift.forModel(model.metadata(), lastWeek, thisWeek).setScore("propensity")
+     *     .compareSegments("device");
+     * bySegment.summary();      // which segments moved, and how
+     * }</pre>
+     *
+     * @param segmentColumns the columns whose values make the segments (a null value is the segment "null")
+     * @return every cell tested, flagged ones first
+     */
+    public SegmentReport compareSegments(String... segmentColumns) {
+        if (baseline == null || current == null) {
+            throw new IllegalStateException("compareSegments needs the baseline's rows and the current rows"
+                    + " (Drift.between or Drift.forModel with both): a saved profile holds no segments.");
+        }
+        if (segmentColumns.length == 0) {
+            throw new IllegalArgumentException("Name at least one segment column, for example compareSegments(\"device\").");
+        }
+        for (String col : segmentColumns) {
+            for (Dataset<?> side : List.of(baseline, current)) {
+                if (!Arrays.asList(side.columns()).contains(col)) {
+                    throw new IllegalArgumentException("Segment column '" + col + "' is not in the "
+                            + (side == baseline ? "baseline" : "current data") + "; its columns are "
+                            + Arrays.toString(side.columns()) + ".");
+                }
+            }
+        }
+        requireColumns(current, "current data");
+        Map<String, double[]> fine = new HashMap<>();
+        Map<String, double[]> coarse = new HashMap<>();
+        edges(fine, coarse);
+        List<String> names = new ArrayList<>(columns.keySet());
+        Map<String, BinCounts> b = countBySegment(baseline, "baseline", names, fine::get, segmentColumns);
+        Map<String, BinCounts> c = countBySegment(current, "current data", names, fine::get, segmentColumns);
+        ColumnDrift compare = new ColumnDrift(levels, watch, act);
+        List<SegmentReport.Cell> cells = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        TreeSet<String> segments = new TreeSet<>(b.keySet());
+        segments.addAll(c.keySet());
+        ChiSquareTest chi = new ChiSquareTest();
+        for (String segment : segments) {
+            BinCounts bs = b.get(segment);
+            BinCounts cs = c.get(segment);
+            long bRows = bs == null ? 0 : bs.rows();
+            long cRows = cs == null ? 0 : cs.rows();
+            if (bRows < minSegmentRows || cRows < minSegmentRows) {
+                skipped.add(String.format(Locale.ROOT, "%s (%,d and %,d rows)", segment, bRows, cRows));
+                continue;
+            }
+            for (int j = 0; j < names.size(); j++) {
+                String name = names.get(j);
+                FeatureDrift f = columns.get(name) == Kind.CATEGORICAL ? compare.categorical(name, j, bs, cs)
+                        : compare.numeric(name, columns.get(name), j, fine.get(name), coarse.get(name), bs, cs);
+                cells.add(new SegmentReport.Cell(segment, name, bRows, cRows, f.psi(), pValue(chi, f, bRows, cRows),
+                        Double.NaN, false));
+            }
+        }
+        return SegmentReport.of(List.of(segmentColumns), fdr, minSegmentRows, watch, cells, skipped);
+    }
+
+    /**
+     * The chi-square test that a cell's two sides share one distribution over its PSI bins (counts
+     * from the shares; bins empty on both sides left out); 1 when fewer than two bins hold rows.
+     */
+    private static double pValue(ChiSquareTest chi, FeatureDrift f, long bRows, long cRows) {
+        List<long[]> kept = new ArrayList<>();
+        for (int i = 0; i < f.baselineShares().length; i++) {
+            long x = Math.round(f.baselineShares()[i] * bRows);
+            long y = Math.round(f.currentShares()[i] * cRows);
+            if (x + y > 0) {
+                kept.add(new long[] {x, y});
+            }
+        }
+        if (kept.size() < 2) {
+            return 1.0;
+        }
+        long[] x = kept.stream().mapToLong(k -> k[0]).toArray();
+        long[] y = kept.stream().mapToLong(k -> k[1]).toArray();
+        return chi.chiSquareTestDataSetsComparison(x, y);
+    }
+
+    /**
+     * One pass over a side: every segment's bins, filled by one typed aggregation grouped by the
+     * segment's key (its columns' values as text, joined by " / ").
+     */
+    private Map<String, BinCounts> countBySegment(Dataset<?> df, String side, List<String> names,
+            Function<String, double[]> fine, String[] segmentColumns) {
+        Column[] keyParts = new Column[segmentColumns.length];
+        for (int i = 0; i < segmentColumns.length; i++) {
+            keyParts[i] = functions.coalesce(Columns.named(segmentColumns[i]).cast("string"), functions.lit("null"));
+        }
+        Column[] compared = new Column[names.size() + 1];
+        compared[0] = functions.concat_ws(" / ", keyParts).as("_kit_segment");
+        double[][] edges = new double[names.size()][];
+        for (int j = 0; j < names.size(); j++) {
+            String name = names.get(j);
+            boolean categorical = columns.get(name) == Kind.CATEGORICAL;
+            compared[j + 1] = Columns.named(name).cast(categorical ? "string" : "double").as("c" + j);
+            edges[j] = categorical ? null : fine.apply(name);
+        }
+        List<scala.Tuple2<String, BinCounts>> grouped = df.select(compared)
+                .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+                .agg(BinCounts.counter(edges, MAX_LEVELS, 1).toColumn()).collectAsList();
+        Map<String, BinCounts> out = new HashMap<>();
+        for (scala.Tuple2<String, BinCounts> g : grouped) {
+            out.put(g._1(), g._2());
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("The " + side + " has no rows; drift needs rows on both sides.");
+        }
+        return out;
+    }
+
+    /**
      * Summarizes the baseline once (two passes: a quantile sketch of its numeric columns, then its
      * bins), to save and compare later data with ({@link #against}).
      *
@@ -241,12 +397,20 @@ public final class Drift {
             throw new IllegalStateException("This check compares with a saved profile; there is no baseline to"
                     + " profile.");
         }
+        List<String> names = new ArrayList<>(columns.keySet());
+        Map<String, double[]> fine = new HashMap<>();
+        Map<String, double[]> coarse = new HashMap<>();
+        edges(fine, coarse);
+        return new DriftProfile(columns, fine, coarse, count(baseline, "baseline", names, fine::get), bins,
+                fineBins, source);
+    }
+
+    /** The baseline's fine and PSI edges of every numeric column, from one quantile sketch. */
+    private void edges(Map<String, double[]> fine, Map<String, double[]> coarse) {
         requireColumns(baseline, "baseline");
         List<String> names = new ArrayList<>(columns.keySet());
         List<String> numeric = names.stream().filter(c -> columns.get(c) != Kind.CATEGORICAL).toList();
         double[] probabilities = probabilities();
-        Map<String, double[]> fine = new HashMap<>();
-        Map<String, double[]> coarse = new HashMap<>();
         if (!numeric.isEmpty()) {
             double[][] q = QuantileEdges.at(baseline, numeric.toArray(new String[0]), probabilities);
             for (int j = 0; j < numeric.size(); j++) {
@@ -263,8 +427,6 @@ public final class Drift {
                 coarse.put(numeric.get(j), coarseEdges(q[j], probabilities));
             }
         }
-        return new DriftProfile(columns, fine, coarse, count(baseline, "baseline", names, fine::get), bins,
-                fineBins, source);
     }
 
     /**

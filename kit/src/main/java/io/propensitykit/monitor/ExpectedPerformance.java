@@ -205,7 +205,16 @@ public final class ExpectedPerformance {
          * @param realizedLift the realized rate over the overall realized rate, NaN without labels
          */
         public record Decile(int decile, long n, double expectedRate, double expectedLift, double realizedRate,
-                double realizedLift) {}
+                double realizedLift) {
+
+            /** @return the decile, its rows, and its expected (and realized) rate, rounded */
+            @Override
+            public String toString() {
+                return String.format(Locale.ROOT, "Decile[%d: %,d rows, expected rate %.4f, lift %.2f%s]", decile, n,
+                        expectedRate, expectedLift, Double.isNaN(realizedRate) ? ""
+                                : String.format(Locale.ROOT, "; realized %.4f", realizedRate));
+            }
+        }
 
         /** @return the first decile's expected lift */
         public double lift() {
