@@ -10,6 +10,7 @@ import io.propensitykit.monitor.DriftProfile;
 import io.propensitykit.monitor.DriftReport;
 import io.propensitykit.monitor.ExpectedPerformance;
 import io.propensitykit.monitor.FeatureDrift;
+import io.propensitykit.monitor.SegmentReport;
 import io.propensitykit.plot.DriftPlots;
 import io.propensitykit.plot.Plot;
 import io.propensitykit.spark.Propensity;
@@ -104,6 +105,19 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             + " when the AUC expected of the current scores is below this (for example 0.75)")
     private Double failBelowAuc;
 
+    @Option(names = "--segment", paramLabel = "COL[,COL…]", split = ",", description = "also compare within the"
+            + " segments these columns make (device, channel): PSI and a chi-square test per segment and column,"
+            + " flagged after Benjamini-Hochberg at --fdr over all of them")
+    private List<String> segments;
+
+    @Option(names = "--fdr", paramLabel = "Q", defaultValue = "0.05", description = "with --segment: the false"
+            + " discovery rate over all segment × column tests (default ${DEFAULT-VALUE})")
+    private double fdr;
+
+    @Option(names = "--min-segment-rows", paramLabel = "N", defaultValue = "1000", description = "with --segment: the"
+            + " fewest rows a segment needs on each side to be tested (default ${DEFAULT-VALUE})")
+    private long minSegmentRows;
+
     @Option(names = "--score-col", paramLabel = "C", defaultValue = PropensityScorer.DEFAULT_OUTPUT_COL,
             description = "the score column; inputs without it are scored (default ${DEFAULT-VALUE})")
     private String scoreCol;
@@ -171,6 +185,16 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             throw Cli.usage(spec, "Invalid value for option '--fail-below-auc': " + failBelowAuc + " is not an AUC"
                     + " (0 to 1)");
         }
+        if (segments != null && isProfile(baseline)) {
+            throw Cli.usage(spec, "--segment compares each segment with the same segment of the baseline's rows; a"
+                    + " profile (" + baseline + ") holds none. Give the baseline's rows as --baseline");
+        }
+        if (segments != null && !(fdr > 0 && fdr < 1)) {
+            throw Cli.usage(spec, "Invalid value for option '--fdr': " + fdr + "; give a rate in (0, 1), such as 0.05");
+        }
+        if (segments != null && minSegmentRows < 1) {
+            throw Cli.usage(spec, "Invalid value for option '--min-segment-rows': " + minSegmentRows);
+        }
         if (referenceLabels != null && isProfile(baseline)) {
             throw Cli.usage(spec, "--reference-labels needs the baseline's rows with their outcomes, not the profile "
                     + baseline + "; give the labelled baseline as --baseline");
@@ -188,8 +212,8 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             Dataset<Row> c = scored(loaded, ScoreJob.read(spark, "--current", current, formatOf(current)),
                     "current");
             boolean saved = isProfile(baseline);
-            Baseline base = saved ? new Baseline(checked(DriftProfile.load(spark, baseline), loaded), null, null)
-                    : profile(spark, loaded);
+            Baseline base = saved ? new Baseline(checked(DriftProfile.load(spark, baseline), loaded), null, null, null)
+                    : profile(spark, loaded, c);
             DriftProfile reference = base.profile();
             DriftReport report = Drift.against(reference, c).optThresholds(watch, act).compute();
             Table table = report.table();
@@ -201,7 +225,11 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
                 System.out.println(performance.table().printAll());
                 log.println("kit drift: " + performance.summary());
             }
-            write(target, report, saved ? null : reference, performance);
+            if (base.segments() != null) {
+                System.out.println(base.segments().table().printAll());
+                log.println("kit drift: by " + String.join(", ", segments) + ": " + base.segments().summary());
+            }
+            write(target, report, saved ? null : reference, performance, base.segments());
             boolean drifted = failAbove != null && report.exceeds(failAbove);
             boolean worse = failBelowAuc != null && performance.now().auc() < failBelowAuc;
             if (worse) {
@@ -229,37 +257,53 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
      * @param profile the baseline's profile
      * @param map isotonic, fitted on the baseline's scores and outcomes, or null
      * @param realized the baseline's realized (and expected) performance, or null
+     * @param segments the drift within segments, or null without {@code --segment}
      */
-    private record Baseline(DriftProfile profile, Calibrator map, ExpectedPerformance.Expected realized) {}
+    private record Baseline(DriftProfile profile, Calibrator map, ExpectedPerformance.Expected realized,
+            SegmentReport segments) {}
 
     /**
      * The baseline's profile: scored first when it lacks the score column, and then kept (the
      * compared columns only, and the outcome) for the profile's two passes and the calibration, so
      * that the model runs over it once.
      */
-    private Baseline profile(SparkSession spark, PropensityModel loaded) {
+    private Baseline profile(SparkSession spark, PropensityModel loaded, Dataset<Row> current) {
         Dataset<Row> raw = ScoreJob.read(spark, "--baseline", baseline, formatOf(baseline));
         if (referenceLabels != null && !Arrays.asList(raw.columns()).contains(referenceLabels)) {
             throw Cli.usage(spec, "--reference-labels " + referenceLabels + ": the baseline " + baseline + " has no"
                     + " such column; it has " + Arrays.toString(raw.columns()));
         }
-        boolean keep = !holdsScores(raw) || referenceLabels != null;
+        boolean keep = !holdsScores(raw) || referenceLabels != null || segments != null;
         Dataset<Row> b = scored(loaded, raw, "baseline");
         List<String> columns = new java.util.ArrayList<>(compared(loaded));
         if (referenceLabels != null) {
             columns.add(referenceLabels);
         }
+        if (segments != null) {
+            for (String segment : segments) {
+                if (!Arrays.asList(raw.columns()).contains(segment)) {
+                    throw Cli.usage(spec, "--segment " + segment + ": the baseline " + baseline + " has no such"
+                            + " column; it has " + Arrays.toString(raw.columns()));
+                }
+                if (!columns.contains(segment)) {
+                    columns.add(segment);
+                }
+            }
+        }
         Dataset<Row> kept = keep ? b.select(columns.stream().map(Columns::named).toArray(Column[]::new))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
         try {
             DriftProfile profile = Drift.forModel(loaded.metadata(), kept).setScore(scoreCol).profile();
+            SegmentReport bySegment = segments == null ? null : Drift.forModel(loaded.metadata(), kept, current)
+                    .setScore(scoreCol).optThresholds(watch, act).optFdr(fdr).optMinSegmentRows(minSegmentRows)
+                    .compareSegments(segments.toArray(new String[0]));
             if (referenceLabels == null) {
-                return new Baseline(profile, null, null);
+                return new Baseline(profile, null, null, bySegment);
             }
             Calibrator map = Calibrator.isotonic(kept, scoreCol, referenceLabels);
             ExpectedPerformance.Expected realized = ExpectedPerformance.on(kept).setScore(scoreCol)
                     .optLabel(referenceLabels).optCalibrator(map).optReference(kept, referenceLabels).compute();
-            return new Baseline(profile, map, realized);
+            return new Baseline(profile, map, realized, bySegment);
         } finally {
             if (keep) {
                 kept.unpersist();
@@ -372,21 +416,26 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
         return report.features().stream().filter(f -> f.status() == status).count();
     }
 
-    private void write(OutputPaths.Target target, DriftReport report, DriftProfile reference, Performance performance)
-            throws IOException {
+    private void write(OutputPaths.Target target, DriftReport report, DriftProfile reference, Performance performance,
+            SegmentReport bySegment) throws IOException {
         FileSystem fs = target.fs();
         if (target.existed()) {
             fs.delete(target.path(), true);
         }
         fs.mkdirs(target.path());
         String json = report.json();
-        if (performance != null) {
+        if (performance != null || bySegment != null) {
             JsonObject root = JsonParser.parseString(json).getAsJsonObject();
-            performance.addTo(root);
+            if (performance != null) {
+                performance.addTo(root);
+            }
+            if (bySegment != null) {
+                root.add("segments", segmentsJson(bySegment));
+            }
             json = new GsonBuilder().setPrettyPrinting().create().toJson(root);
         }
         writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.json"), json);
-        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.html"), html(report, performance));
+        writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), "drift.html"), html(report, performance, bySegment));
         if (reference != null) {
             writeFile(fs, new org.apache.hadoop.fs.Path(target.path(), PROFILE), reference.json());
         }
@@ -399,7 +448,36 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
     }
 
     /** A standalone page: the verdict, the table, PSI by column and each drifted column's bins. */
-    private String html(DriftReport report, Performance performance) {
+    /** The segments part of drift.json: what was tested, and every cell. */
+    private static JsonObject segmentsJson(SegmentReport r) {
+        JsonObject o = new JsonObject();
+        com.google.gson.JsonArray columns = new com.google.gson.JsonArray();
+        r.segmentColumns().forEach(columns::add);
+        o.add("columns", columns);
+        o.addProperty("fdr", r.fdr());
+        o.addProperty("min_rows", r.minRows());
+        o.addProperty("summary", r.summary());
+        com.google.gson.JsonArray cells = new com.google.gson.JsonArray();
+        for (SegmentReport.Cell c : r.cells()) {
+            JsonObject cell = new JsonObject();
+            cell.addProperty("segment", c.segment());
+            cell.addProperty("feature", c.feature());
+            cell.addProperty("baseline_rows", c.baselineRows());
+            cell.addProperty("current_rows", c.currentRows());
+            cell.addProperty("psi", c.psi());
+            cell.addProperty("p_value", c.pValue());
+            cell.addProperty("q_value", c.qValue());
+            cell.addProperty("flagged", c.flagged());
+            cells.add(cell);
+        }
+        o.add("cells", cells);
+        com.google.gson.JsonArray skipped = new com.google.gson.JsonArray();
+        r.skipped().forEach(skipped::add);
+        o.add("skipped", skipped);
+        return o;
+    }
+
+    private String html(DriftReport report, Performance performance, SegmentReport bySegment) {
         StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kit drift"
                 + "</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}"
                 + ".num{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>\n");
@@ -416,6 +494,10 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
                         + String.format(Locale.ROOT, " (PSI %.3f, %s)", f.psi(), f.status().name().toLowerCase(
                                 Locale.ROOT))).toList()) + ".");
         page.append("</p>\n").append(Display.htmlTable(Display.tableData(report.table()))).append('\n');
+        if (bySegment != null) {
+            page.append("<h2>Within segments</h2>\n<p>").append(Display.escape(bySegment.summary())).append("</p>\n")
+                    .append(Display.htmlTable(Display.tableData(bySegment.table()))).append('\n');
+        }
         if (performance != null) {
             page.append("<h2>Are the scores still good? (before outcomes)</h2>\n<p>").append(Display.escape(
                     performance.summary())).append(". Expected figures assume the scores, calibrated on the baseline,"

@@ -150,6 +150,37 @@ class DriftJobTest extends SharedSpark {
         assertTrue(alone.err().contains("--fail-below-auc needs --reference-labels COL"), alone.err());
     }
 
+    /** A tenure shift in tablets alone: the segments say where, drift.json lists every cell. */
+    @Test
+    void segmentsSayWhereTheDriftIs() throws IOException {
+        Path tablets = tmp.resolve("week48-tablets.parquet");
+        spark.read().parquet(steady).withColumn("tenure_months", functions.when(functions.col("device")
+                .equalTo("tablet"), functions.col("tenure_months").plus(24)).otherwise(functions.col("tenure_months")))
+                .write().parquet(tablets.toString());
+        Path out = tmp.resolve("drift-segments");
+        Outcome o = drift("--model", MODEL, "--baseline", baseline, "--current", tablets.toString(), "--out",
+                out.toString(), "--segment", "device", "--master", "local[2]");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.err().contains("kit drift: by device: tablet moved: tenure_months (PSI "), o.err());
+        JsonObject segments = JsonParser.parseString(Files.readString(out.resolve("drift.json"))).getAsJsonObject()
+                .getAsJsonObject("segments");
+        List<String> flagged = new ArrayList<>();
+        for (JsonElement e : segments.getAsJsonArray("cells")) {
+            JsonObject c = e.getAsJsonObject();
+            if (c.get("flagged").getAsBoolean()) {
+                flagged.add(c.get("segment").getAsString() + ":" + c.get("feature").getAsString());
+            }
+        }
+        assertEquals(List.of("tablet:tenure_months"), flagged, segments.get("summary").getAsString());
+        assertEquals(3 * 12, segments.getAsJsonArray("cells").size(), "3 devices × 11 features and the score");
+        assertTrue(Files.readString(out.resolve("drift.html")).contains("<h2>Within segments</h2>"));
+        Outcome profiled = drift("--model", MODEL, "--baseline", tmp.resolve("drift-segments").resolve(
+                DriftJob.PROFILE).toString(), "--current", tablets.toString(), "--out", tmp.resolve("z").toString(),
+                "--segment", "device");
+        assertEquals(Cli.USAGE, profiled.status());
+        assertTrue(profiled.err().contains("a profile"), profiled.err());
+    }
+
     @Test
     void aSteadyWeekPassesTheGate() throws IOException {
         Path out = tmp.resolve("drift-steady");
