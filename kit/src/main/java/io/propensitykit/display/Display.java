@@ -296,7 +296,8 @@ public final class Display {
             for (int c = 0; c < columns.size(); c++) {
                 Formats.Column column = columns.get(c);
                 String was = before.apply(r, c);
-                String cls = (column.numeric() ? "num" : "") + (was != null ? (column.numeric() ? " " : "") + "changed" : "");
+                String cls = String.join(" ", java.util.stream.Stream.of(column.numeric() ? "num" : "",
+                        was != null ? "changed" : "").filter(x -> !x.isEmpty()).toList());
                 h.append(cls.isEmpty() ? "<td>" : "<td class=\"" + cls + "\">").append(escape(column.cells().get(r)));
                 if (was != null) {
                     h.append(" <span class=\"was\">was ").append(escape(was)).append("</span>");

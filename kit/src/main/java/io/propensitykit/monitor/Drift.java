@@ -289,7 +289,8 @@ public final class Drift {
                     + " (Drift.between or Drift.forModel with both): a saved profile holds no segments.");
         }
         if (segmentColumns.length == 0) {
-            throw new IllegalArgumentException("Name at least one segment column, for example compareSegments(\"device\").");
+            throw new IllegalArgumentException("Name at least one segment column, for example"
+                    + " compareSegments(\"device\").");
         }
         for (String col : segmentColumns) {
             for (Dataset<?> side : List.of(baseline, current)) {

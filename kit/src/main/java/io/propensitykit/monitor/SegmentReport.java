@@ -108,8 +108,8 @@ public record SegmentReport(List<String> segmentColumns, double fdr, long minRow
         long segments = cells.stream().map(Cell::segment).distinct().count();
         String tested = String.format(Locale.ROOT, "%d segments of %s × %d columns tested at a false discovery rate of"
                 + " %s%s", segments, String.join(" and ", segmentColumns), segments == 0 ? 0 : cells.size() / segments,
-                fdr, skipped.isEmpty() ? "" : "; " + skipped.size() + " under " + String.format(Locale.ROOT, "%,d", minRows)
-                        + " rows skipped");
+                fdr, skipped.isEmpty() ? "" : String.format(Locale.ROOT, "; %d under %,d rows skipped", skipped.size(),
+                        minRows));
         if (flagged().isEmpty()) {
             return "No segment moved beyond chance (" + tested + ").";
         }
@@ -117,8 +117,8 @@ public record SegmentReport(List<String> segmentColumns, double fdr, long minRow
         flagged().forEach(c -> bySegment.computeIfAbsent(c.segment(), s -> new ArrayList<>()).add(c));
         StringBuilder s = new StringBuilder();
         bySegment.forEach((segment, moved) -> s.append(s.length() == 0 ? "" : " ").append(segment).append(" moved: ")
-                .append(String.join(", ", moved.stream().map(c -> String.format(Locale.ROOT, "%s (PSI %.3f)", c.feature(),
-                        c.psi())).toList())).append('.'));
+                .append(String.join(", ", moved.stream().map(c -> String.format(Locale.ROOT, "%s (PSI %.3f)",
+                        c.feature(), c.psi())).toList())).append('.'));
         return s.append(" No other segment moved beyond chance (").append(tested).append(").").toString();
     }
 

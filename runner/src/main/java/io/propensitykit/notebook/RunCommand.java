@@ -44,9 +44,9 @@ import java.util.stream.Stream;
  *
  * <p>Each note gets its own Spark application and REPL. The exit status is 0 when every paragraph
  * of every note ran, 1 when one failed, 2 for a usage error, and 3 when {@code --fail-on-change}
- * found a change larger than it allows (a failed paragraph's 1 comes first). The report and the executed note are
- * written however the run ends: a paragraph that fails or times out, a signal, or {@code sys.exit}
- * in a note's code.
+ * found a change larger than it allows (a failed paragraph's 1 comes first). The report and the
+ * executed note are written however the run ends: a paragraph that fails or times out, a signal,
+ * or {@code sys.exit} in a note's code.
  */
 @Command(name = "kit run", mixinStandardHelpOptions = true, versionProvider = KitVersion.class, sortOptions = false,
         description = "Reruns Zeppelin notes headless: an executed .zpln and an HTML report per note.")
