@@ -290,8 +290,10 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
                 }
             }
         }
+        // On disk only: a partition of millions of scored rows, serialized into memory first, does not fit a 1 GB
+        // heap (100,000,000 rows in 34 partitions ran out of it); written to disk it streams.
         Dataset<Row> kept = keep ? b.select(columns.stream().map(Columns::named).toArray(Column[]::new))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER()) : b;
+                .persist(StorageLevel.DISK_ONLY()) : b;
         try {
             DriftProfile profile = Drift.forModel(loaded.metadata(), kept).setScore(scoreCol).profile();
             SegmentReport bySegment = segments == null ? null : Drift.forModel(loaded.metadata(), kept, current)
@@ -300,7 +302,10 @@ public final class DriftJob implements Callable<Integer>, Cli.SettingFlags {
             if (referenceLabels == null) {
                 return new Baseline(profile, null, null, bySegment);
             }
-            Calibrator map = Calibrator.isotonic(kept, scoreCol, referenceLabels);
+            // Fitted on scores rounded to 1e-5: at most 100,001 distinct points reach the driver however many rows
+            // the baseline has (100,000,000 float scores hold millions of distinct values, too many for a 1 GB heap).
+            Calibrator map = Calibrator.isotonic(kept.withColumn(scoreCol, functions.round(Columns.named(scoreCol), 5)),
+                    scoreCol, referenceLabels);
             ExpectedPerformance.Expected realized = ExpectedPerformance.on(kept).setScore(scoreCol)
                     .optLabel(referenceLabels).optCalibrator(map).optReference(kept, referenceLabels).compute();
             return new Baseline(profile, map, realized, bySegment);
