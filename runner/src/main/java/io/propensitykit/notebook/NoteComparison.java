@@ -54,6 +54,8 @@ final class NoteComparison {
     static final List<Pattern> VOLATILE = List.of(
             // Durations and rates: "0.8 s", "12 ms", "3.2 min", "2.4M rows/s".
             Pattern.compile("[-+]?\\d[\\d,]*(?:\\.\\d+)?\\s?(?:[kKMG]\\s?)?rows/s\\b"),
+            // Speed ratios measured in the run: "8× slower", "3.2&times; faster".
+            Pattern.compile("[-+]?\\d[\\d,]*(?:\\.\\d+)?\\s?(?:×|&times;|x)\\s?(?:slower|faster)\\b"),
             Pattern.compile("[-+]?\\d[\\d,]*(?:\\.\\d+)?\\s?(?:ns|µs|us|ms|s|sec|secs|seconds?|min|mins|minutes?|h|hours?)"
                     + "(?![\\w/])"),
             // Dates and times: 2026-12-07, 2026-12-07 12:18:39.123, 12:18:39, with or without a zone.

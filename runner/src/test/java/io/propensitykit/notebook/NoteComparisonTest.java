@@ -30,11 +30,13 @@ class NoteComparisonTest {
         JsonObject a = note(paragraph("p1", "Score", "FINISHED", "2026-12-01 09:00:00.000",
                 text("scored 200,000 customers in 3.2 s (62,500 rows/s) at 2026-12-01 09:00:01\n"
                         + "model from file:/tmp/run-1/kit.jar, cache /tmp/ci1/work/x, session local-1796646714459\n"
-                        + "res3: Model = io.propensitykit.Model@1a2b3c4d, took 812 ms, ready at 09:00:04")));
+                        + "res3: Model = io.propensitykit.Model@1a2b3c4d, took 812 ms, ready at 09:00:04\n"
+                        + "the row UDF was 8&times; slower, 3.5× faster batched")));
         JsonObject b = note(paragraph("p1", "Score", "FINISHED", "2026-12-08 09:00:00.000",
                 text("scored 200,000 customers in 41.7 s (4,796 rows/s) at 2026-12-08 10:31:59\n"
                         + "model from file:/home/ci/kit.jar, cache /var/tmp/w2/y, session local-1797000000000\n"
-                        + "res3: Model = io.propensitykit.Model@9f8e7d6c, took 1.4 min, ready at 10:32:04")));
+                        + "res3: Model = io.propensitykit.Model@9f8e7d6c, took 1.4 min, ready at 10:32:04\n"
+                        + "the row UDF was 6&times; slower, 4× faster batched")));
         Result r = NoteComparison.compare(a, b, TIGHT);
         assertEquals(List.of(), r.changes());
         assertEquals(2026, r.previousStarted().getYear());
