@@ -268,8 +268,7 @@ public final class Drift {
     /**
      * Drift within segments (device, channel, region: any columns), each segment against the same
      * segment of the baseline, on the whole baseline's bins. One pass over each side counts every
-     * segment's bins at once (the baseline's quantile sketch aside), and the whole-population
-     * report comes from the same counts. A cell (segment × column) is flagged only when its PSI
+     * segment's bins at once (the baseline's quantile sketch aside). A cell (segment × column) is flagged only when its PSI
      * reaches the watch threshold and its chi-square test of the PSI bins' counts stays significant
      * after Benjamini-Hochberg at {@link #optFdr} over every cell tested: so that testing many
      * segments does not make chance look like drift.
@@ -368,17 +367,13 @@ public final class Drift {
         Column[] compared = new Column[names.size() + 1];
         compared[0] = functions.concat_ws(" / ", keyParts).as("_kit_segment");
         double[][] edges = new double[names.size()][];
-        for (int j = 0; j < names.size(); j++) {
-            String name = names.get(j);
-            boolean categorical = columns.get(name) == Kind.CATEGORICAL;
-            compared[j + 1] = Columns.named(name).cast(categorical ? "string" : "double").as("c" + j);
-            edges[j] = categorical ? null : fine.apply(name);
-        }
+        System.arraycopy(compared(names, fine, edges), 0, compared, 1, names.size());
         List<scala.Tuple2<String, BinCounts>> grouped = df.select(compared)
                 .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
                 .agg(BinCounts.counter(edges, MAX_LEVELS, 1).toColumn()).collectAsList();
         Map<String, BinCounts> out = new HashMap<>();
         for (scala.Tuple2<String, BinCounts> g : grouped) {
+            requireComparable(g._2(), names, side + " (segment " + g._1() + ")");
             out.put(g._1(), g._2());
         }
         if (out.isEmpty()) {
@@ -503,15 +498,33 @@ public final class Drift {
      * aggregation), so the driver receives one set of bins per side, never rows.
      */
     private BinCounts count(Dataset<?> df, String side, List<String> names, Function<String, double[]> fine) {
-        Column[] compared = new Column[names.size()];
         double[][] edges = new double[names.size()][];
+        BinCounts counts = df.select(compared(names, fine, edges)).select(BinCounts.counter(edges, MAX_LEVELS)
+                .toColumn()).first();
+        requireComparable(counts, names, side);
+        if (counts.rows() == 0) {
+            throw new IllegalArgumentException("The " + side + " has no rows; drift needs rows on both sides.");
+        }
+        return counts;
+    }
+
+    /**
+     * The compared columns as the counter reads them (numbers as double, categories as text), and
+     * each one's fine edges into {@code edges} (null for a category).
+     */
+    private Column[] compared(List<String> names, Function<String, double[]> fine, double[][] edges) {
+        Column[] compared = new Column[names.size()];
         for (int j = 0; j < names.size(); j++) {
             String name = names.get(j);
             boolean categorical = columns.get(name) == Kind.CATEGORICAL;
             compared[j] = Columns.named(name).cast(categorical ? "string" : "double").as("c" + j);
             edges[j] = categorical ? null : fine.apply(name);
         }
-        BinCounts counts = df.select(compared).select(BinCounts.counter(edges, MAX_LEVELS).toColumn()).first();
+        return compared;
+    }
+
+    /** Fails on a column the bins cannot compare: infinite values, or too many levels. */
+    private static void requireComparable(BinCounts counts, List<String> names, String side) {
         for (int j = 0; j < names.size(); j++) {
             if (counts.infinite(j) > 0) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT, "Column '%s' holds %,d infinite"
@@ -526,10 +539,6 @@ public final class Drift {
                         + " group its levels first, or leave it out.");
             }
         }
-        if (counts.rows() == 0) {
-            throw new IllegalArgumentException("The " + side + " has no rows; drift needs rows on both sides.");
-        }
-        return counts;
     }
 
 }
