@@ -26,6 +26,7 @@ public final class FeatureBatch {
     // Scratch space for the encoder's bulk reads of a block.
     private final double[] column;
     private final boolean[] nulls;
+    private final FeatureProblem.Reason[] reasons;
     private int rows;
 
     FeatureBatch(FeatureEncoder encoder, int capacity) {
@@ -42,6 +43,7 @@ public final class FeatureBatch {
         this.scores = new float[capacity];
         this.column = new double[capacity];
         this.nulls = new boolean[capacity];
+        this.reasons = new FeatureProblem.Reason[capacity];
     }
 
     /**
@@ -71,7 +73,7 @@ public final class FeatureBatch {
         if (rows + n > capacity) {
             throw new IllegalArgumentException(n + " rows do not fit: " + rows + " of " + capacity + " taken");
         }
-        int bad = encoder.encode(block, values, rows * width, problems, column, nulls);
+        int bad = encoder.encode(block, values, rows * width, problems, column, nulls, reasons);
         rows += n;
         return bad;
     }

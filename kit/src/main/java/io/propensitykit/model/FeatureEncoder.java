@@ -170,9 +170,11 @@ public final class FeatureEncoder implements Serializable {
      * @param problems receives, per row, null or its first problem
      * @param x scratch space of at least {@code block.rows()} values
      * @param nulls scratch space of at least {@code block.rows()} flags
+     * @param reasons scratch space of at least {@code block.rows()} reasons
      * @return how many rows have a problem
      */
-    int encode(Block block, float[] out, int offset, FeatureProblem[] problems, double[] x, boolean[] nulls) {
+    int encode(Block block, float[] out, int offset, FeatureProblem[] problems, double[] x, boolean[] nulls,
+            FeatureProblem.Reason[] reasons) {
         int n = block.rows();
         int width = spec.width();
         int bad = 0;
@@ -187,11 +189,12 @@ public final class FeatureEncoder implements Serializable {
         }
         for (int j = 0; j < categorical.length; j++) {
             if (!categorical[j] && block.numbers(j, x, nulls)) {
-                for (int i = 0, at = offset; i < n; i++, at += width) {
-                    FeatureProblem.Reason reason = nulls[i] ? spec.encodeNull(j, out, at)
-                            : spec.encodeNumber(j, x[i], out, at);
-                    if (reason != null && problems[i] == null) {
-                        problems[i] = new FeatureProblem(j, nulls[i] ? null : x[i], reason);
+                if (spec.encodeNumbers(j, x, nulls, n, out, offset, width, reasons) == 0) {
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (reasons[i] != null && problems[i] == null) {
+                        problems[i] = new FeatureProblem(j, nulls[i] ? null : x[i], reasons[i]);
                         bad++;
                     }
                 }

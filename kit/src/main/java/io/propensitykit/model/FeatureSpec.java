@@ -321,6 +321,47 @@ public final class FeatureSpec implements Serializable {
         return null;
     }
 
+    /**
+     * Encodes numeric column {@code i} of a block of rows, as {@link #encodeNumber} and
+     * {@link #encodeNull} do one value at a time, with the column's constants read once. Any value
+     * whose encoding is finite is valid (NaN, infinity, {@code log1p} of -1 or less and overflow all
+     * give a non-finite encoding), so only those rows go through the one-value checks for a reason.
+     *
+     * @param x the values of rows {@code [0, n)}
+     * @param nulls whether each is null
+     * @param out the encoded rows, {@code width} values each, from {@code offset}
+     * @param reasons receives, per row, null or why its value cannot be encoded
+     * @return how many rows have a reason
+     */
+    int encodeNumbers(int i, double[] x, boolean[] nulls, int n, float[] out, int offset, int width,
+            FeatureProblem.Reason[] reasons) {
+        boolean takesLog = log[i];
+        boolean flagged = missingFlag[i];
+        double centre = mean[i];
+        double scale = inverseStd[i];
+        int bad = 0;
+        for (int r = 0, at = offset, p = offset + offsets[i]; r < n; r++, at += width, p += width) {
+            double v = x[r];
+            float encoded = (float) (((takesLog ? Math.log1p(v) : v) - centre) * scale);
+            FeatureProblem.Reason reason = null;
+            if (nulls[r]) {
+                reason = encodeNull(i, out, at);
+            } else if (Float.isFinite(encoded)) {
+                out[p] = encoded;
+                if (flagged) {
+                    out[p + 1] = 0f;
+                }
+            } else {
+                reason = encodeNumber(i, v, out, at);
+            }
+            reasons[r] = reason;
+            if (reason != null) {
+                bad++;
+            }
+        }
+        return bad;
+    }
+
     /** Encodes a level of categorical column {@code i}: its one-hot slot, or the unknown bucket. */
     FeatureProblem.Reason encodeLevel(int i, String value, float[] out, int offset) {
         Integer level = columns.get(i).index().get(value);
