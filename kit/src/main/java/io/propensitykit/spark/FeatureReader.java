@@ -114,6 +114,11 @@ final class FeatureReader implements Serializable {
                 precision, scale, -1, null, n);
     }
 
+    /** @return the ordinals of the columns this reader reads: one per feature, or the one array column */
+    int[] ordinalsRead() {
+        return ordinals != null ? ordinals.clone() : new int[] {arrayOrdinal};
+    }
+
     /** Reads all features from one array column, which must hold exactly as many numbers as the model takes. */
     static FeatureReader array(StructType schema, ModelMetadata model, String featuresCol) {
         int ordinal = find(schema, featuresCol);

@@ -58,11 +58,12 @@ abstract class RowBlocks implements FeatureEncoder.Block {
     }
 
     /**
-     * Blocks of columnar batches, such as Parquet's vectorized reader returns: a block is a slice of
-     * one batch, its rows are read in place, and its numeric features straight from the column vectors.
+     * Blocks of one columnar batch at a time, such as Parquet's vectorized reader returns: a block is
+     * a slice of the batch, its rows are read in place, and its numeric features straight from the
+     * column vectors.
      */
-    static RowBlocks ofColumnar(Iterator<ColumnarBatch> batches, FeatureReader reader, int capacity) {
-        return new Columnar(batches, reader, capacity);
+    static Slices slices(FeatureReader reader, int capacity) {
+        return new Slices(reader, capacity);
     }
 
     private static final class Copied extends RowBlocks {
@@ -115,31 +116,28 @@ abstract class RowBlocks implements FeatureEncoder.Block {
         }
     }
 
-    private static final class Columnar extends RowBlocks {
-        private final Iterator<ColumnarBatch> input;
+    /** The slices of one batch; {@link #start} moves to the next batch. */
+    static final class Slices extends RowBlocks {
         private final int capacity;
         private ColumnarBatch batch;
         private int start;
         private int end;
 
-        Columnar(Iterator<ColumnarBatch> input, FeatureReader reader, int capacity) {
+        private Slices(FeatureReader reader, int capacity) {
             super(reader);
-            this.input = input;
             this.capacity = capacity;
+        }
+
+        /** Slices {@code next} from its first row on. */
+        void start(ColumnarBatch next) {
+            batch = next;
+            start = 0;
+            end = 0;
         }
 
         @Override
         int next() {
             start = end;
-            while (batch == null || start >= batch.numRows()) {
-                if (!input.hasNext()) {
-                    size = 0;
-                    return 0;
-                }
-                // The reader reuses its batch: the previous block's rows are no longer needed here.
-                batch = input.next();
-                start = 0;
-            }
             end = Math.min(batch.numRows(), start + capacity);
             size = end - start;
             return size;

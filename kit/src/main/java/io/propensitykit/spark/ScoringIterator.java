@@ -1,67 +1,48 @@
 package io.propensitykit.spark;
 
-import io.propensitykit.model.FeatureBatch;
-import io.propensitykit.model.FeatureProblem;
-import io.propensitykit.model.ImpossibleScoreException;
-import io.propensitykit.model.ModelLease;
-import io.propensitykit.model.PropensityModelException;
-
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.codegen.GenerateUnsafeRowJoiner;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowJoiner;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Scores a partition block by block: it encodes a block's rows into the lease's batch, makes one
- * predictor call, then hands out each row joined with its score.
+ * Scores a partition of rows block by block and hands out each row with its score appended, as an
+ * {@link UnsafeRow}, the form Spark's operators take: the input row's bytes and the score are
+ * joined in one copy. Rows skipped under {@code skip} are left out.
  *
- * <p>The output row objects are reused, as Spark's row iterators allow: the consumer (an unsafe
- * projection) copies what it keeps.
+ * <p>The output row is reused, as Spark's row iterators allow: the consumer copies what it keeps.
  */
 final class ScoringIterator implements Iterator<InternalRow> {
 
     private final RowBlocks input;
-    private final ModelLease scorer;
-    private final FeatureBatch batch;
-    private final HandleInvalid mode;
-    private final InvalidRows invalid;
+    private final BlockScorer scorer;
+    private final boolean skip;
+    private final StructType schema;
     /** The block's rows to hand out, in order: skipped rows are left out. */
     private final int[] out;
-    private final FeatureProblem[] problems;
-    private final JoinedRow joined = new JoinedRow();
     /** The score column as a one-field unsafe row: a double set in place, not boxed. */
     private final UnsafeRow scoreRow = new UnsafeRow(1);
-    private float[] scores;
+    private UnsafeRowJoiner joiner;
+    private UnsafeProjection projection;
+    private JoinedRow joined;
     private int count;
     private int next;
 
-    /** Formats the message for a bad row and counts skipped ones. */
-    interface InvalidRows {
-        /**
-         * @param row the bad row
-         * @param problem what is wrong, for example {@code column 'recency' is NaN}
-         * @return the error message
-         */
-        String describe(InternalRow row, String problem);
-
-        void skipped(InternalRow row, String problem);
-
-        /** @return how an error names the row: its id, or an empty string */
-        String identify(InternalRow row);
-    }
-
-    ScoringIterator(RowBlocks input, ModelLease scorer, HandleInvalid mode, InvalidRows invalid) {
+    ScoringIterator(RowBlocks input, BlockScorer scorer, HandleInvalid mode, StructType schema) {
         this.input = input;
         this.scorer = scorer;
-        this.batch = scorer.batch();
-        this.mode = mode;
-        this.invalid = invalid;
-        this.out = new int[batch.capacity()];
-        this.problems = new FeatureProblem[batch.capacity()];
-        scoreRow.pointTo(new byte[UnsafeRow.calculateBitSetWidthInBytes(1) + Long.BYTES],
-                UnsafeRow.calculateBitSetWidthInBytes(1) + Long.BYTES);
+        this.skip = mode == HandleInvalid.SKIP;
+        this.schema = schema;
+        this.out = new int[scorer.capacity()];
+        int bytes = UnsafeRow.calculateBitSetWidthInBytes(1) + Long.BYTES;
+        scoreRow.pointTo(new byte[bytes], bytes);
     }
 
     @Override
@@ -80,12 +61,23 @@ final class ScoringIterator implements Iterator<InternalRow> {
             throw new NoSuchElementException();
         }
         int slot = out[next++];
-        if (problems[slot] == null) {
-            scoreRow.setDouble(0, scores[slot]);
+        if (scorer.scored(slot)) {
+            scoreRow.setDouble(0, scorer.score(slot));
         } else {
             scoreRow.setNullAt(0);
         }
-        return joined.apply(input.get(slot), scoreRow);
+        InternalRow row = input.get(slot);
+        if (row instanceof UnsafeRow unsafe) {
+            if (joiner == null) {
+                joiner = GenerateUnsafeRowJoiner.create(schema, new StructType().add("score", DataTypes.DoubleType));
+            }
+            return joiner.join(unsafe, scoreRow);
+        }
+        if (projection == null) {
+            projection = UnsafeProjection.create(schema.add("score", DataTypes.DoubleType));
+            joined = new JoinedRow();
+        }
+        return projection.apply(joined.apply(row, scoreRow));
     }
 
     /** Scores the next block; false at the end of the partition. */
@@ -96,31 +88,11 @@ final class ScoringIterator implements Iterator<InternalRow> {
         if (size == 0) {
             return false;
         }
-        int bad = batch.addBlock(input, problems);
+        scorer.score(input);
         for (int slot = 0; slot < size; slot++) {
-            FeatureProblem problem = problems[slot];
-            if (problem != null && mode != HandleInvalid.KEEP) {
-                String what = problem.describe(input.row(slot).subject(problem));
-                InternalRow row = input.get(slot);
-                if (mode == HandleInvalid.ERROR) {
-                    throw new InvalidFeaturesException(invalid.describe(row, what));
-                }
-                invalid.skipped(row, what);
-                continue;
+            if (!skip || scorer.scored(slot)) {
+                out[count++] = slot;
             }
-            out[count++] = slot;
-        }
-        if (bad < size) {
-            try {
-                // Rows with a problem went in as zeros; their scores are not used.
-                scores = scorer.predict();
-            } catch (ImpossibleScoreException e) {
-                String id = invalid.identify(input.get(e.row()));
-                throw new PropensityModelException(e.getMessage() + (id.isEmpty() ? "" : " First such row:" + id + "."),
-                        e);
-            }
-        } else {
-            batch.clear();
         }
         return true;
     }

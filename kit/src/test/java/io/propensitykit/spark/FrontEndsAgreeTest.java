@@ -1,6 +1,7 @@
 package io.propensitykit.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,13 +102,14 @@ class FrontEndsAgreeTest extends SharedSpark {
     @Test
     void everyFrontEndScoresTheSameRowsAlike() {
         Map<String, Map<Long, Double>> byFrontEnd = new LinkedHashMap<>();
-        assertNotNull(BatchScorer.columnarInput(rows), "the Parquet scan should be scored from its column vectors");
-        byFrontEnd.put("batched, columnar", scores(Propensity.scorer(model).optHandleInvalid("keep").build()
-                .transform(rows), "propensity"));
-        Dataset<Row> rowWise = rows.where("customer_id >= 0");
-        assertEquals(null, BatchScorer.columnarInput(rowWise), "a filtered scan goes through rows");
-        byFrontEnd.put("batched, rows", scores(Propensity.scorer(model).optHandleInvalid("keep").optBatchSize(7)
-                .build().transform(rowWise), "propensity"));
+        Dataset<Row> columnar = Propensity.scorer(model).optHandleInvalid("keep").build().transform(rows);
+        assertTrue(ScorePlanTest.scoringNode(columnar).supportsColumnar(), "the Parquet scan should be scored from its column"
+                + " vectors and handed on as column batches");
+        byFrontEnd.put("batched, columnar", scores(columnar, "propensity"));
+        Dataset<Row> rowWise = Propensity.scorer(model).optHandleInvalid("keep").optBatchSize(7).build()
+                .transform(rows.where("customer_id >= 0"));
+        assertFalse(ScorePlanTest.scoringNode(rowWise).supportsColumnar(), "a filtered scan goes through rows");
+        byFrontEnd.put("batched, rows", scores(rowWise, "propensity"));
         byFrontEnd.put("Transformer", scores(new PropensityScorer().setModelPath(MODEL).setHandleInvalid("keep")
                 .setOutputCol("p").transform(rows), "p"));
         byFrontEnd.put("SQL table function", scores(spark.sql(

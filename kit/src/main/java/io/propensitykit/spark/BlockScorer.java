@@ -1,0 +1,100 @@
+package io.propensitykit.spark;
+
+import io.propensitykit.model.FeatureBatch;
+import io.propensitykit.model.FeatureProblem;
+import io.propensitykit.model.ImpossibleScoreException;
+import io.propensitykit.model.ModelLease;
+import io.propensitykit.model.PropensityModelException;
+
+import org.apache.spark.sql.catalyst.InternalRow;
+
+/**
+ * Scores one block of rows at a time, for both ways a partition leaves the scorer (rows or column
+ * batches): it encodes the block into the lease's batch, applies the invalid-row policy, and makes
+ * one predictor call. A row with a problem goes in as zeros and gets no score.
+ */
+final class BlockScorer {
+
+    /** Formats the message for a bad row and counts skipped ones. */
+    interface InvalidRows {
+        /**
+         * @param row the bad row
+         * @param problem what is wrong, for example {@code column 'recency' is NaN}
+         * @return the error message
+         */
+        String describe(InternalRow row, String problem);
+
+        void skipped(InternalRow row, String problem);
+
+        /** @return how an error names the row: its id, or an empty string */
+        String identify(InternalRow row);
+    }
+
+    private final ModelLease lease;
+    private final FeatureBatch batch;
+    private final HandleInvalid mode;
+    private final InvalidRows invalid;
+    private final FeatureProblem[] problems;
+    private float[] scores;
+
+    BlockScorer(ModelLease lease, HandleInvalid mode, InvalidRows invalid) {
+        this.lease = lease;
+        this.batch = lease.batch();
+        this.mode = mode;
+        this.invalid = invalid;
+        this.problems = new FeatureProblem[batch.capacity()];
+    }
+
+    /** @return the most rows a block may hold */
+    int capacity() {
+        return batch.capacity();
+    }
+
+    /**
+     * Scores the block's rows. Under {@code error} a bad row fails the task, naming the row; under
+     * {@code skip} it is counted; under {@code keep} it is left without a score.
+     *
+     * @param block the current block
+     */
+    void score(RowBlocks block) {
+        int size = block.rows();
+        int bad = batch.addBlock(block, problems);
+        for (int slot = 0; bad > 0 && mode != HandleInvalid.KEEP && slot < size; slot++) {
+            FeatureProblem problem = problems[slot];
+            if (problem != null) {
+                String what = problem.describe(block.row(slot).subject(problem));
+                InternalRow row = block.get(slot);
+                if (mode == HandleInvalid.ERROR) {
+                    throw new InvalidFeaturesException(invalid.describe(row, what));
+                }
+                invalid.skipped(row, what);
+            }
+        }
+        if (bad == size) {
+            batch.clear();
+            return;
+        }
+        try {
+            scores = lease.predict();
+        } catch (ImpossibleScoreException e) {
+            String id = invalid.identify(block.get(e.row()));
+            throw new PropensityModelException(e.getMessage() + (id.isEmpty() ? "" : " First such row:" + id + "."), e);
+        }
+    }
+
+    /**
+     * @param slot a row of the last block scored
+     * @return whether it has a score
+     */
+    boolean scored(int slot) {
+        return problems[slot] == null;
+    }
+
+    /**
+     * @param slot a row of the last block scored, one with a score
+     * @return its score
+     */
+    float score(int slot) {
+        return scores[slot];
+    }
+}
