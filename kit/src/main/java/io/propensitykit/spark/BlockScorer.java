@@ -7,6 +7,7 @@ import io.propensitykit.model.ModelLease;
 import io.propensitykit.model.PropensityModelException;
 
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 
 /**
  * Scores one block of rows at a time, for both ways a partition leaves the scorer (rows or column
@@ -50,6 +51,9 @@ final class BlockScorer {
         return batch.capacity();
     }
 
+    /** How many rows of the last block have a problem. */
+    private int bad;
+
     /**
      * Scores the block's rows. Under {@code error} a bad row fails the task, naming the row; under
      * {@code skip} it is counted; under {@code keep} it is left without a score.
@@ -58,7 +62,7 @@ final class BlockScorer {
      */
     void score(RowBlocks block) {
         int size = block.rows();
-        int bad = batch.addBlock(block, problems);
+        bad = batch.addBlock(block, problems);
         for (int slot = 0; bad > 0 && mode != HandleInvalid.KEEP && slot < size; slot++) {
             FeatureProblem problem = problems[slot];
             if (problem != null) {
@@ -88,6 +92,23 @@ final class BlockScorer {
      */
     boolean scored(int slot) {
         return problems[slot] == null;
+    }
+
+    /**
+     * Writes the last block's scores into a column, a null for a row without one.
+     *
+     * @param column the score column
+     * @param at where in it the block's first row goes
+     * @param size the block's rows
+     */
+    void copyScores(WritableColumnVector column, int at, int size) {
+        for (int slot = 0; slot < size; slot++) {
+            if (bad == 0 || problems[slot] == null) {
+                column.putDouble(at + slot, scores[slot]);
+            } else {
+                column.putNull(at + slot);
+            }
+        }
     }
 
     /**

@@ -230,9 +230,12 @@ final class FeatureReader implements Serializable {
                 return false;
             }
         }
-        boolean anyNull = v.hasNull();
+        if (!v.hasNull()) {
+            java.util.Arrays.fill(nulls, 0, n, false);
+            return true;
+        }
         for (int i = 0; i < n; i++) {
-            nulls[i] = anyNull && v.isNullAt(start + i);
+            nulls[i] = v.isNullAt(start + i);
         }
         return true;
     }

@@ -51,13 +51,7 @@ final class ScoredBatches implements Iterator<ColumnarBatch>, AutoCloseable {
         blocks.start(in);
         for (int at = 0, size; (size = blocks.next()) > 0; at += size) {
             scorer.score(blocks);
-            for (int slot = 0; slot < size; slot++) {
-                if (scorer.scored(slot)) {
-                    scores.putDouble(at + slot, scorer.score(slot));
-                } else {
-                    scores.putNull(at + slot);
-                }
-            }
+            scorer.copyScores(scores, at, size);
         }
         if (!sameColumns(in)) {
             columns = new ColumnVector[in.numCols() + 1];
