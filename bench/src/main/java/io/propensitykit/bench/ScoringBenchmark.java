@@ -61,7 +61,7 @@ import java.util.stream.Stream;
  * <li>{@code row_udf}: the row-at-a-time SQL function; {@code mllib}: VectorAssembler +
  *     LogisticRegression; {@code scan}: Spark's sum of the feature columns;
  * <li>the bounds: {@code columnar_scan} (every feature value read from the scan's column vectors,
- *     no row made), {@code row_pass} (the row path with the model replaced by a constant: what Spark
+ *     no row made, in a query of the same shape), {@code row_pass} (the row path with the model replaced by a constant: what Spark
  *     costs to hand every row to a scorer and back) and {@code model_alone} (the predictor in a plain
  *     loop over the same batches, on as many threads, without Spark). They share the cores, so
  *     {@code columnar_limit = 1/(1/columnar_scan + 1/model_alone)} bounds the columnar path and
@@ -289,8 +289,9 @@ public final class ScoringBenchmark implements Callable<Integer> {
                     () -> q.getValue().apply(warm).collectAsList(), null));
             if (q.getKey().equals("scan")) {
                 Dataset<Row> warmScan = spark.read().parquet(udfData.toString());
-                methods.put("columnar_scan", new Method(rows, () -> ColumnarScan.sum(df, names),
-                        () -> ColumnarScan.sum(warmScan, names), null));
+                methods.put("columnar_scan", new Method(rows,
+                        () -> ColumnarScan.of(df, names).agg(functions.sum("read")).collectAsList(),
+                        () -> ColumnarScan.of(warmScan, names).agg(functions.sum("read")).collectAsList(), null));
             }
         }
         return methods;

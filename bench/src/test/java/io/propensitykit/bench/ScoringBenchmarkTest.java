@@ -117,9 +117,11 @@ class ScoringBenchmarkTest {
             double expected = df.agg(functions.sum(functions.coalesce(functions.col("f0").cast("double"),
                     functions.lit(0.0)).plus(functions.coalesce(functions.col("f1").cast("double"),
                     functions.lit(0.0))))).first().getDouble(0);
-            assertEquals(expected, ColumnarScan.sum(df, List.of("f0", "f1")), 1e-9 * Math.abs(expected));
+            Dataset<Row> sums = ColumnarScan.of(df, List.of("f0", "f1"));
+            assertEquals(df.javaRDD().getNumPartitions(), sums.count(), "one row per partition");
+            assertEquals(expected, sums.agg(functions.sum("read")).first().getDouble(0), 1e-9 * Math.abs(expected));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ColumnarScan.sum(df.where("id > 3").union(df), List.of("f0")));
+                    () -> ColumnarScan.of(df.where("id > 3").union(df), List.of("f0")));
             assertTrue(e.getMessage().startsWith("columnar_scan needs a plain Parquet or ORC read"), e.getMessage());
         } finally {
             spark.stop();
