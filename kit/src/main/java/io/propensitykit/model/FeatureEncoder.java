@@ -67,15 +67,23 @@ public final class FeatureEncoder implements Serializable {
         Values row(int i);
 
         /**
-         * Reads a numeric feature of every row of the block in one go.
+         * Reads a numeric feature of some rows of the block in one go.
          *
          * @param feature the feature index
-         * @param x receives the values of rows {@code [0, rows())}
+         * @param from the first row
+         * @param count how many rows
+         * @param x receives the values of rows {@code [from, from + count)} from index 0 on
          * @param nulls receives whether each is null
          * @return false when the block cannot read this feature in bulk (then it is read row by row)
          */
-        boolean numbers(int feature, double[] x, boolean[] nulls);
+        boolean numbers(int feature, int from, int count, double[] x, boolean[] nulls);
     }
+
+    /**
+     * Rows encoded together, feature by feature: few enough that their raw values and encoded rows
+     * stay in the core's cache while every feature passes over them.
+     */
+    private static final int TILE = 256;
 
     private final FeatureSpec spec;
     private final boolean[] categorical;
@@ -176,10 +184,22 @@ public final class FeatureEncoder implements Serializable {
     int encode(Block block, float[] out, int offset, FeatureProblem[] problems, double[] x, boolean[] nulls,
             FeatureProblem.Reason[] reasons) {
         int n = block.rows();
-        int width = spec.width();
         int bad = 0;
-        java.util.Arrays.fill(problems, 0, n, null);
-        for (int i = 0; i < n; i++) {
+        for (int from = 0; from < n; from += TILE) {
+            bad += encodeRows(block, from, Math.min(TILE, n - from), out, offset, problems, x, nulls, reasons);
+        }
+        return bad;
+    }
+
+    /** The block encoding of rows {@code [from, from + count)}, with scratch indices from 0. */
+    private int encodeRows(Block block, int from, int count, float[] out, int offset, FeatureProblem[] problems,
+            double[] x, boolean[] nulls, FeatureProblem.Reason[] reasons) {
+        int width = spec.width();
+        int end = from + count;
+        int start = offset + from * width;
+        int bad = 0;
+        java.util.Arrays.fill(problems, from, end, null);
+        for (int i = from; i < end; i++) {
             int size = block.row(i).size();
             if (size != categorical.length) {
                 problems[i] = new FeatureProblem(0, new FeatureProblem.Width(size, categorical.length),
@@ -188,18 +208,18 @@ public final class FeatureEncoder implements Serializable {
             }
         }
         for (int j = 0; j < categorical.length; j++) {
-            if (!categorical[j] && block.numbers(j, x, nulls)) {
-                if (spec.encodeNumbers(j, x, nulls, n, out, offset, width, reasons) == 0) {
+            if (!categorical[j] && block.numbers(j, from, count, x, nulls)) {
+                if (spec.encodeNumbers(j, x, nulls, count, out, start, width, reasons) == 0) {
                     continue;
                 }
-                for (int i = 0; i < n; i++) {
-                    if (reasons[i] != null && problems[i] == null) {
-                        problems[i] = new FeatureProblem(j, nulls[i] ? null : x[i], reasons[i]);
+                for (int k = 0; k < count; k++) {
+                    if (reasons[k] != null && problems[from + k] == null) {
+                        problems[from + k] = new FeatureProblem(j, nulls[k] ? null : x[k], reasons[k]);
                         bad++;
                     }
                 }
             } else {
-                for (int i = 0, at = offset; i < n; i++, at += width) {
+                for (int i = from, at = start; i < end; i++, at += width) {
                     if (problems[i] == null) {
                         problems[i] = encode(block.row(i), j, out, at);
                         if (problems[i] != null) {
@@ -209,7 +229,7 @@ public final class FeatureEncoder implements Serializable {
                 }
             }
         }
-        for (int i = 0, at = offset; terms > 0 && i < n; i++, at += width) {
+        for (int i = from, at = start; terms > 0 && i < end; i++, at += width) {
             if (problems[i] == null) {
                 problems[i] = encodeTerms(block.row(i), out, at);
                 if (problems[i] != null) {
@@ -217,7 +237,7 @@ public final class FeatureEncoder implements Serializable {
                 }
             }
         }
-        for (int i = 0, at = offset; bad > 0 && i < n; i++, at += width) {
+        for (int i = from, at = start; bad > 0 && i < end; i++, at += width) {
             if (problems[i] != null) {
                 java.util.Arrays.fill(out, at, at + width, 0f);
             }

@@ -246,38 +246,44 @@ final class FeatureReader implements Serializable {
      *
      * @return false when the feature is not a plain numeric column (then it is read row by row)
      */
-    boolean numbers(InternalRow[] rows, int n, int feature, double[] x, boolean[] nulls) {
+    boolean numbers(InternalRow[] rows, int from, int n, int feature, double[] x, boolean[] nulls) {
         if (ordinals == null) {
             return false;
         }
         int ordinal = ordinals[feature];
+        // One pass over the rows: each row's null flag and value are read together.
         switch (kinds[feature]) {
             case DOUBLE -> {
                 for (int i = 0; i < n; i++) {
-                    x[i] = rows[i].getDouble(ordinal);
+                    InternalRow row = rows[from + i];
+                    nulls[i] = row.isNullAt(ordinal);
+                    x[i] = row.getDouble(ordinal);
                 }
             }
             case FLOAT -> {
                 for (int i = 0; i < n; i++) {
-                    x[i] = rows[i].getFloat(ordinal);
+                    InternalRow row = rows[from + i];
+                    nulls[i] = row.isNullAt(ordinal);
+                    x[i] = row.getFloat(ordinal);
                 }
             }
             case INT -> {
                 for (int i = 0; i < n; i++) {
-                    x[i] = rows[i].getInt(ordinal);
+                    InternalRow row = rows[from + i];
+                    nulls[i] = row.isNullAt(ordinal);
+                    x[i] = row.getInt(ordinal);
                 }
             }
             case LONG -> {
                 for (int i = 0; i < n; i++) {
-                    x[i] = rows[i].getLong(ordinal);
+                    InternalRow row = rows[from + i];
+                    nulls[i] = row.isNullAt(ordinal);
+                    x[i] = row.getLong(ordinal);
                 }
             }
             default -> {
                 return false;
             }
-        }
-        for (int i = 0; i < n; i++) {
-            nulls[i] = rows[i].isNullAt(ordinal);
         }
         return true;
     }
