@@ -71,7 +71,10 @@ import java.util.stream.Stream;
  * <p>Each method ends in one aggregate over its output so that every row is produced and nothing
  * is collected. A measurement repeats a method's run until it has lasted 2 s, so that a short job's
  * fixed costs (planning, scheduling) and the machine's jitter weigh little; the median of the
- * rounds counts. The last line is {@code ratios: batched/row_udf=A batched/mllib=B batched/scan=C
+ * rounds counts. The slow baselines (row UDF, MLlib) run after the fast methods in each round, and
+ * each ratio is taken within a round, the median over the rounds printed: a bound is measured
+ * seconds from the method it bounds, while this machine's speed drifts by more from minute to
+ * minute. The last line is {@code ratios: batched/row_udf=A batched/mllib=B batched/scan=C
  * batched/limit=D sql_batched/row_udf=E batched/columnar_limit=F sql_batched/columnar_limit=G
  * batched_rows/limit=H}.
  *
@@ -89,6 +92,8 @@ public final class ScoringBenchmark implements Callable<Integer> {
     private static final String[] METHODS = {"batched", "sql_batched", "batched_rows", "row_udf", "mllib", "scan",
         "columnar_scan", "row_pass", "model_alone"};
     private static final String[] END_TO_END = {"score", "copy", "model_alone"};
+    /** The baselines that take tens of seconds a run: measured after the fast methods in each round. */
+    private static final java.util.Set<String> SLOW = java.util.Set.of("row_udf", "mllib");
     /** A measurement repeats a method's run until it has lasted this long. */
     private static final double MIN_SECONDS = 2.0;
 
@@ -237,34 +242,64 @@ public final class ScoringBenchmark implements Callable<Integer> {
                 endToEnd ? "" : String.format(Locale.ROOT, " (row_udf on %,d)", udfN), master, batchSize, repeat,
                 MIN_SECONDS,
                 endToEnd ? "; end to end: read Parquet, score or copy, write Parquet" : "");
-        Map<String, Double> rate = time(methods);
+        Map<String, double[]> rates = time(methods);
         System.out.printf(Locale.ROOT, "peak RSS %d MB%n", ProgressListener.peakRssMb());
         if (only != null) {
             return;
         }
+        // Every ratio is taken within a round, from measurements minutes apart at most, and the
+        // median over the rounds is printed: this machine's speed drifts more between rounds than
+        // within one.
+        Ratios r = new Ratios(rates, repeat);
         if (endToEnd) {
+            System.out.println("ratios: each the median over the rounds of that round's own ratio");
             // Reading and writing share the cores with the model: a job can go no faster than their serial sum.
-            double limit = 1 / (1 / rate.get("copy") + 1 / rate.get("model_alone"));
             System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f   = 1/(1/copy + 1/model_alone)%n", "e2e_limit",
-                    limit, rows / limit);
+                    r.limit("copy"), rows / r.limit("copy"));
             System.out.printf(Locale.ROOT, "ratios: score/e2e_limit=%.2f score/copy=%.2f%n",
-                    rate.get("score") / limit, rate.get("score") / rate.get("copy"));
+                    r.toLimit("score", "copy"), r.of("score", "copy"));
             return;
         }
         // Both run on the same cores, so scoring can go no faster than their serial sum.
-        double limit = 1 / (1 / rate.get("row_pass") + 1 / rate.get("model_alone"));
-        double columnarLimit = 1 / (1 / rate.get("columnar_scan") + 1 / rate.get("model_alone"));
         System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f   = 1/(1/row_pass + 1/model_alone), the row path's%n",
-                "limit", limit, rows / limit);
+                "limit", r.limit("row_pass"), rows / r.limit("row_pass"));
         System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f   = 1/(1/columnar_scan + 1/model_alone), a plain"
-                + " scan's%n", "columnar_limit", columnarLimit, rows / columnarLimit);
-        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f"
-                + " batched/limit=%.2f sql_batched/row_udf=%.2f batched/columnar_limit=%.2f"
-                + " sql_batched/columnar_limit=%.2f batched_rows/limit=%.2f%n",
-                rate.get("batched") / rate.get("row_udf"), rate.get("batched") / rate.get("mllib"),
-                rate.get("batched") / rate.get("scan"), rate.get("batched") / limit,
-                rate.get("sql_batched") / rate.get("row_udf"), rate.get("batched") / columnarLimit,
-                rate.get("sql_batched") / columnarLimit, rate.get("batched_rows") / limit);
+                + " scan's%n", "columnar_limit", r.limit("columnar_scan"), rows / r.limit("columnar_scan"));
+        System.out.println("ratios: each the median over the rounds of that round's own ratio");
+        System.out.printf(Locale.ROOT, "ratios: batched/row_udf=%.2f batched/mllib=%.2f batched/scan=%.2f batched/limit=%.2f"
+                + " sql_batched/row_udf=%.2f batched/columnar_limit=%.2f sql_batched/columnar_limit=%.2f"
+                + " batched_rows/limit=%.2f%n",
+                r.of("batched", "row_udf"), r.of("batched", "mllib"), r.of("batched", "scan"),
+                r.toLimit("batched", "row_pass"), r.of("sql_batched", "row_udf"),
+                r.toLimit("batched", "columnar_scan"), r.toLimit("sql_batched", "columnar_scan"),
+                r.toLimit("batched_rows", "row_pass"));
+    }
+
+    /** Ratios of the methods' rates, each taken within a round; the median over the rounds counts. */
+    private record Ratios(Map<String, double[]> rates, int rounds) {
+        /** The median over the rounds of {@code a}'s rate over {@code b}'s. */
+        double of(String a, String b) {
+            return median(i -> rates.get(a)[i] / rates.get(b)[i]);
+        }
+
+        /** The median over the rounds of {@code a}'s rate over the limit of {@code pass} plus the model alone. */
+        double toLimit(String a, String pass) {
+            return median(i -> rates.get(a)[i] * (1 / rates.get(pass)[i] + 1 / rates.get("model_alone")[i]));
+        }
+
+        /** The median over the rounds of {@code 1/(1/pass + 1/model_alone)}. */
+        double limit(String pass) {
+            return median(i -> 1 / (1 / rates.get(pass)[i] + 1 / rates.get("model_alone")[i]));
+        }
+
+        private double median(java.util.function.IntToDoubleFunction perRound) {
+            double[] values = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                values[i] = perRound.applyAsDouble(i);
+            }
+            Arrays.sort(values);
+            return values[rounds / 2];
+        }
     }
 
     /**
@@ -347,20 +382,28 @@ public final class ScoringBenchmark implements Callable<Integer> {
         return queries;
     }
 
-    /** Warms every method up, then times them in interleaved rounds; prints and returns each one's rows/s. */
-    private Map<String, Double> time(Map<String, Method> methods) {
+    /**
+     * Warms every method up, then times them in interleaved rounds; prints each one's median rows/s
+     * and returns its rows/s in each round.
+     */
+    private Map<String, double[]> time(Map<String, Method> methods) {
         methods.values().forEach(m -> {
             m.warmUp().run();
             cleanUp(m);
         });
         // Rounds interleave the methods, so that a machine that speeds up or slows down during the
-        // run moves every method alike and the ratios hold.
+        // run moves every method alike and the ratios hold. The slow baselines run after the fast
+        // methods, so that a fast method and its bound are measured seconds apart, not minutes.
         Map<String, double[]> seconds = new LinkedHashMap<>();
         Map<String, Integer> runs = new LinkedHashMap<>();
         methods.keySet().forEach(name -> seconds.put(name, new double[repeat]));
-        List<String> order = new ArrayList<>(methods.keySet());
+        List<String> fast = new ArrayList<>(methods.keySet());
+        fast.removeAll(SLOW);
+        List<String> slow = new ArrayList<>(methods.keySet());
+        slow.retainAll(SLOW);
         for (int r = 0; r < repeat; r++) {
-            // Each round starts one method later, so that no method always runs first or after the same one.
+            List<String> order = new ArrayList<>(fast);
+            order.addAll(slow);
             for (String name : order) {
                 Method m = methods.get(name);
                 // Runs until the measurement has lasted MIN_SECONDS, so that a sub-second job's fixed
@@ -378,19 +421,26 @@ public final class ScoringBenchmark implements Callable<Integer> {
                             seconds.get(name)[r], runs.get(name));
                 }
             }
-            java.util.Collections.rotate(order, -1);
+            // Each round starts one method later, so that no method always runs first or after the same one.
+            java.util.Collections.rotate(fast, -1);
+            java.util.Collections.rotate(slow, -1);
         }
         System.out.printf("%-14s %14s %10s %6s %8s%n", "method", "rows/s", "s a run", "runs", "max/min");
-        Map<String, Double> rate = new LinkedHashMap<>();
+        Map<String, double[]> rates = new LinkedHashMap<>();
         for (Map.Entry<String, Method> m : methods.entrySet()) {
             double[] s = seconds.get(m.getKey());
-            Arrays.sort(s);
-            double median = s[repeat / 2];
-            rate.put(m.getKey(), m.getValue().rows() / median);
+            double[] rate = new double[repeat];
+            for (int i = 0; i < repeat; i++) {
+                rate[i] = m.getValue().rows() / s[i];
+            }
+            rates.put(m.getKey(), rate);
+            double[] sorted = s.clone();
+            Arrays.sort(sorted);
+            double median = sorted[repeat / 2];
             System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f %6d %8.2f%n", m.getKey(),
-                    m.getValue().rows() / median, median, runs.get(m.getKey()), s[repeat - 1] / s[0]);
+                    m.getValue().rows() / median, median, runs.get(m.getKey()), sorted[repeat - 1] / sorted[0]);
         }
-        return rate;
+        return rates;
     }
 
     /** One timed run of a method, its cleanup after, untimed. */
