@@ -252,10 +252,10 @@ public final class ScoringBenchmark implements Callable<Integer> {
         // within one.
         Ratios r = new Ratios(rates, repeat);
         if (endToEnd) {
-            System.out.println("ratios: each the median over the rounds of that round's own ratio");
             // Reading and writing share the cores with the model: a job can go no faster than their serial sum.
             System.out.printf(Locale.ROOT, "%-14s %,14.0f %10.2f   = 1/(1/copy + 1/model_alone)%n", "e2e_limit",
                     r.limit("copy"), rows / r.limit("copy"));
+            System.out.println("ratios: each the median over the rounds of that round's own ratio");
             System.out.printf(Locale.ROOT, "ratios: score/e2e_limit=%.2f score/copy=%.2f%n",
                     r.toLimit("score", "copy"), r.of("score", "copy"));
             return;
