@@ -41,7 +41,7 @@ final class ScoredBatches implements Iterator<ColumnarBatch>, AutoCloseable {
     public ColumnarBatch next() {
         ColumnarBatch in = input.next();
         int rows = in.numRows();
-        if (rows > scoresCapacity) {
+        if (scores == null || rows > scoresCapacity) {
             close();
             scoresCapacity = Math.max(rows, scorer.capacity());
             scores = new OnHeapColumnVector(scoresCapacity, DataTypes.DoubleType);
