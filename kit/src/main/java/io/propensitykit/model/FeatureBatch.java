@@ -24,8 +24,7 @@ public final class FeatureBatch {
     private final FloatBuffer floats;
     private final float[] scores;
     // Scratch space for the encoder's bulk reads of a block.
-    private final double[] column;
-    private final boolean[] nulls;
+    private final FeatureEncoder.Numbers column;
     private final FeatureProblem.Reason[] reasons;
     private int rows;
 
@@ -41,8 +40,7 @@ public final class FeatureBatch {
                 .order(ByteOrder.nativeOrder());
         this.floats = bytes.asFloatBuffer();
         this.scores = new float[capacity];
-        this.column = new double[capacity];
-        this.nulls = new boolean[capacity];
+        this.column = FeatureEncoder.scratch();
         this.reasons = new FeatureProblem.Reason[capacity];
     }
 
@@ -73,7 +71,7 @@ public final class FeatureBatch {
         if (rows + n > capacity) {
             throw new IllegalArgumentException(n + " rows do not fit: " + rows + " of " + capacity + " taken");
         }
-        int bad = encoder.encode(block, values, rows * width, problems, column, nulls, reasons);
+        int bad = encoder.encode(block, values, rows * width, problems, column, reasons);
         rows += n;
         return bad;
     }

@@ -72,11 +72,31 @@ public final class FeatureEncoder implements Serializable {
          * @param feature the feature index
          * @param from the first row
          * @param count how many rows
-         * @param x receives the values of rows {@code [from, from + count)} from index 0 on
-         * @param nulls receives whether each is null
+         * @param into receives the values and null flags of rows {@code [from, from + count)} from index 0 on
          * @return false when the block cannot read this feature in bulk (then it is read row by row)
          */
-        boolean numbers(int feature, int from, int count, double[] x, boolean[] nulls);
+        boolean numbers(int feature, int from, int count, Numbers into);
+    }
+
+    /** Scratch space for one numeric feature of some rows: their values and null flags, from index 0. */
+    public static final class Numbers {
+        private final double[] values;
+        private final boolean[] nulls;
+
+        Numbers(int capacity) {
+            values = new double[capacity];
+            nulls = new boolean[capacity];
+        }
+
+        /** @return the values; a null's slot holds no meaning */
+        public double[] values() {
+            return values;
+        }
+
+        /** @return whether each value is null */
+        public boolean[] nulls() {
+            return nulls;
+        }
     }
 
     /**
@@ -176,24 +196,30 @@ public final class FeatureEncoder implements Serializable {
      * @param out receives {@code block.rows()} encoded rows of {@link #width()} values
      * @param offset where in {@code out} the first row starts
      * @param problems receives, per row, null or its first problem
-     * @param x scratch space of at least {@code block.rows()} values
-     * @param nulls scratch space of at least {@code block.rows()} flags
-     * @param reasons scratch space of at least {@code block.rows()} reasons
+     * @param scratch space for one feature of 256 rows
+     * @param reasons scratch space of at least 256 reasons
      * @return how many rows have a problem
      */
-    int encode(Block block, float[] out, int offset, FeatureProblem[] problems, double[] x, boolean[] nulls,
+    int encode(Block block, float[] out, int offset, FeatureProblem[] problems, Numbers scratch,
             FeatureProblem.Reason[] reasons) {
         int n = block.rows();
         int bad = 0;
         for (int from = 0; from < n; from += TILE) {
-            bad += encodeRows(block, from, Math.min(TILE, n - from), out, offset, problems, x, nulls, reasons);
+            bad += encodeRows(block, from, Math.min(TILE, n - from), out, offset, problems, scratch, reasons);
         }
         return bad;
     }
 
+    /** @return scratch space for the block encoding of one feature of one tile */
+    static Numbers scratch() {
+        return new Numbers(TILE);
+    }
+
     /** The block encoding of rows {@code [from, from + count)}, with scratch indices from 0. */
     private int encodeRows(Block block, int from, int count, float[] out, int offset, FeatureProblem[] problems,
-            double[] x, boolean[] nulls, FeatureProblem.Reason[] reasons) {
+            Numbers scratch, FeatureProblem.Reason[] reasons) {
+        double[] x = scratch.values;
+        boolean[] nulls = scratch.nulls;
         int width = spec.width();
         int end = from + count;
         int start = offset + from * width;
@@ -208,7 +234,7 @@ public final class FeatureEncoder implements Serializable {
             }
         }
         for (int j = 0; j < categorical.length; j++) {
-            if (!categorical[j] && block.numbers(j, from, count, x, nulls)) {
+            if (!categorical[j] && block.numbers(j, from, count, scratch)) {
                 if (spec.encodeNumbers(j, x, nulls, count, out, start, width, reasons) == 0) {
                     continue;
                 }

@@ -48,7 +48,7 @@ abstract class RowBlocks implements FeatureEncoder.Block {
     }
 
     @Override
-    public boolean numbers(int feature, int from, int count, double[] x, boolean[] nulls) {
+    public boolean numbers(int feature, int from, int count, FeatureEncoder.Numbers into) {
         return false;
     }
 
@@ -95,8 +95,8 @@ abstract class RowBlocks implements FeatureEncoder.Block {
         }
 
         @Override
-        public boolean numbers(int feature, int from, int count, double[] x, boolean[] nulls) {
-            return reader.numbers(rows, from, count, feature, x, nulls);
+        public boolean numbers(int feature, int from, int count, FeatureEncoder.Numbers into) {
+            return reader.numbers(rows, from, count, feature, into.values(), into.nulls());
         }
 
         /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */
@@ -149,8 +149,8 @@ abstract class RowBlocks implements FeatureEncoder.Block {
         }
 
         @Override
-        public boolean numbers(int feature, int from, int count, double[] x, boolean[] nulls) {
-            return reader.numbers(batch, start + from, count, feature, x, nulls);
+        public boolean numbers(int feature, int from, int count, FeatureEncoder.Numbers into) {
+            return reader.numbers(batch, start + from, count, feature, into.values(), into.nulls());
         }
     }
 }
