@@ -70,7 +70,8 @@ final class BatchScorer {
                 org.apache.spark.sql.types.Metadata.empty()));
     }
 
-    private static FeatureReader reader(StructType schema, ModelMetadata metadata, List<String> inputCols,
+    /** How the features are read: from one array column when {@code featuresCol} is set, else one column each. */
+    static FeatureReader reader(StructType schema, ModelMetadata metadata, List<String> inputCols,
             String featuresCol) {
         return featuresCol != null ? FeatureReader.array(schema, metadata, featuresCol)
                 : FeatureReader.columns(schema, metadata, inputCols);

@@ -62,8 +62,7 @@ public final class Scoring implements Serializable {
     }
 
     FeatureReader reader(StructType schema) {
-        return featuresCol != null ? FeatureReader.array(schema, model.metadata(), featuresCol)
-                : FeatureReader.columns(schema, model.metadata(), inputCols);
+        return BatchScorer.reader(schema, model.metadata(), inputCols, featuresCol);
     }
 
     /**
