@@ -244,46 +244,50 @@ final class FeatureReader implements Serializable {
      * Reads a numeric feature column of a block of rows in one go, for the encoder's bulk path: one
      * type switch per block instead of a virtual call per value.
      *
+     * @param mayHaveNulls false when no row of the block has a null in any column
+     *     ({@link InternalRow#anyNull()}): then no value's null flag is read
      * @return false when the feature is not a plain numeric column (then it is read row by row)
      */
-    boolean numbers(InternalRow[] rows, int from, int n, int feature, double[] x, boolean[] nulls) {
+    boolean numbers(InternalRow[] rows, int from, int n, int feature, FeatureEncoder.Numbers into,
+            boolean mayHaveNulls) {
         if (ordinals == null) {
             return false;
         }
         int ordinal = ordinals[feature];
-        // One pass over the rows: each row's null flag and value are read together.
+        double[] x = into.values();
         switch (kinds[feature]) {
             case DOUBLE -> {
                 for (int i = 0; i < n; i++) {
-                    InternalRow row = rows[from + i];
-                    nulls[i] = row.isNullAt(ordinal);
-                    x[i] = row.getDouble(ordinal);
+                    x[i] = rows[from + i].getDouble(ordinal);
                 }
             }
             case FLOAT -> {
                 for (int i = 0; i < n; i++) {
-                    InternalRow row = rows[from + i];
-                    nulls[i] = row.isNullAt(ordinal);
-                    x[i] = row.getFloat(ordinal);
+                    x[i] = rows[from + i].getFloat(ordinal);
                 }
             }
             case INT -> {
                 for (int i = 0; i < n; i++) {
-                    InternalRow row = rows[from + i];
-                    nulls[i] = row.isNullAt(ordinal);
-                    x[i] = row.getInt(ordinal);
+                    x[i] = rows[from + i].getInt(ordinal);
                 }
             }
             case LONG -> {
                 for (int i = 0; i < n; i++) {
-                    InternalRow row = rows[from + i];
-                    nulls[i] = row.isNullAt(ordinal);
-                    x[i] = row.getLong(ordinal);
+                    x[i] = rows[from + i].getLong(ordinal);
                 }
             }
             default -> {
                 return false;
             }
+        }
+        // A null's slot holds whatever the row stores there (0 in an UnsafeRow); its flag says null.
+        boolean[] nulls = into.nulls();
+        if (!mayHaveNulls) {
+            java.util.Arrays.fill(nulls, 0, n, false);
+            return true;
+        }
+        for (int i = 0; i < n; i++) {
+            nulls[i] = rows[from + i].isNullAt(ordinal);
         }
         return true;
     }

@@ -70,6 +70,10 @@ abstract class RowBlocks implements FeatureEncoder.Block {
         private final Iterator<InternalRow> input;
         private final InternalRow[] rows;
         private final UnsafeRow[] buffers;
+        /** Whether any of rows {@code [nullsFrom, nullsFrom + nullsCount)} of the block holds a null. */
+        private boolean anyNull;
+        private int nullsFrom = -1;
+        private int nullsCount;
 
         Copied(Iterator<InternalRow> input, FeatureReader reader, int capacity) {
             super(reader);
@@ -86,6 +90,7 @@ abstract class RowBlocks implements FeatureEncoder.Block {
                 count++;
             }
             size = count;
+            nullsFrom = -1;
             return count;
         }
 
@@ -94,9 +99,22 @@ abstract class RowBlocks implements FeatureEncoder.Block {
             return rows[i];
         }
 
+        /**
+         * Reads a feature of rows {@code [from, from + count)}. Whether any of those rows holds a
+         * null is found once for all the features of the rows: reading a null flag per value costs
+         * as much as reading the value.
+         */
         @Override
         public boolean numbers(int feature, int from, int count, FeatureEncoder.Numbers into) {
-            return reader.numbers(rows, from, count, feature, into.values(), into.nulls());
+            if (from != nullsFrom || count != nullsCount) {
+                anyNull = false;
+                for (int i = from; i < from + count && !anyNull; i++) {
+                    anyNull = rows[i].anyNull();
+                }
+                nullsFrom = from;
+                nullsCount = count;
+            }
+            return reader.numbers(rows, from, count, feature, into, anyNull);
         }
 
         /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */

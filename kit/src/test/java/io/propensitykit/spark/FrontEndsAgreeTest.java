@@ -110,6 +110,9 @@ class FrontEndsAgreeTest extends SharedSpark {
                 .transform(rows.where("customer_id >= 0"));
         assertFalse(ScorePlanTest.scoringNode(rowWise).supportsColumnar(), "a filtered scan goes through rows");
         byFrontEnd.put("batched, rows", scores(rowWise, "propensity"));
+        // Blocks of 5 rows: some hold no null (the bulk read skips the null flags), the next one does.
+        byFrontEnd.put("batched, rows, blocks of 5", scores(Propensity.scorer(model).optHandleInvalid("keep")
+                .optBatchSize(5).build().transform(rows.where("customer_id >= 0")), "propensity"));
         byFrontEnd.put("Transformer", scores(new PropensityScorer().setModelPath(MODEL).setHandleInvalid("keep")
                 .setOutputCol("p").transform(rows), "p"));
         byFrontEnd.put("SQL table function", scores(spark.sql(
