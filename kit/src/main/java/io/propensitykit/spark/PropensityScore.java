@@ -35,6 +35,7 @@ public final class PropensityScore extends LogicalPlan implements MultiInstanceR
     private final AttributeReference score;
     private final Scoring scoring;
     private transient AttributeSet read;
+    private transient Seq<Attribute> output;
 
     /**
      * @param child the rows to score
@@ -62,9 +63,13 @@ public final class PropensityScore extends LogicalPlan implements MultiInstanceR
         return scoring;
     }
 
+    /** The child's columns and the score; kept, since the analyzer and the optimizer ask often. */
     @Override
     public Seq<Attribute> output() {
-        return Scoring.append(child.output(), score);
+        if (output == null) {
+            output = Scoring.append(child.output(), score);
+        }
+        return output;
     }
 
     /**

@@ -30,6 +30,7 @@ public final class PropensityScoreExec extends SparkPlan {
     private final SparkPlan child;
     private final AttributeReference score;
     private final Scoring scoring;
+    private transient Seq<Attribute> output;
 
     /**
      * @param child the rows to score
@@ -47,9 +48,13 @@ public final class PropensityScoreExec extends SparkPlan {
         return child;
     }
 
+    /** The child's columns and the score, kept once made. */
     @Override
     public Seq<Attribute> output() {
-        return Scoring.append(child.output(), score);
+        if (output == null) {
+            output = Scoring.append(child.output(), score);
+        }
+        return output;
     }
 
     @Override
