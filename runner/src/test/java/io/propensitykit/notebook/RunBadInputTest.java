@@ -240,11 +240,14 @@ class RunBadInputTest extends NoteRunTestBase {
                 .write(tmp, "killed.zpln");
         Process p = runInOwnJvm(note);
         File console = tmp.resolve("console.txt").toFile();
+        // The console shows a paragraph's line when it ends: once the first one's is there, the second
+        // has started. It compiles, prints, then sleeps for ten minutes.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.readString(console.toPath()).contains("[2/2] Long … ") && System.nanoTime() < deadline) {
+        while (!Files.readString(console.toPath()).contains("[1/2] Ready … ") && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        Thread.sleep(4_000); // the paragraph compiles, prints, then sleeps
+        assertTrue(Files.readString(console.toPath()).contains("[1/2] Ready … "), "the first paragraph ran");
+        Thread.sleep(8_000);
 
         p.destroy(); // SIGTERM, as a scheduler's kill or Ctrl-C would send
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
