@@ -14,4 +14,10 @@ interface NoteExecution {
 
     /** @return the paragraph calling {@code sys.exit} right now, or null */
     String exitCalledByNote();
+
+    /**
+     * The run is being stopped (a signal): release what it holds outside this JVM. Called from a
+     * shutdown hook while {@link #run()} may still be going on in another thread.
+     */
+    default void abandon() {}
 }

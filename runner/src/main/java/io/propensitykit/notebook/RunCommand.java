@@ -236,6 +236,8 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 System.err.println("kit run: stopped while running " + note.name() + "; report written to " + html
                         + index);
+                // After the report, which must not wait on a server that does not answer.
+                runner.abandon();
                 if (exitedIn != null) {
                     // sys.exit(0) would otherwise end a failed run with status 0. halt is the one way a
                     // hook can set the status; it skips the hooks still running (Spark's temp files).

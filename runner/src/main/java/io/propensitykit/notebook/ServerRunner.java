@@ -75,7 +75,11 @@ final class ServerRunner implements NoteExecution {
     /** Why the run stopped early, said once; null while it goes well. */
     private String failure;
     /** The imported note's id on the server, once imported. */
-    private String noteId;
+    private volatile String noteId;
+    /** The paragraph running on the server now, or null. */
+    private volatile String runningNow;
+    /** Whether the imported note was deleted (or kept, with --keep-note), so that it is done once. */
+    private boolean released;
 
     ServerRunner(Note note, RunOptions options, Server server, PrintStream console) {
         this.note = note;
@@ -126,9 +130,11 @@ final class ServerRunner implements NoteExecution {
                     continue;
                 }
                 running = p.id();
+                runningNow = running;
                 long t0 = System.nanoTime();
                 String status = runParagraph(z, p);
                 running = null;
+                runningNow = null;
                 ended.put(p.id(), status);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 boolean ok = status.equals("FINISHED");
@@ -278,9 +284,30 @@ final class ServerRunner implements NoteExecution {
         }
     }
 
+    /**
+     * A signal stops the run: the paragraph running on the server is cancelled and the imported note
+     * deleted (unless --keep-note), as at the end of a run, so that neither is left behind.
+     */
+    @Override
+    public void abandon() {
+        ZeppelinClient z = server.client();
+        String paragraph = runningNow;
+        if (noteId != null && paragraph != null) {
+            try {
+                z.cancelParagraph(noteId, paragraph);
+            } catch (IOException | RuntimeException e) {
+                console.printf("kit run: could not cancel paragraph %s on %s (%s)%n", paragraph, z.base(), reason(e));
+            }
+        }
+        deleteNote(z);
+    }
+
     private void deleteNote(ZeppelinClient z) {
-        if (noteId == null) {
-            return;
+        synchronized (this) {
+            if (noteId == null || released) {
+                return;
+            }
+            released = true;
         }
         if (server.keepNote()) {
             console.printf("kept the note %s on %s (--keep-note)%n", noteId, z.base());

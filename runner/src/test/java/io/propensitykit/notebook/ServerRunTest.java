@@ -186,6 +186,40 @@ class ServerRunTest extends NoteRunTestBase {
         }
     }
 
+    /**
+     * A signal mid-run: {@code kit run}'s shutdown hook writes the report, then calls {@code abandon},
+     * which cancels the paragraph running on the server and deletes the imported note, once.
+     */
+    @Test
+    void aSignalCancelsTheRunningParagraphAndDeletesTheNote() throws Exception {
+        try (FakeZeppelin z = new FakeZeppelin()) {
+            z.endless = "paragraph_01_03";
+            java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+            ServerRunner runner = new ServerRunner(Note.read(NOTE01),
+                    new RunOptions(List.of(NOTE01), java.util.Map.of(), tmp.resolve("out"), "local[1]",
+                            java.util.Map.of(), false, 0),
+                    new ServerRunner.Server(new ZeppelinClient(z.uri(), java.time.Duration.ofSeconds(10)), null, null,
+                            null, java.time.Duration.ofSeconds(10), false, 5),
+                    new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+            Thread run = new Thread(runner::run, "kit-run-test");
+            run.setDaemon(true);
+            run.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (z.requests().stream().noneMatch(r -> r.method().equals("POST")
+                    && r.path().endsWith("/paragraph_01_03"))) {
+                assertTrue(System.nanoTime() < deadline, "paragraph_01_03 never started: " + console);
+                Thread.sleep(10);
+            }
+            runner.abandon();
+            assertEquals(java.util.Set.of("paragraph_01_03"), z.cancelled());
+            assertEquals(java.util.Set.of(NOTE_ID), z.deleted());
+            run.join(30_000);
+            assertFalse(run.isAlive(), "the run ends once its paragraph is cancelled");
+            assertEquals(1, z.requests().stream().filter(r -> r.method().equals("DELETE")
+                    && r.path().equals("/api/notebook/" + NOTE_ID)).count(), "the note is deleted once: " + console);
+        }
+    }
+
     @Test
     void aServerThatDiesMidRunLeavesAReportAndSaysTheNoteMayRemain() throws Exception {
         try (FakeZeppelin z = new FakeZeppelin()) {
