@@ -91,7 +91,6 @@ final class ServerRunner implements NoteExecution {
     @Override
     public NoteRunner.Outcome run() {
         ZeppelinClient z = server.client();
-        String running = null;
         Map<String, String> ended = new HashMap<>();
         try {
             if (server.user() != null) {
@@ -129,11 +128,9 @@ final class ServerRunner implements NoteExecution {
                     console.println(prefix + " … disabled, skipped");
                     continue;
                 }
-                running = p.id();
-                runningNow = running;
+                runningNow = p.id();
                 long t0 = System.nanoTime();
                 String status = runParagraph(z, p);
-                running = null;
                 runningNow = null;
                 ended.put(p.id(), status);
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -150,14 +147,14 @@ final class ServerRunner implements NoteExecution {
             failure = e.refused() ? "the Zeppelin server at " + z.base() + " refused " + (server.user() == null
                     ? "anonymous access (give --user)" : "user '" + server.user() + "'") + ": " + e.getMessage()
                     : "the Zeppelin server at " + z.base() + " failed: " + e.getMessage();
-            stopped(running);
+            stopped(runningNow);
         } catch (ConnectException e) {
             failure = (noteId == null ? "cannot reach the Zeppelin server at " : "the Zeppelin server at ")
                     + z.base() + (noteId == null ? "" : " stopped answering") + " (" + reason(e) + ")";
-            stopped(running);
+            stopped(runningNow);
         } catch (IOException | IllegalStateException e) {
             failure = "the run on the Zeppelin server at " + z.base() + " stopped: " + reason(e);
-            stopped(running);
+            stopped(runningNow);
         } finally {
             deleteNote(z);
         }
