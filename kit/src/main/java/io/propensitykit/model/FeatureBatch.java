@@ -26,6 +26,8 @@ public final class FeatureBatch {
     // Scratch space for the encoder's bulk reads of a block.
     private final FeatureEncoder.Numbers column;
     private final FeatureProblem.Reason[] reasons;
+    // Scratch space for one row's raw numbers.
+    private final double[] raw;
     private int rows;
 
     FeatureBatch(FeatureEncoder encoder, int capacity) {
@@ -42,6 +44,7 @@ public final class FeatureBatch {
         this.scores = new float[capacity];
         this.column = FeatureEncoder.scratch();
         this.reasons = new FeatureProblem.Reason[capacity];
+        this.raw = new double[encoder.featureCount()];
     }
 
     /**
@@ -55,6 +58,27 @@ public final class FeatureBatch {
         if (problem == null) {
             rows++;
         }
+        return problem;
+    }
+
+    /**
+     * Encodes one row with the model's {@link FeatureEncoder} and adds it at the next place, whether
+     * or not it can be scored: a row that cannot takes its place as zeros, as in {@link #addBlock}.
+     * A row that holds only numbers is encoded in one pass ({@link FeatureEncoder.Values#numbers}).
+     *
+     * @param row the raw values, in the model's feature order; the batch must not be full
+     * @return null when the row can be scored, else why not
+     */
+    public FeatureProblem addInOrder(FeatureEncoder.Values row) {
+        if (rows == capacity) {
+            throw new IllegalStateException("the batch is full: " + capacity + " rows");
+        }
+        int at = rows * width;
+        FeatureProblem problem = encoder.encode(row, values, at, raw);
+        if (problem != null) {
+            Arrays.fill(values, at, at + width, 0f);
+        }
+        rows++;
         return problem;
     }
 

@@ -50,6 +50,19 @@ public final class FeatureEncoder implements Serializable {
          * @return the value as text
          */
         String text(int feature);
+
+        /**
+         * Reads every feature of the row as a number in one go, when the adapter can do that
+         * cheaply: the fast path of {@link FeatureEncoder#encode(Values, float[], int, double[])}.
+         *
+         * @param into receives feature {@code j}'s value at index {@code j}
+         * @return false when some feature is null or text, or the row does not hold exactly the
+         *     model's features, or the adapter does not read rows in one go (the default): then each
+         *     value is read on its own
+         */
+        default boolean numbers(double[] into) {
+            return false;
+        }
     }
 
     /**
@@ -108,6 +121,8 @@ public final class FeatureEncoder implements Serializable {
     private final FeatureSpec spec;
     private final boolean[] categorical;
     private final int terms;
+    /** Whether no feature is categorical: then a row of numbers can take the fast path. */
+    private final boolean allNumeric;
 
     /**
      * @param spec the model's encoding, {@link ModelMetadata#encoding()}
@@ -119,6 +134,11 @@ public final class FeatureEncoder implements Serializable {
         for (int j = 0; j < categorical.length; j++) {
             categorical[j] = spec.isCategorical(j);
         }
+        boolean numeric = true;
+        for (boolean c : categorical) {
+            numeric &= !c;
+        }
+        this.allNumeric = numeric;
     }
 
     /** @return the number of raw features a row holds */
@@ -153,6 +173,21 @@ public final class FeatureEncoder implements Serializable {
             }
         }
         return encodeTerms(row, out, offset);
+    }
+
+    /**
+     * {@link #encode(Values, float[], int)} with a fast path for a row of numbers: when the row reads
+     * all its features in one go ({@link Values#numbers}) and each encodes, the row is encoded from
+     * {@code raw} with no per-value call into the row. Otherwise, or when a value has a problem,
+     * the row is encoded value by value, so the result and the first problem are the same.
+     *
+     * @param raw scratch space of at least {@link #featureCount()} values
+     */
+    public FeatureProblem encode(Values row, float[] out, int offset, double[] raw) {
+        if (allNumeric && row.numbers(raw) && spec.encodeNumberRow(raw, out, offset)) {
+            return terms == 0 ? null : encodeTerms(row, out, offset);
+        }
+        return encode(row, out, offset);
     }
 
     /** Encodes the specification's terms of a row whose raw columns are valid. */

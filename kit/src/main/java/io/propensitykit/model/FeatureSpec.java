@@ -322,6 +322,32 @@ public final class FeatureSpec implements Serializable {
     }
 
     /**
+     * Encodes a row whose every column is numeric and not null, as {@link #encodeNumber} does one
+     * value at a time, and says whether every value encoded. As in {@link #encodeNumbers}, a value
+     * is valid exactly when its encoding is finite; on false the caller encodes the row value by
+     * value for the reason.
+     *
+     * @param x the row's values, column {@code i} at index {@code i}
+     * @param out receives the encoded row from {@code offset}
+     * @return whether every value encoded
+     */
+    boolean encodeNumberRow(double[] x, float[] out, int offset) {
+        for (int i = 0; i < offsets.length; i++) {
+            double v = x[i];
+            float encoded = (float) (((log[i] ? Math.log1p(v) : v) - mean[i]) * inverseStd[i]);
+            if (!Float.isFinite(encoded)) {
+                return false;
+            }
+            int p = offset + offsets[i];
+            out[p] = encoded;
+            if (missingFlag[i]) {
+                out[p + 1] = 0f;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Encodes numeric column {@code i} of a block of rows, as {@link #encodeNumber} and
      * {@link #encodeNull} do one value at a time, with the column's constants read once. Any value
      * whose encoding is finite is valid (NaN, infinity, {@code log1p} of -1 or less and overflow all

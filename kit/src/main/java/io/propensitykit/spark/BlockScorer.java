@@ -55,14 +55,40 @@ final class BlockScorer {
     private int bad;
 
     /**
-     * Scores the block's rows. Under {@code error} a bad row fails the task, naming the row; under
-     * {@code skip} it is counted; under {@code keep} it is left without a score.
+     * Scores a slice of a column batch, encoded feature by feature. Under {@code error} a bad row
+     * fails the task, naming the row; under {@code skip} it is counted; under {@code keep} it is
+     * left without a score.
      *
-     * @param block the current block
+     * @param block the current slice
      */
-    void score(RowBlocks block) {
-        int size = block.rows();
+    void score(RowBlocks.Slices block) {
         bad = batch.addBlock(block, problems);
+        predict(block);
+    }
+
+    /**
+     * Reads, encodes and scores the next block of rows, with the same policy for bad rows.
+     *
+     * @param block the partition's rows
+     * @return the block's row count, 0 at the end of the partition
+     */
+    int scoreNext(RowBlocks.Copied block) {
+        int size = block.next(batch, problems);
+        bad = 0;
+        for (int slot = 0; slot < size; slot++) {
+            if (problems[slot] != null) {
+                bad++;
+            }
+        }
+        if (size > 0) {
+            predict(block);
+        }
+        return size;
+    }
+
+    /** Applies the policy for bad rows to the block encoded in the batch, and predicts. */
+    private void predict(RowBlocks block) {
+        int size = block.rows();
         for (int slot = 0; bad > 0 && mode != HandleInvalid.KEEP && slot < size; slot++) {
             FeatureProblem problem = problems[slot];
             if (problem != null) {

@@ -6,6 +6,7 @@ import io.propensitykit.model.FeatureSpec;
 import io.propensitykit.model.ModelMetadata;
 
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.ArrayType;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.apache.spark.unsafe.Platform;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -47,6 +49,20 @@ final class FeatureReader implements Serializable {
     private final int arrayOrdinal;
     private final Kind arrayKind;
     private final int width;
+    /**
+     * The kinds as int codes, for the switch of the row fast path, and the one code every feature
+     * shares, else {@link #OTHER}.
+     */
+    private final int[] codes;
+    private final int sameKind;
+
+    private static final int OTHER = 0;
+    private static final int F32 = 1;
+    private static final int F64 = 2;
+    private static final int I32 = 3;
+    private static final int I64 = 4;
+    private static final int I16 = 5;
+    private static final int I8 = 6;
 
     private FeatureReader(String[] names, int[] ordinals, Kind[] kinds, int[] precision,
             int[] scale, int arrayOrdinal, Kind arrayKind, int width) {
@@ -58,6 +74,25 @@ final class FeatureReader implements Serializable {
         this.arrayOrdinal = arrayOrdinal;
         this.arrayKind = arrayKind;
         this.width = width;
+        this.codes = new int[kinds == null ? 0 : kinds.length];
+        int same = codes.length == 0 ? OTHER : code(kinds[0]);
+        for (int j = 0; j < codes.length; j++) {
+            codes[j] = code(kinds[j]);
+            same = codes[j] == same ? same : OTHER;
+        }
+        this.sameKind = same;
+    }
+
+    private static int code(Kind kind) {
+        return switch (kind) {
+            case FLOAT -> F32;
+            case DOUBLE -> F64;
+            case INT -> I32;
+            case LONG -> I64;
+            case SHORT -> I16;
+            case BYTE -> I8;
+            case DECIMAL, STRING, BOOLEAN -> OTHER;
+        };
     }
 
     /**
@@ -240,58 +275,6 @@ final class FeatureReader implements Serializable {
         return true;
     }
 
-    /**
-     * Reads a numeric feature column of a block of rows in one go, for the encoder's bulk path: one
-     * type switch per block instead of a virtual call per value.
-     *
-     * @param mayHaveNulls false when no row of the block has a null in any column
-     *     ({@link InternalRow#anyNull()}): then no value's null flag is read
-     * @return false when the feature is not a plain numeric column (then it is read row by row)
-     */
-    boolean numbers(InternalRow[] rows, int from, int n, int feature, FeatureEncoder.Numbers into,
-            boolean mayHaveNulls) {
-        if (ordinals == null) {
-            return false;
-        }
-        int ordinal = ordinals[feature];
-        double[] x = into.values();
-        switch (kinds[feature]) {
-            case DOUBLE -> {
-                for (int i = 0; i < n; i++) {
-                    x[i] = rows[from + i].getDouble(ordinal);
-                }
-            }
-            case FLOAT -> {
-                for (int i = 0; i < n; i++) {
-                    x[i] = rows[from + i].getFloat(ordinal);
-                }
-            }
-            case INT -> {
-                for (int i = 0; i < n; i++) {
-                    x[i] = rows[from + i].getInt(ordinal);
-                }
-            }
-            case LONG -> {
-                for (int i = 0; i < n; i++) {
-                    x[i] = rows[from + i].getLong(ordinal);
-                }
-            }
-            default -> {
-                return false;
-            }
-        }
-        // A null's slot holds whatever the row stores there (0 in an UnsafeRow); its flag says null.
-        boolean[] nulls = into.nulls();
-        if (!mayHaveNulls) {
-            java.util.Arrays.fill(nulls, 0, n, false);
-            return true;
-        }
-        for (int i = 0; i < n; i++) {
-            nulls[i] = rows[from + i].isNullAt(ordinal);
-        }
-        return true;
-    }
-
     /** @return a reusable view of one row at a time, for one task's thread */
     Cursor cursor() {
         return new Cursor();
@@ -363,6 +346,70 @@ final class FeatureReader implements Serializable {
                 case DECIMAL -> row.getDecimal(ordinal, precision[feature], scale[feature]).toDouble();
                 case STRING, BOOLEAN -> throw new IllegalStateException("a text column is read with text()");
             };
+        }
+
+        /**
+         * Reads every feature of a row with no null as a number, one typed read per value: the
+         * encoder's fast path for a row of numbers.
+         */
+        @Override
+        public boolean numbers(double[] into) {
+            if (ordinals == null || row.anyNull()) {
+                return false;
+            }
+            if (row instanceof UnsafeRow unsafe) {
+                return numbers(unsafe, into);
+            }
+            for (int j = 0; j < width; j++) {
+                int ordinal = ordinals[j];
+                switch (kinds[j]) {
+                    case FLOAT -> into[j] = row.getFloat(ordinal);
+                    case DOUBLE -> into[j] = row.getDouble(ordinal);
+                    case INT -> into[j] = row.getInt(ordinal);
+                    case LONG -> into[j] = row.getLong(ordinal);
+                    case SHORT -> into[j] = row.getShort(ordinal);
+                    case BYTE -> into[j] = row.getByte(ordinal);
+                    // Decimals and text: one value at a time.
+                    default -> {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        private boolean numbers(UnsafeRow unsafe, double[] into) {
+            Object base = unsafe.getBaseObject();
+            long values = unsafe.getBaseOffset() + UnsafeRow.calculateBitSetWidthInBytes(unsafe.numFields());
+            switch (sameKind) {
+                case F32:
+                    for (int j = 0; j < width; j++) {
+                        into[j] = Platform.getFloat(base, values + ((long) ordinals[j] << 3));
+                    }
+                    return true;
+                case F64:
+                    for (int j = 0; j < width; j++) {
+                        into[j] = Platform.getDouble(base, values + ((long) ordinals[j] << 3));
+                    }
+                    return true;
+                default:
+                    break;
+            }
+            for (int j = 0; j < width; j++) {
+                int ordinal = ordinals[j];
+                switch (codes[j]) {
+                    case F32 -> into[j] = unsafe.getFloat(ordinal);
+                    case F64 -> into[j] = unsafe.getDouble(ordinal);
+                    case I32 -> into[j] = unsafe.getInt(ordinal);
+                    case I64 -> into[j] = unsafe.getLong(ordinal);
+                    case I16 -> into[j] = unsafe.getShort(ordinal);
+                    case I8 -> into[j] = unsafe.getByte(ordinal);
+                    default -> {
+                        return false;
+                    }
+                }
+            }
+            return true;
         }
 
         @Override

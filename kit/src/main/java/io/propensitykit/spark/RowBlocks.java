@@ -1,6 +1,8 @@
 package io.propensitykit.spark;
 
+import io.propensitykit.model.FeatureBatch;
 import io.propensitykit.model.FeatureEncoder;
+import io.propensitykit.model.FeatureProblem;
 
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
@@ -11,7 +13,9 @@ import java.util.Iterator;
 /**
  * A partition's rows in blocks of at most one prediction's size. The rows of the current block
  * stay readable, by index, until the next block: the scorer encodes them, predicts once, then
- * hands each back with its score, with no copy of a row it does not need to copy.
+ * hands each back with its score, with no copy of a row it does not need to copy. Row blocks
+ * ({@link Copied}) are encoded as they are read; column batch slices ({@link Slices}) feature by
+ * feature, straight from the column vectors.
  */
 abstract class RowBlocks implements FeatureEncoder.Block {
 
@@ -25,15 +29,8 @@ abstract class RowBlocks implements FeatureEncoder.Block {
     }
 
     /**
-     * Moves to the next block.
-     *
-     * @return its row count, 0 at the end of the partition
-     */
-    abstract int next();
-
-    /**
      * @param i a row of the current block
-     * @return the row, valid until the next call of this method or of {@link #next()}
+     * @return the row, valid until the next call of this method or the next block
      */
     abstract InternalRow get(int i);
 
@@ -53,7 +50,7 @@ abstract class RowBlocks implements FeatureEncoder.Block {
     }
 
     /** Blocks of a row iterator: each row is copied into a buffer of its slot, reused block after block. */
-    static RowBlocks of(Iterator<InternalRow> rows, FeatureReader reader, int capacity) {
+    static Copied of(Iterator<InternalRow> rows, FeatureReader reader, int capacity) {
         return new Copied(rows, reader, capacity);
     }
 
@@ -66,55 +63,45 @@ abstract class RowBlocks implements FeatureEncoder.Block {
         return new Slices(reader, capacity);
     }
 
-    private static final class Copied extends RowBlocks {
+    /**
+     * The blocks of a row iterator. Each row is encoded as it is read, while its bytes are in the
+     * core's cache, then kept in its slot until the block's scores are handed out.
+     */
+    static final class Copied extends RowBlocks {
         private final Iterator<InternalRow> input;
         private final InternalRow[] rows;
         private final UnsafeRow[] buffers;
-        /** Whether any of rows {@code [nullsFrom, nullsFrom + nullsCount)} of the block holds a null. */
-        private boolean anyNull;
-        private int nullsFrom = -1;
-        private int nullsCount;
 
-        Copied(Iterator<InternalRow> input, FeatureReader reader, int capacity) {
+        private Copied(Iterator<InternalRow> input, FeatureReader reader, int capacity) {
             super(reader);
             this.input = input;
             this.rows = new InternalRow[capacity];
             this.buffers = new UnsafeRow[capacity];
         }
 
-        @Override
-        int next() {
+        /**
+         * Reads the next block, encoding each row into {@code batch} at its place, zeros for a row
+         * that cannot be scored.
+         *
+         * @param batch the model's batch, empty
+         * @param problems receives, per row of the block, null or why it cannot be scored
+         * @return the block's row count, 0 at the end of the partition
+         */
+        int next(FeatureBatch batch, FeatureProblem[] problems) {
             int count = 0;
             while (count < rows.length && input.hasNext()) {
-                rows[count] = keep(input.next(), count);
+                InternalRow row = input.next();
+                problems[count] = batch.addInOrder(cursor.at(row));
+                rows[count] = keep(row, count);
                 count++;
             }
             size = count;
-            nullsFrom = -1;
             return count;
         }
 
         @Override
         InternalRow get(int i) {
             return rows[i];
-        }
-
-        /**
-         * Reads a feature of rows {@code [from, from + count)}. Whether any of those rows holds a
-         * null is found once for all the features of the rows: reading a null flag per value costs
-         * as much as reading the value.
-         */
-        @Override
-        public boolean numbers(int feature, int from, int count, FeatureEncoder.Numbers into) {
-            if (from != nullsFrom || count != nullsCount) {
-                anyNull = false;
-                for (int i = from; i < from + count && !anyNull; i++) {
-                    anyNull = rows[i].anyNull();
-                }
-                nullsFrom = from;
-                nullsCount = count;
-            }
-            return reader.numbers(rows, from, count, feature, into, anyNull);
         }
 
         /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */
@@ -153,7 +140,11 @@ abstract class RowBlocks implements FeatureEncoder.Block {
             end = 0;
         }
 
-        @Override
+        /**
+         * Moves to the next slice of the batch.
+         *
+         * @return its row count, 0 at the end of the batch
+         */
         int next() {
             start = end;
             end = Math.min(batch.numRows(), start + capacity);

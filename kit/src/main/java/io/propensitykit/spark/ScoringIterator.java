@@ -21,7 +21,7 @@ import java.util.NoSuchElementException;
  */
 final class ScoringIterator implements Iterator<InternalRow> {
 
-    private final RowBlocks input;
+    private final RowBlocks.Copied input;
     private final BlockScorer scorer;
     private final boolean skip;
     private final StructType schema;
@@ -35,7 +35,7 @@ final class ScoringIterator implements Iterator<InternalRow> {
     private int count;
     private int next;
 
-    ScoringIterator(RowBlocks input, BlockScorer scorer, HandleInvalid mode, StructType schema) {
+    ScoringIterator(RowBlocks.Copied input, BlockScorer scorer, HandleInvalid mode, StructType schema) {
         this.input = input;
         this.scorer = scorer;
         this.skip = mode == HandleInvalid.SKIP;
@@ -84,11 +84,10 @@ final class ScoringIterator implements Iterator<InternalRow> {
     private boolean fill() {
         count = 0;
         next = 0;
-        int size = input.next();
+        int size = scorer.scoreNext(input);
         if (size == 0) {
             return false;
         }
-        scorer.score(input);
         for (int slot = 0; slot < size; slot++) {
             if (!skip || scorer.scored(slot)) {
                 out[count++] = slot;

@@ -140,6 +140,75 @@ class FrontEndsAgreeTest extends SharedSpark {
         }
     }
 
+    /**
+     * A model whose features are all numbers reads a row with no null in one go: the row path's
+     * fast path. Over columns of every numeric type Spark has (all the same type, and mixed), with
+     * nulls, NaN and overflowing values in some rows, the rows must score as the column vectors do
+     * and as the driver's {@code predict} does, one row at a time.
+     */
+    @Test
+    void aModelOfNumbersScoresRowsOfEveryNumericTypeAlike() {
+        PropensityModel tiny = Propensity.load(spark, "classpath:models/tiny_mlp.pt");
+        List<String> names = tiny.features();
+        Column id = functions.col("customer_id");
+        Column[] values = {id.mod(61), id.mod(9), id.multiply(1.7).plus(3), id.mod(48)};
+        Column[] bad = {null, id.mod(17).equalTo(0), id.mod(29).equalTo(3), id.mod(31).equalTo(4)};
+        Object[] badValue = {null, null, Double.NaN, 1e30};
+        Map<String, String[]> typings = new LinkedHashMap<>();
+        typings.put("all float", new String[] {"float", "float", "float", "float"});
+        typings.put("all double", new String[] {"double", "double", "double", "double"});
+        typings.put("mixed", new String[] {"int", "bigint", "double", "float"});
+        typings.put("small and decimal", new String[] {"smallint", "tinyint", "decimal(12,2)", "double"});
+        for (Map.Entry<String, String[]> typing : typings.entrySet()) {
+            List<Column> cols = new ArrayList<>(List.of(id));
+            for (int j = 0; j < names.size(); j++) {
+                String type = typing.getValue()[j];
+                // A NaN has no decimal: there, and in integer columns, the bad value is a null.
+                Object replacement = type.startsWith("decimal") || !type.matches("float|double") ? null
+                        : badValue[j];
+                Column value = bad[j] == null ? values[j]
+                        : functions.when(bad[j], replacement).otherwise(values[j]);
+                cols.add(value.cast(type).as(names.get(j)));
+            }
+            Path parquet = tmp.resolve("numbers-" + typing.getKey().replace(' ', '-') + ".parquet");
+            spark.range(0, 400, 1, 3).withColumnRenamed("id", "customer_id").select(cols.toArray(new Column[0]))
+                    .write().parquet(parquet.toString());
+            Dataset<Row> typed = spark.read().parquet(parquet.toString());
+            PropensityScorer scorer = Propensity.scorer(tiny).optHandleInvalid("keep").optBatchSize(64).build();
+            Map<Long, Double> columnar = scores(scorer.transform(typed), "propensity");
+            Dataset<Row> filtered = typed.where("customer_id >= 0");
+            assertFalse(ScorePlanTest.scoringNode(scorer.transform(filtered)).supportsColumnar(), "rows");
+            Map<Long, Double> rowWise = scores(scorer.transform(filtered), "propensity");
+            Map<Long, Double> predicted = new HashMap<>();
+            for (Row r : typed.collectAsList()) {
+                Object[] raw = new Object[names.size()];
+                for (int j = 0; j < raw.length; j++) {
+                    raw[j] = r.get(j + 1);
+                }
+                try {
+                    predicted.put(r.getLong(0), (double) tiny.predict(List.<Object[]>of(raw))[0]);
+                } catch (IllegalArgumentException e) {
+                    predicted.put(r.getLong(0), null);
+                }
+            }
+            long unscored = predicted.values().stream().filter(v -> v == null).count();
+            assertTrue(unscored > 20 && unscored < 100, typing.getKey() + ": bad rows " + unscored);
+            for (Map.Entry<Long, Double> r : predicted.entrySet()) {
+                for (Map.Entry<String, Map<Long, Double>> e : Map.of("columnar", columnar, "rows", rowWise)
+                        .entrySet()) {
+                    Double other = e.getValue().get(r.getKey());
+                    String what = typing.getKey() + ", " + e.getKey() + ", customer " + r.getKey();
+                    if (r.getValue() == null) {
+                        assertEquals(null, other, what + " should have no score");
+                    } else {
+                        assertTrue(other != null && Math.abs(other - r.getValue()) <= TOL, what + " scored " + other
+                                + ", predict " + r.getValue());
+                    }
+                }
+            }
+        }
+    }
+
     /** The driver's predict, one row at a time: a bad row throws, and counts as unscored. */
     private static Map<Long, Double> predictEachRow() {
         Map<Long, Double> byId = new HashMap<>();
