@@ -95,6 +95,8 @@ public final class FeatureEncoder implements Serializable {
     public static final class Numbers {
         private final double[] values;
         private final boolean[] nulls;
+        /** Whether any value read may be null; the encoder sets it before each read. */
+        private boolean anyNull;
 
         Numbers(int capacity) {
             values = new double[capacity];
@@ -109,6 +111,14 @@ public final class FeatureEncoder implements Serializable {
         /** @return whether each value is null */
         public boolean[] nulls() {
             return nulls;
+        }
+
+        /**
+         * Tells the encoder that no value just read is null, so that it need not read {@link #nulls()}.
+         * Until a reader says so, the encoder reads them.
+         */
+        public void noNulls() {
+            anyNull = false;
         }
     }
 
@@ -269,8 +279,9 @@ public final class FeatureEncoder implements Serializable {
             }
         }
         for (int j = 0; j < categorical.length; j++) {
+            scratch.anyNull = true;
             if (!categorical[j] && block.numbers(j, from, count, scratch)) {
-                if (spec.encodeNumbers(j, x, nulls, count, out, start, width, reasons) == 0) {
+                if (spec.encodeNumbers(j, x, nulls, scratch.anyNull, count, out, start, width, reasons) == 0) {
                     continue;
                 }
                 for (int k = 0; k < count; k++) {

@@ -352,14 +352,45 @@ public final class FeatureSpec implements Serializable {
      * {@link #encodeNull} do one value at a time, with the column's constants read once. Any value
      * whose encoding is finite is valid (NaN, infinity, {@code log1p} of -1 or less and overflow all
      * give a non-finite encoding), so only those rows go through the one-value checks for a reason.
+     * When no value is null, one tight pass encodes them all and notes whether each was finite;
+     * only a block with a problem is encoded again, value by value.
      *
      * @param x the values of rows {@code [0, n)}
      * @param nulls whether each is null
+     * @param anyNull false when no value is null: then {@code nulls} need not hold anything
      * @param out the encoded rows, {@code width} values each, from {@code offset}
-     * @param reasons receives, per row, null or why its value cannot be encoded
+     * @param reasons receives, per row, null or why its value cannot be encoded; not written when
+     *     every value encodes
      * @return how many rows have a reason
      */
-    int encodeNumbers(int i, double[] x, boolean[] nulls, int n, float[] out, int offset, int width,
+    int encodeNumbers(int i, double[] x, boolean[] nulls, boolean anyNull, int n, float[] out, int offset, int width,
+            FeatureProblem.Reason[] reasons) {
+        if (!anyNull) {
+            boolean takesLog = log[i];
+            boolean flagged = missingFlag[i];
+            double centre = mean[i];
+            double scale = inverseStd[i];
+            boolean finite = true;
+            for (int r = 0, p = offset + offsets[i]; r < n; r++, p += width) {
+                double v = x[r];
+                float encoded = (float) (((takesLog ? Math.log1p(v) : v) - centre) * scale);
+                finite &= Math.abs(encoded) <= Float.MAX_VALUE;
+                out[p] = encoded;
+                if (flagged) {
+                    out[p + 1] = 0f;
+                }
+            }
+            if (finite) {
+                return 0;
+            }
+            // The reader left the null flags unwritten.
+            java.util.Arrays.fill(nulls, 0, n, false);
+        }
+        return encodeEach(i, x, nulls, n, out, offset, width, reasons);
+    }
+
+    /** {@link #encodeNumbers} value by value, with a reason for each. */
+    private int encodeEach(int i, double[] x, boolean[] nulls, int n, float[] out, int offset, int width,
             FeatureProblem.Reason[] reasons) {
         boolean takesLog = log[i];
         boolean flagged = missingFlag[i];

@@ -235,10 +235,12 @@ final class FeatureReader implements Serializable {
      *
      * @return false when the feature is not a plain numeric column (then it is read row by row)
      */
-    boolean numbers(ColumnarBatch batch, int start, int n, int feature, double[] x, boolean[] nulls) {
+    boolean numbers(ColumnarBatch batch, int start, int n, int feature, FeatureEncoder.Numbers into) {
         if (ordinals == null) {
             return false;
         }
+        double[] x = into.values();
+        boolean[] nulls = into.nulls();
         ColumnVector v = batch.column(ordinals[feature]);
         switch (kinds[feature]) {
             case DOUBLE -> {
@@ -266,7 +268,7 @@ final class FeatureReader implements Serializable {
             }
         }
         if (!v.hasNull()) {
-            java.util.Arrays.fill(nulls, 0, n, false);
+            into.noNulls();
             return true;
         }
         for (int i = 0; i < n; i++) {

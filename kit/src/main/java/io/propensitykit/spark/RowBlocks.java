@@ -159,7 +159,7 @@ abstract class RowBlocks implements FeatureEncoder.Block {
 
         @Override
         public boolean numbers(int feature, int from, int count, FeatureEncoder.Numbers into) {
-            return reader.numbers(batch, start + from, count, feature, into.values(), into.nulls());
+            return reader.numbers(batch, start + from, count, feature, into);
         }
     }
 }
