@@ -251,8 +251,13 @@ public final class RunCommand implements Callable<Integer> {
             NoteRunner.Outcome outcome;
             try {
                 outcome = runner.run();
-            } finally {
-                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (RuntimeException | Error e) {
+                removeHook(hook);
+                throw e;
+            }
+            if (!removeHook(hook)) {
+                // A signal: the hook writes the report and says so; this thread has nothing to add.
+                return Cli.FAILED;
             }
             HtmlReport.Compared compared = null;
             if (compare != null && previous.get(file) == null) {
@@ -304,6 +309,20 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** One line per compared note: how many changes, and the first of them. */
+    /**
+     * Removes the report hook once its note has run.
+     *
+     * @return false when the JVM is shutting down (a signal): then the hook runs, or has run
+     */
+    private static boolean removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException shuttingDown) {
+            return false;
+        }
+    }
+
     private static String summary(Note note, NoteComparison.Result result) {
         String since = result.previousStarted() == null ? "" : " since the run of "
                 + result.previousStarted().format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss",

@@ -80,6 +80,11 @@ final class ServerRunner implements NoteExecution {
     private volatile String runningNow;
     /** Whether the imported note was deleted (or kept, with --keep-note), so that it is done once. */
     private boolean released;
+    /**
+     * Whether a signal stopped the run ({@link #abandon()}): the run's own thread then says nothing
+     * more, since the note it polls is gone and the report is written.
+     */
+    private volatile boolean abandoned;
 
     ServerRunner(Note note, RunOptions options, Server server, PrintStream console) {
         this.note = note;
@@ -132,6 +137,9 @@ final class ServerRunner implements NoteExecution {
                 long t0 = System.nanoTime();
                 String status = runParagraph(z, p);
                 runningNow = null;
+                if (abandoned) {
+                    return snapshot();
+                }
                 ended.put(p.id(), status);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 boolean ok = status.equals("FINISHED");
@@ -158,7 +166,7 @@ final class ServerRunner implements NoteExecution {
         } finally {
             deleteNote(z);
         }
-        if (failure != null) {
+        if (failure != null && !abandoned) {
             console.println("kit run: " + failure);
         }
         return snapshot();
@@ -287,6 +295,7 @@ final class ServerRunner implements NoteExecution {
      */
     @Override
     public void abandon() {
+        abandoned = true;
         ZeppelinClient z = server.client();
         String paragraph = runningNow;
         if (noteId != null && paragraph != null) {

@@ -53,9 +53,9 @@ final class FakeZeppelin implements AutoCloseable {
     private final Path dir;
     private final List<Request> requests = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Set<String> imported = new HashSet<>();
-    private final Set<String> deleted = new HashSet<>();
+    private final Set<String> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> polls = new HashMap<>();
-    private final Set<String> cancelled = new HashSet<>();
+    private final Set<String> cancelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger served = new AtomicInteger();
 
     /** The note the server holds after a run: its results and statuses (a recording's GET note body). */
@@ -68,6 +68,8 @@ final class FakeZeppelin implements AutoCloseable {
     String endless;
     /** After this many requests the server stops, as a server that dies mid-run; 0 for never. */
     int dieAfter;
+    /** How long deleting a note takes, in milliseconds: the note is gone at once, the answer comes after. */
+    long deleteMillis;
 
     FakeZeppelin() throws IOException {
         this.dir = recordings();
@@ -143,6 +145,13 @@ final class FakeZeppelin implements AutoCloseable {
                 return;
             }
             Matcher m;
+            String note = (m = JOB.matcher(path)).matches() || (m = NOTE.matcher(path)).matches()
+                    || (m = PARAGRAPH.matcher(path)).matches() ? m.group(1) : null;
+            if (note != null && deleted.contains(note)) {
+                // As Zeppelin answers for a note that is gone.
+                answer(ex, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"No such note: " + note + "\"}");
+                return;
+            }
             if (method.equals("GET") && path.equals("/api/interpreter/setting")) {
                 replay(ex, "01-list-interpreter-settings.json");
             } else if (method.equals("POST") && path.equals("/api/notebook/import")) {
@@ -157,6 +166,7 @@ final class FakeZeppelin implements AutoCloseable {
                 job(ex, method, m.group(2));
             } else if (method.equals("DELETE") && NOTE.matcher(path).matches()) {
                 deleted.add(path.substring(path.lastIndexOf('/') + 1));
+                sleep(deleteMillis);
                 answer(ex, 200, "{\"status\":\"OK\",\"message\":\"\"}");
             } else if (method.equals("GET") && NOTE.matcher(path).matches()) {
                 replay(ex, noteRecording);

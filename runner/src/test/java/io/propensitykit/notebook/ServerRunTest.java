@@ -217,6 +217,42 @@ class ServerRunTest extends NoteRunTestBase {
             assertFalse(run.isAlive(), "the run ends once its paragraph is cancelled");
             assertEquals(1, z.requests().stream().filter(r -> r.method().equals("DELETE")
                     && r.path().equals("/api/notebook/" + NOTE_ID)).count(), "the note is deleted once: " + console);
+            // The run's thread then finds the note gone; the signal's own message has said what happened.
+            String said = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+            // paragraph_01_03 is the fourth.
+            assertFalse(said.contains("kit run:") || said.contains("[4/"), said);
+        }
+    }
+
+    /**
+     * The same in a JVM of its own, sent SIGTERM as a scheduler would: the report is written, the
+     * note deleted once, and the console ends with the signal's message, not with the run thread's
+     * 404 from the deleted note or an error from removing the shutdown hook during shutdown.
+     */
+    @Test
+    void aSignalEndsAServerRunWithTheSignalsMessageOnly() throws Exception {
+        try (FakeZeppelin z = new FakeZeppelin()) {
+            z.endless = "paragraph_01_03";
+            // While the signal's hook waits on the delete, the run's thread polls the note that is gone.
+            z.deleteMillis = 3000;
+            Path console = tmp.resolve("signal-console.txt");
+            Process p = Project.kitRun(tmp, console, NOTE01.toString(), "--server", z.uri().toString(), "--out",
+                    tmp.resolve("signal-out").toString());
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (z.requests().stream().noneMatch(r -> r.method().equals("POST")
+                    && r.path().endsWith("/paragraph_01_03"))) {
+                assertTrue(System.nanoTime() < deadline, "paragraph_01_03 never started: "
+                        + java.nio.file.Files.readString(console));
+                Thread.sleep(20);
+            }
+            p.destroy();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the run ends");
+            String said = java.nio.file.Files.readString(console);
+            assertEquals(143, p.exitValue(), said);
+            assertTrue(said.contains("kit run: stopped while running "), said);
+            assertFalse(said.contains("answered 404") || said.contains("error:"), said);
+            assertEquals(java.util.Set.of(NOTE_ID), z.deleted(), said);
+            assertTrue(java.nio.file.Files.exists(tmp.resolve("signal-out").resolve("01-getting-started.html")), said);
         }
     }
 
