@@ -40,6 +40,11 @@ public final class FeatureSpec implements Serializable {
     private final double[] inverseStd;
     private final boolean[] log;
     private final boolean[] missingFlag;
+    /**
+     * Whether every column is a number that is only standardized (no {@code log1p}, no missing flag):
+     * then column {@code i} is encoded value {@code i}.
+     */
+    private final boolean plain;
 
     /** One raw column's encoding. */
     record Column(String name, boolean categorical, boolean log, double mean, double std,
@@ -146,6 +151,11 @@ public final class FeatureSpec implements Serializable {
             log[i] = c.log();
             missingFlag[i] = c.missingFlag();
         }
+        boolean standardizedOnly = true;
+        for (Column c : this.columns) {
+            standardizedOnly &= !c.categorical() && !c.log() && !c.missingFlag();
+        }
+        this.plain = standardizedOnly;
     }
 
     /**
@@ -332,6 +342,15 @@ public final class FeatureSpec implements Serializable {
      * @return whether every value encoded
      */
     boolean encodeNumberRow(double[] x, float[] out, int offset) {
+        if (plain) {
+            boolean finite = true;
+            for (int i = 0; i < offsets.length; i++) {
+                float encoded = (float) ((x[i] - mean[i]) * inverseStd[i]);
+                finite &= Math.abs(encoded) <= Float.MAX_VALUE;
+                out[offset + i] = encoded;
+            }
+            return finite;
+        }
         for (int i = 0; i < offsets.length; i++) {
             double v = x[i];
             float encoded = (float) (((log[i] ? Math.log1p(v) : v) - mean[i]) * inverseStd[i]);

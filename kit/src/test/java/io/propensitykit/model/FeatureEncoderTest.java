@@ -189,7 +189,16 @@ class FeatureEncoderTest {
 
     @Test
     void aRowOfNumbersEncodesInOneGoAsValueByValue() {
-        FeatureSpec spec = spec();
+        // With log1p, a missing flag and terms; and only standardized, as preprocessing metadata gives.
+        // NaN, infinity, log1p of -1 and -7, two overflows, the null without a flag, text.
+        inOneGoAsValueByValue(spec(), 8);
+        // NaN, infinity, two overflows (c's tiny std), a null in each of two columns, text.
+        inOneGoAsValueByValue(FeatureSpec.standardized(List.of("a", "b", "c"), new double[] {50, 2, 0},
+                new double[] {30, 1.2, 1e-30}), 7);
+    }
+
+    /** @param expectedProblems how many of {@link #rows()} cannot be encoded */
+    private static void inOneGoAsValueByValue(FeatureSpec spec, int expectedProblems) {
         FeatureEncoder encoder = spec.encoder();
         List<Object[]> rows = rows();
         InOneGo inOneGo = new InOneGo();
@@ -210,8 +219,7 @@ class FeatureEncoderTest {
                 problems++;
             }
         }
-        // NaN, infinity, log1p of -1 and -7, two overflows, the null without a flag, text.
-        assertEquals(8, problems, "the bad rows");
+        assertEquals(expectedProblems, problems, "the bad rows");
         assertTrue(inOneGo.bulkReads >= 500, "the good rows took the fast path: " + inOneGo.bulkReads);
     }
 }
