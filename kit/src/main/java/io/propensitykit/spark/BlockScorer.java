@@ -35,14 +35,21 @@ final class BlockScorer {
     private final FeatureBatch batch;
     private final HandleInvalid mode;
     private final InvalidRows invalid;
+    private final InvalidRows slots;
     private final FeatureProblem[] problems;
+    private final RowBlocks.BadRow onBadRow = this::badRow;
     private float[] scores;
 
-    BlockScorer(ModelLease lease, HandleInvalid mode, InvalidRows invalid) {
+    /**
+     * @param invalid describes a bad input row
+     * @param slots names a row of a block, as the block keeps it, when the model fails on it
+     */
+    BlockScorer(ModelLease lease, HandleInvalid mode, InvalidRows invalid, InvalidRows slots) {
         this.lease = lease;
         this.batch = lease.batch();
         this.mode = mode;
         this.invalid = invalid;
+        this.slots = slots;
         this.problems = new FeatureProblem[batch.capacity()];
     }
 
@@ -63,17 +70,23 @@ final class BlockScorer {
      */
     void score(RowBlocks.Slices block) {
         bad = batch.addBlock(block, problems);
+        for (int slot = 0; bad > 0 && mode != HandleInvalid.KEEP && slot < block.rows(); slot++) {
+            if (problems[slot] != null) {
+                badRow(block.get(slot), block.row(slot), problems[slot]);
+            }
+        }
         predict(block);
     }
 
     /**
-     * Reads, encodes and scores the next block of rows, with the same policy for bad rows.
+     * Reads, encodes and scores the next block of rows, with the same policy for bad rows, applied
+     * as each is read.
      *
      * @param block the partition's rows
      * @return the block's row count, 0 at the end of the partition
      */
     int scoreNext(RowBlocks.Copied block) {
-        int size = block.next(batch, problems);
+        int size = block.next(batch, problems, onBadRow);
         bad = 0;
         for (int slot = 0; slot < size; slot++) {
             if (problems[slot] != null) {
@@ -86,28 +99,28 @@ final class BlockScorer {
         return size;
     }
 
-    /** Applies the policy for bad rows to the block encoded in the batch, and predicts. */
-    private void predict(RowBlocks block) {
-        int size = block.rows();
-        for (int slot = 0; bad > 0 && mode != HandleInvalid.KEEP && slot < size; slot++) {
-            FeatureProblem problem = problems[slot];
-            if (problem != null) {
-                String what = problem.describe(block.row(slot).subject(problem));
-                InternalRow row = block.get(slot);
-                if (mode == HandleInvalid.ERROR) {
-                    throw new InvalidFeaturesException(invalid.describe(row, what));
-                }
-                invalid.skipped(row, what);
-            }
+    /** The policy for a bad row: fail naming it, count it, or leave it without a score. */
+    private void badRow(InternalRow row, FeatureReader.Cursor at, FeatureProblem problem) {
+        if (mode == HandleInvalid.KEEP) {
+            return;
         }
-        if (bad == size) {
+        String what = problem.describe(at.subject(problem));
+        if (mode == HandleInvalid.ERROR) {
+            throw new InvalidFeaturesException(invalid.describe(row, what));
+        }
+        invalid.skipped(row, what);
+    }
+
+    /** Predicts the block encoded in the batch, unless every row of it is bad. */
+    private void predict(RowBlocks block) {
+        if (bad == block.rows()) {
             batch.clear();
             return;
         }
         try {
             scores = lease.predict();
         } catch (ImpossibleScoreException e) {
-            String id = invalid.identify(block.get(e.row()));
+            String id = slots.identify(block.get(e.row()));
             throw new PropensityModelException(e.getMessage() + (id.isEmpty() ? "" : " First such row:" + id + "."), e);
         }
     }

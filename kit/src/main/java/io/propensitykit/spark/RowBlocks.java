@@ -5,10 +5,19 @@ import io.propensitykit.model.FeatureEncoder;
 import io.propensitykit.model.FeatureProblem;
 
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
+import scala.collection.JavaConverters;
+
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * A partition's rows in blocks of at most one prediction's size. The rows of the current block
@@ -49,9 +58,45 @@ abstract class RowBlocks implements FeatureEncoder.Block {
         return false;
     }
 
-    /** Blocks of a row iterator: each row is copied into a buffer of its slot, reused block after block. */
-    static Copied of(Iterator<InternalRow> rows, FeatureReader reader, int capacity) {
-        return new Copied(rows, reader, capacity);
+    /**
+     * Blocks of a row iterator: each row is copied into a buffer of its slot, reused block after block.
+     *
+     * @param slots the columns a slot keeps, or null for the whole row
+     */
+    static Copied of(Iterator<InternalRow> rows, FeatureReader reader, int capacity, Slots slots) {
+        return new Copied(rows, reader, capacity, slots);
+    }
+
+    /** What the scorer does with a row that cannot be scored, while the row is still at hand. */
+    interface BadRow {
+        /**
+         * @param row the input row
+         * @param at the encoder's view of it
+         * @param problem why it cannot be scored
+         */
+        void at(InternalRow row, FeatureReader.Cursor at, FeatureProblem problem);
+    }
+
+    /**
+     * Some columns of an input row, the ones a slot keeps until the block's scores are handed out:
+     * the columns the query reads after scoring, and the id. With none, nothing is kept.
+     */
+    static final class Slots {
+        private final UnsafeProjection projection;
+
+        /**
+         * @param schema the input rows' schema
+         * @param ordinals the columns kept, in order
+         */
+        Slots(StructType schema, int[] ordinals) {
+            List<Expression> columns = new ArrayList<>();
+            for (int ordinal : ordinals) {
+                StructField field = schema.fields()[ordinal];
+                columns.add(new BoundReference(ordinal, field.dataType(), field.nullable()));
+            }
+            this.projection = ordinals.length == 0 ? null
+                    : UnsafeProjection.create(JavaConverters.asScalaBuffer(columns).toList());
+        }
     }
 
     /**
@@ -71,12 +116,15 @@ abstract class RowBlocks implements FeatureEncoder.Block {
         private final Iterator<InternalRow> input;
         private final InternalRow[] rows;
         private final UnsafeRow[] buffers;
+        /** The columns a slot keeps, or null for the whole row. */
+        private final Slots slots;
 
-        private Copied(Iterator<InternalRow> input, FeatureReader reader, int capacity) {
+        private Copied(Iterator<InternalRow> input, FeatureReader reader, int capacity, Slots slots) {
             super(reader);
             this.input = input;
             this.rows = new InternalRow[capacity];
             this.buffers = new UnsafeRow[capacity];
+            this.slots = slots;
         }
 
         /**
@@ -85,14 +133,20 @@ abstract class RowBlocks implements FeatureEncoder.Block {
          *
          * @param batch the model's batch, empty
          * @param problems receives, per row of the block, null or why it cannot be scored
+         * @param bad takes each row that cannot be scored, before its slot keeps what it keeps
          * @return the block's row count, 0 at the end of the partition
          */
-        int next(FeatureBatch batch, FeatureProblem[] problems) {
+        int next(FeatureBatch batch, FeatureProblem[] problems, BadRow bad) {
             int count = 0;
             while (count < rows.length && input.hasNext()) {
                 InternalRow row = input.next();
-                problems[count] = batch.addInOrder(cursor.at(row));
-                rows[count] = keep(row, count);
+                FeatureProblem problem = batch.addInOrder(cursor.at(row));
+                if (problem != null) {
+                    bad.at(row, cursor, problem);
+                }
+                problems[count] = problem;
+                rows[count] = keep(slots == null ? row : slots.projection == null ? null
+                        : slots.projection.apply(row), count);
                 count++;
             }
             size = count;
@@ -106,6 +160,9 @@ abstract class RowBlocks implements FeatureEncoder.Block {
 
         /** Copies the row into this slot's reusable buffer: Spark reuses the input row object. */
         private InternalRow keep(InternalRow row, int slot) {
+            if (row == null) {
+                return null;
+            }
             if (row instanceof UnsafeRow unsafe) {
                 UnsafeRow buffer = buffers[slot];
                 if (buffer == null) {

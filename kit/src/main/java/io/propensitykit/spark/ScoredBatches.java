@@ -8,8 +8,9 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 import java.util.Iterator;
 
 /**
- * Scores a partition of column batches: each batch goes on with its own column vectors plus one
- * score vector, with no row made and no value copied but the scores. A batch larger than the
+ * Scores a partition of column batches: each batch goes on with its own column vectors (those the
+ * query reads after scoring) plus one score vector, with no row made and no value copied but the
+ * scores. A batch larger than the
  * model's batch size is scored in slices.
  *
  * <p>The score vector and the output batch are reused from batch to batch, as the scan reuses its
@@ -25,11 +26,14 @@ final class ScoredBatches implements Iterator<ColumnarBatch>, AutoCloseable {
     private int scoresCapacity;
     private ColumnVector[] columns;
     private ColumnarBatch out;
+    private final int[] kept;
 
-    ScoredBatches(Iterator<ColumnarBatch> input, RowBlocks.Slices blocks, BlockScorer scorer) {
+    /** @param kept the ordinals of the input's vectors handed on, in order, or null for all of them */
+    ScoredBatches(Iterator<ColumnarBatch> input, RowBlocks.Slices blocks, BlockScorer scorer, int[] kept) {
         this.input = input;
         this.blocks = blocks;
         this.scorer = scorer;
+        this.kept = kept;
     }
 
     @Override
@@ -54,11 +58,12 @@ final class ScoredBatches implements Iterator<ColumnarBatch>, AutoCloseable {
             scorer.copyScores(scores, at, size);
         }
         if (!sameColumns(in)) {
-            columns = new ColumnVector[in.numCols() + 1];
-            for (int c = 0; c < in.numCols(); c++) {
-                columns[c] = in.column(c);
+            int n = kept == null ? in.numCols() : kept.length;
+            columns = new ColumnVector[n + 1];
+            for (int c = 0; c < n; c++) {
+                columns[c] = in.column(kept == null ? c : kept[c]);
             }
-            columns[in.numCols()] = scores;
+            columns[n] = scores;
             out = new ColumnarBatch(columns);
         }
         out.setNumRows(rows);
@@ -67,11 +72,12 @@ final class ScoredBatches implements Iterator<ColumnarBatch>, AutoCloseable {
 
     /** Whether the input batch holds the vectors of the last output batch, as a reused scan batch does. */
     private boolean sameColumns(ColumnarBatch in) {
-        if (columns == null || columns.length != in.numCols() + 1) {
+        int n = kept == null ? in.numCols() : kept.length;
+        if (columns == null || columns.length != n + 1) {
             return false;
         }
-        for (int c = 0; c < in.numCols(); c++) {
-            if (columns[c] != in.column(c)) {
+        for (int c = 0; c < n; c++) {
+            if (columns[c] != in.column(kept == null ? c : kept[c])) {
                 return false;
             }
         }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * What a {@link PropensityScore} node scores with: the model, its settings, and where executors
@@ -129,17 +130,45 @@ public final class Scoring implements Serializable {
             this.idType = idType;
         }
 
-        Iterator<InternalRow> scoreRows(Iterator<InternalRow> rows) {
-            return new ScoringIterator(RowBlocks.of(rows, reader, scoring.batchSize), scorer(), scoring.mode, schema);
+        /**
+         * Scores a partition of rows.
+         *
+         * @param kept the ordinals of the input columns handed on, in order, or null for all of them
+         */
+        Iterator<InternalRow> scoreRows(Iterator<InternalRow> rows, int[] kept) {
+            if (kept == null) {
+                return new ScoringIterator(RowBlocks.of(rows, reader, scoring.batchSize, null), scorer(this),
+                        scoring.mode, schema, null);
+            }
+            // Each row's slot holds only the columns handed on, and the id that names a row in an error.
+            int[] slot = IntStream.concat(IntStream.of(kept), IntStream.of(idOrdinal).filter(i -> i >= 0))
+                    .distinct().sorted().toArray();
+            StructType slotSchema = new StructType();
+            for (int ordinal : slot) {
+                slotSchema = slotSchema.add(schema.fields()[ordinal]);
+            }
+            Bound slots = new Bound(scoring, reader, slotSchema,
+                    idOrdinal < 0 ? -1 : Arrays.binarySearch(slot, idOrdinal), idType);
+            int[] keptInSlot = Arrays.stream(kept).map(k -> Arrays.binarySearch(slot, k)).toArray();
+            return new ScoringIterator(RowBlocks.of(rows, reader, scoring.batchSize, Arrays.equals(slot,
+                    IntStream.range(0, schema.length()).toArray()) ? null : new RowBlocks.Slots(schema, slot)),
+                    scorer(slots), scoring.mode, slotSchema, keptInSlot);
         }
 
-        Iterator<ColumnarBatch> scoreBatches(Iterator<ColumnarBatch> batches) {
-            ScoredBatches scored = new ScoredBatches(batches, RowBlocks.slices(reader, scoring.batchSize), scorer());
+        /**
+         * Scores a partition of column batches.
+         *
+         * @param kept the ordinals of the input columns handed on, in order, or null for all of them
+         */
+        Iterator<ColumnarBatch> scoreBatches(Iterator<ColumnarBatch> batches, int[] kept) {
+            ScoredBatches scored = new ScoredBatches(batches, RowBlocks.slices(reader, scoring.batchSize),
+                    scorer(this), kept);
             TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> scored.close());
             return scored;
         }
 
-        private BlockScorer scorer() {
+        /** @param slots names a row of a block in an error, as the block keeps it */
+        private BlockScorer scorer(BlockScorer.InvalidRows slots) {
             ModelLease lease = TaskLeases.open(scoring.model, scoring.batchSize, scoring.files);
             Bound self = this;
             TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> {
@@ -148,7 +177,7 @@ public final class Scoring implements Serializable {
                             context.partitionId(), self.taskSkipped, self.firstSkipped);
                 }
             });
-            return new BlockScorer(lease, scoring.mode, this);
+            return new BlockScorer(lease, scoring.mode, this, slots);
         }
 
         @Override

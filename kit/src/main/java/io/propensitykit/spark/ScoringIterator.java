@@ -1,6 +1,8 @@
 package io.propensitykit.spark;
 
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
@@ -9,13 +11,21 @@ import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowJoiner;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
+import scala.collection.JavaConverters;
+
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
 import java.util.NoSuchElementException;
 
 /**
  * Scores a partition of rows block by block and hands out each row with its score appended, as an
  * {@link UnsafeRow}, the form Spark's operators take: the input row's bytes and the score are
- * joined in one copy. Rows skipped under {@code skip} are left out.
+ * joined in one copy. When the query reads only some input columns after scoring, only those go
+ * out (and the blocks keep only those, and the id); when it reads only the score, the score goes
+ * out alone and no row is kept. Rows skipped under {@code skip} are left out.
  *
  * <p>The output row is reused, as Spark's row iterators allow: the consumer copies what it keeps.
  */
@@ -29,13 +39,19 @@ final class ScoringIterator implements Iterator<InternalRow> {
     private final int[] out;
     /** The score column as a one-field unsafe row: a double set in place, not boxed. */
     private final UnsafeRow scoreRow = new UnsafeRow(1);
+    /** Whether the query reads only the score after scoring: then the score row goes out alone. */
+    private final boolean onlyScore;
     private UnsafeRowJoiner joiner;
     private UnsafeProjection projection;
     private JoinedRow joined;
     private int count;
     private int next;
 
-    ScoringIterator(RowBlocks.Copied input, BlockScorer scorer, HandleInvalid mode, StructType schema) {
+    /**
+     * @param schema the schema of the rows the blocks keep
+     * @param kept which of their columns go out, in order, before the score; null for all
+     */
+    ScoringIterator(RowBlocks.Copied input, BlockScorer scorer, HandleInvalid mode, StructType schema, int[] kept) {
         this.input = input;
         this.scorer = scorer;
         this.skip = mode == HandleInvalid.SKIP;
@@ -43,6 +59,17 @@ final class ScoringIterator implements Iterator<InternalRow> {
         this.out = new int[scorer.capacity()];
         int bytes = UnsafeRow.calculateBitSetWidthInBytes(1) + Long.BYTES;
         scoreRow.pointTo(new byte[bytes], bytes);
+        this.onlyScore = kept != null && kept.length == 0;
+        boolean all = kept == null || Arrays.equals(kept, IntStream.range(0, schema.length()).toArray());
+        if (!all && !onlyScore) {
+            List<Expression> columns = new ArrayList<>();
+            for (int k : kept) {
+                columns.add(new BoundReference(k, schema.fields()[k].dataType(), schema.fields()[k].nullable()));
+            }
+            columns.add(new BoundReference(schema.length(), DataTypes.DoubleType, true));
+            projection = UnsafeProjection.create(JavaConverters.asScalaBuffer(columns).toList());
+            joined = new JoinedRow();
+        }
     }
 
     @Override
@@ -66,8 +93,11 @@ final class ScoringIterator implements Iterator<InternalRow> {
         } else {
             scoreRow.setNullAt(0);
         }
+        if (onlyScore) {
+            return scoreRow;
+        }
         InternalRow row = input.get(slot);
-        if (row instanceof UnsafeRow unsafe) {
+        if (projection == null && row instanceof UnsafeRow unsafe) {
             if (joiner == null) {
                 joiner = GenerateUnsafeRowJoiner.create(schema, new StructType().add("score", DataTypes.DoubleType));
             }

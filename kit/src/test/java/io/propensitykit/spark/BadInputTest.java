@@ -797,11 +797,18 @@ class BadInputTest extends SharedSpark {
     void logitsDeclaredAsProbabilitiesNeverReachTheOutput() throws IOException {
         PropensityModel m = Propensity.load(spark, modelWith("api-logits",
                 s -> s.replace("\"logit\"", "\"probability\"")).toString());
-        Exception e = assertThrows(Exception.class,
-                () -> Propensity.scorer(m).optIdCol("id").build().transform(spark.read().parquet(good.toString()))
-                        .collectAsList());
-        assertTrue(Cli.reason(e).contains("outside [0, 1] as a propensity") && Cli.reason(e).contains("(id="),
-                Cli.reason(e));
+        Dataset<Row> input = spark.read().parquet(good.toString());
+        // Whole rows; the score alone, from column vectors and from rows, where a block keeps only the id.
+        Dataset<Row> scored = Propensity.scorer(m).optIdCol("id").build().transform(input);
+        // The id last, so that it is at another place in the rows a block keeps.
+        Dataset<Row> idLast = input.select("recency", "frequency", "monetary", "tenure", "id").where("id >= 0");
+        Dataset<Row> rowWise = Propensity.scorer(m).optIdCol("id").build().transform(idLast);
+        for (Dataset<Row> query : List.of(scored, scored.select("propensity"), rowWise.select("propensity"),
+                rowWise.agg(functions.sum("propensity")))) {
+            Exception e = assertThrows(Exception.class, query::collectAsList);
+            assertTrue(Cli.reason(e).contains("outside [0, 1] as a propensity") && Cli.reason(e).contains("(id="),
+                    Cli.reason(e));
+        }
     }
 
     @Test

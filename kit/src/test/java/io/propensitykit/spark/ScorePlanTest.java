@@ -124,6 +124,42 @@ class ScorePlanTest extends SharedSpark {
         assertSameScores(reference, scores(scored, "propensity"), "pruned Parquet scan");
     }
 
+    /**
+     * A query that reads only some input columns after scoring gets only those from the scoring
+     * node, and one that reads only the score gets the score alone: on rows, a block then keeps no
+     * row whole. The reference is the same scoring handed on whole and collected, every column.
+     */
+    @Test
+    void aQueryThatReadsOnlyTheScoreGetsTheScoreAlone() {
+        for (Dataset<Row> input : List.of(rows, rows.where("customer_id >= 0"))) {
+            PropensityScorer scorer = Propensity.scorer(model).optBatchSize(64).build();
+            Dataset<Row> whole = scorer.transform(input);
+            List<String> columns = List.of(whole.columns());
+            Map<Long, Double> expected = new HashMap<>();
+            double sum = 0;
+            for (Row r : whole.collectAsList()) {
+                double p = r.getDouble(columns.indexOf("propensity"));
+                expected.put(r.getLong(columns.indexOf("customer_id")), p);
+                sum += p;
+            }
+            assertEquals(List.of("customer_id", "propensity"), handedOn(whole.select("customer_id", "propensity")));
+            assertSameScores(expected, scores(whole, "propensity"), "only the id and the score");
+
+            Dataset<Row> total = whole.agg(functions.sum("propensity"));
+            assertEquals(List.of("propensity"), handedOn(total));
+            assertEquals(sum, total.first().getDouble(0), 1e-9 * sum, "the sum of the scores alone");
+
+            Dataset<Row> treated = whole.where("treated = 1").select("propensity");
+            assertEquals(List.of("treated", "propensity"), handedOn(treated));
+            assertEquals(whole.where("treated = 1").count(), treated.count());
+        }
+    }
+
+    /** The columns the scoring node hands on, as its output names them. */
+    private static List<String> handedOn(Dataset<Row> query) {
+        return JavaConverters.seqAsJavaList(scoringNode(query).output()).stream().map(a -> a.name()).toList();
+    }
+
     @Test
     void aCachedInputIsScoredFromItsVectorsInSlicesOfTheBatchSize() {
         // Spark caches numeric columns only as column vectors it can hand out: no strings here.
