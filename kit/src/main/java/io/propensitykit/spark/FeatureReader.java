@@ -359,53 +359,34 @@ final class FeatureReader implements Serializable {
             if (ordinals == null || row.anyNull()) {
                 return false;
             }
-            if (row instanceof UnsafeRow unsafe) {
-                return numbers(unsafe, into);
-            }
-            for (int j = 0; j < width; j++) {
-                int ordinal = ordinals[j];
-                switch (kinds[j]) {
-                    case FLOAT -> into[j] = row.getFloat(ordinal);
-                    case DOUBLE -> into[j] = row.getDouble(ordinal);
-                    case INT -> into[j] = row.getInt(ordinal);
-                    case LONG -> into[j] = row.getLong(ordinal);
-                    case SHORT -> into[j] = row.getShort(ordinal);
-                    case BYTE -> into[j] = row.getByte(ordinal);
-                    // Decimals and text: one value at a time.
-                    default -> {
-                        return false;
-                    }
-                }
-            }
-            return true;
-        }
-
-        private boolean numbers(UnsafeRow unsafe, double[] into) {
-            Object base = unsafe.getBaseObject();
-            long values = unsafe.getBaseOffset() + UnsafeRow.calculateBitSetWidthInBytes(unsafe.numFields());
-            switch (sameKind) {
-                case F32:
+            if (row instanceof UnsafeRow unsafe && sameKind != OTHER) {
+                // UnsafeRow's layout (a null bit set, then 8 bytes per field), read from the row's
+                // base once, not through a getter that finds the base per value: twice as fast.
+                Object base = unsafe.getBaseObject();
+                long values = unsafe.getBaseOffset() + UnsafeRow.calculateBitSetWidthInBytes(unsafe.numFields());
+                if (sameKind == F32) {
                     for (int j = 0; j < width; j++) {
                         into[j] = Platform.getFloat(base, values + ((long) ordinals[j] << 3));
                     }
                     return true;
-                case F64:
+                }
+                if (sameKind == F64) {
                     for (int j = 0; j < width; j++) {
                         into[j] = Platform.getDouble(base, values + ((long) ordinals[j] << 3));
                     }
                     return true;
-                default:
-                    break;
+                }
             }
             for (int j = 0; j < width; j++) {
                 int ordinal = ordinals[j];
                 switch (codes[j]) {
-                    case F32 -> into[j] = unsafe.getFloat(ordinal);
-                    case F64 -> into[j] = unsafe.getDouble(ordinal);
-                    case I32 -> into[j] = unsafe.getInt(ordinal);
-                    case I64 -> into[j] = unsafe.getLong(ordinal);
-                    case I16 -> into[j] = unsafe.getShort(ordinal);
-                    case I8 -> into[j] = unsafe.getByte(ordinal);
+                    case F32 -> into[j] = row.getFloat(ordinal);
+                    case F64 -> into[j] = row.getDouble(ordinal);
+                    case I32 -> into[j] = row.getInt(ordinal);
+                    case I64 -> into[j] = row.getLong(ordinal);
+                    case I16 -> into[j] = row.getShort(ordinal);
+                    case I8 -> into[j] = row.getByte(ordinal);
+                    // Decimals and text: one value at a time.
                     default -> {
                         return false;
                     }
