@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression$;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -84,6 +85,17 @@ final class BatchScorer {
      * @return the same rows (minus skipped ones under {@code skip}) plus the score column
      */
     Dataset<Row> transform(Dataset<?> df) {
+        return Dataset.ofRows(df.sparkSession(), plan(df));
+    }
+
+    /**
+     * The scoring as a logical plan, for the SQL table function, which hands it to the analyzer of
+     * its own query rather than analyzing it twice.
+     *
+     * @param df the rows to score
+     * @return the plan
+     */
+    LogicalPlan plan(Dataset<?> df) {
         StructType schema = df.schema();
         StructType outSchema = transformSchema(schema, model.metadata(), outputCol, handleInvalid, inputCols,
                 featuresCol);
@@ -104,7 +116,7 @@ final class BatchScorer {
                 Metadata.empty(), NamedExpression$.MODULE$.newExprId(), JavaConverters.asScalaBuffer(
                         List.<String>of()).toList());
         ScorePlanning.install(spark);
-        return Dataset.ofRows(spark, new PropensityScore(df.logicalPlan(), score, scoring));
+        return new PropensityScore(df.logicalPlan(), score, scoring);
     }
 
     /**

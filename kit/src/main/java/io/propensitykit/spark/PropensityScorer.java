@@ -14,6 +14,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
@@ -241,10 +242,15 @@ public final class PropensityScorer extends Transformer implements DefaultParams
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
+        return Dataset.ofRows(dataset.sparkSession(), plan(dataset));
+    }
+
+    /** {@link #transform}'s plan, not yet analyzed: for the SQL table function, whose query analyzes it. */
+    LogicalPlan plan(Dataset<?> dataset) {
         checked();
         last = new BatchScorer(model(dataset.sparkSession()), $(outputCol), (Integer) $(batchSize),
                 getHandleInvalid(), inputColList(), orNull(featuresCol), orNull(idCol));
-        return last.transform(dataset);
+        return last.plan(dataset);
     }
 
     /**

@@ -77,7 +77,7 @@ final class ScoresTableFunction extends AbstractFunction1<Seq<Expression>, Logic
         if (args.size() >= 3) {
             scorer.optOutputCol(text(args.get(2), "the output column", usage));
         }
-        return scorer.build().transform(spark.table(table)).logicalPlan();
+        return scorer.build().plan(spark.table(table));
     }
 
     private static String text(Expression arg, String what, String usage) {
