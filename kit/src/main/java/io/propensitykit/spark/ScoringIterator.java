@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.stream.IntStream;
 import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
 
 /**
  * Scores a partition of rows block by block and hands out each row with its score appended, as an
