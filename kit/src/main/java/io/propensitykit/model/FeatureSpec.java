@@ -308,6 +308,15 @@ public final class FeatureSpec implements Serializable {
         return v instanceof Number n ? level(n.doubleValue()) : v.toString();
     }
 
+    /**
+     * The arithmetic of numeric column {@code i}: {@code log1p} where asked, then standardized. Any
+     * value that cannot be encoded gives a non-finite result. Multiplying by 1/std is within one
+     * double ulp of dividing (far below float32's precision) and costs a fraction of it.
+     */
+    private float encoded(int i, double x) {
+        return (float) (((log[i] ? Math.log1p(x) : x) - mean[i]) * inverseStd[i]);
+    }
+
     /** Encodes a number of numeric column {@code i}: standardized, after {@code log1p} where asked. */
     FeatureProblem.Reason encodeNumber(int i, double x, float[] out, int offset) {
         if (!Double.isFinite(x)) {
@@ -316,10 +325,8 @@ public final class FeatureSpec implements Serializable {
         if (log[i] && x <= -1) {
             return FeatureProblem.Reason.OUTSIDE_LOG1P;
         }
-        // Multiplying by 1/std is within one double ulp of dividing (far below float32's precision)
-        // and costs a fraction of it.
         // A finite value can still overflow the model's float input once standardized (1e300, say).
-        float encoded = (float) (((log[i] ? Math.log1p(x) : x) - mean[i]) * inverseStd[i]);
+        float encoded = encoded(i, x);
         if (!Float.isFinite(encoded)) {
             return FeatureProblem.Reason.OVERFLOW;
         }
@@ -352,8 +359,7 @@ public final class FeatureSpec implements Serializable {
             return finite;
         }
         for (int i = 0; i < offsets.length; i++) {
-            double v = x[i];
-            float encoded = (float) (((log[i] ? Math.log1p(v) : v) - mean[i]) * inverseStd[i]);
+            float encoded = encoded(i, x[i]);
             if (!Float.isFinite(encoded)) {
                 return false;
             }
@@ -385,14 +391,10 @@ public final class FeatureSpec implements Serializable {
     int encodeNumbers(int i, double[] x, boolean[] nulls, boolean anyNull, int n, float[] out, int offset, int width,
             FeatureProblem.Reason[] reasons) {
         if (!anyNull) {
-            boolean takesLog = log[i];
             boolean flagged = missingFlag[i];
-            double centre = mean[i];
-            double scale = inverseStd[i];
             boolean finite = true;
             for (int r = 0, p = offset + offsets[i]; r < n; r++, p += width) {
-                double v = x[r];
-                float encoded = (float) (((takesLog ? Math.log1p(v) : v) - centre) * scale);
+                float encoded = encoded(i, x[r]);
                 finite &= Math.abs(encoded) <= Float.MAX_VALUE;
                 out[p] = encoded;
                 if (flagged) {
@@ -411,14 +413,11 @@ public final class FeatureSpec implements Serializable {
     /** {@link #encodeNumbers} value by value, with a reason for each. */
     private int encodeEach(int i, double[] x, boolean[] nulls, int n, float[] out, int offset, int width,
             FeatureProblem.Reason[] reasons) {
-        boolean takesLog = log[i];
         boolean flagged = missingFlag[i];
-        double centre = mean[i];
-        double scale = inverseStd[i];
         int bad = 0;
         for (int r = 0, at = offset, p = offset + offsets[i]; r < n; r++, at += width, p += width) {
             double v = x[r];
-            float encoded = (float) (((takesLog ? Math.log1p(v) : v) - centre) * scale);
+            float encoded = encoded(i, v);
             FeatureProblem.Reason reason = null;
             if (nulls[r]) {
                 reason = encodeNull(i, out, at);

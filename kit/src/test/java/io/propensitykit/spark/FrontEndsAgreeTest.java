@@ -119,7 +119,7 @@ class FrontEndsAgreeTest extends SharedSpark {
                 "SELECT * FROM propensity_scores('customers', 'retail', 'p')"), "p"));
         byFrontEnd.put("SQL function", scores(spark.sql("SELECT customer_id, retail(" + String.join(", ", features)
                 + ") AS p FROM customers"), "p"));
-        byFrontEnd.put("predict", predictEachRow());
+        byFrontEnd.put("predict", predictEachRow(model, rows));
 
         Map<Long, Double> reference = byFrontEnd.get("batched, columnar");
         assertEquals(1000, reference.size());
@@ -179,18 +179,7 @@ class FrontEndsAgreeTest extends SharedSpark {
             Dataset<Row> filtered = typed.where("customer_id >= 0");
             assertFalse(ScorePlanTest.scoringNode(scorer.transform(filtered)).supportsColumnar(), "rows");
             Map<Long, Double> rowWise = scores(scorer.transform(filtered), "propensity");
-            Map<Long, Double> predicted = new HashMap<>();
-            for (Row r : typed.collectAsList()) {
-                Object[] raw = new Object[names.size()];
-                for (int j = 0; j < raw.length; j++) {
-                    raw[j] = r.get(j + 1);
-                }
-                try {
-                    predicted.put(r.getLong(0), (double) tiny.predict(List.<Object[]>of(raw))[0]);
-                } catch (IllegalArgumentException e) {
-                    predicted.put(r.getLong(0), null);
-                }
-            }
+            Map<Long, Double> predicted = predictEachRow(tiny, typed);
             long unscored = predicted.values().stream().filter(v -> v == null).count();
             assertTrue(unscored > 20 && unscored < 100, typing.getKey() + ": bad rows " + unscored);
             for (Map.Entry<Long, Double> r : predicted.entrySet()) {
@@ -210,17 +199,17 @@ class FrontEndsAgreeTest extends SharedSpark {
     }
 
     /** The driver's predict, one row at a time: a bad row throws, and counts as unscored. */
-    private static Map<Long, Double> predictEachRow() {
+    private static Map<Long, Double> predictEachRow(PropensityModel m, Dataset<Row> input) {
         Map<Long, Double> byId = new HashMap<>();
         List<Column> cols = new ArrayList<>(List.of(functions.col("customer_id")));
-        features.forEach(f -> cols.add(functions.col(f)));
-        for (Row r : rows.select(cols.toArray(new Column[0])).collectAsList()) {
-            Object[] raw = new Object[features.size()];
+        m.features().forEach(f -> cols.add(functions.col(f)));
+        for (Row r : input.select(cols.toArray(new Column[0])).collectAsList()) {
+            Object[] raw = new Object[m.features().size()];
             for (int j = 0; j < raw.length; j++) {
                 raw[j] = r.get(j + 1);
             }
             try {
-                byId.put(r.getLong(0), (double) model.predict(List.<Object[]>of(raw))[0]);
+                byId.put(r.getLong(0), (double) m.predict(List.<Object[]>of(raw))[0]);
             } catch (IllegalArgumentException bad) {
                 byId.put(r.getLong(0), null);
             }
